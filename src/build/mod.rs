@@ -1,0 +1,1 @@
+//! Journey assembly from raw event logs (DESIGN §3).

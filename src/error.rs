@@ -1,0 +1,339 @@
+//! Typed errors.
+//!
+//! Every fallible operation of the crate returns one of the small error types
+//! below. Errors about input data say *where*: [`ReadError`] carries the
+//! 1-based line (the header is line 1), the column name and the offending text.
+//! All error enums are `#[non_exhaustive]` so that new failure modes can be
+//! added without breaking callers.
+
+use std::fmt;
+
+/// An error raised while interning a channel name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChannelError {
+    /// The name was empty after trimming surrounding whitespace.
+    #[error("empty channel name")]
+    EmptyName,
+    /// More distinct channels than a [`ChannelId`](crate::ChannelId) can address.
+    #[error("too many distinct channels (the limit is {limit})")]
+    TooMany {
+        /// The maximum number of channels.
+        limit: usize,
+    },
+}
+
+/// An error raised when a [`Journey`](crate::Journey) or
+/// [`JourneySet`](crate::JourneySet) would violate its invariants.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JourneyError {
+    /// A journey needs at least one touchpoint.
+    #[error("a journey needs at least one touchpoint")]
+    NoTouches,
+    /// The value must be finite and non-negative.
+    #[error("journey value must be finite and non-negative, got {value}")]
+    InvalidValue {
+        /// The rejected value.
+        value: f64,
+    },
+    /// A touchpoint refers to a channel that the channel table does not hold.
+    #[error("touchpoint refers to channel id {id}, but the channel table holds {len} channels")]
+    UnknownChannel {
+        /// The offending channel id.
+        id: u32,
+        /// The number of channels in the table.
+        len: usize,
+    },
+    /// Some touchpoints carry a timestamp and others do not.
+    #[error("either every touchpoint of a journey has a timestamp or none has")]
+    MixedTimestamps,
+}
+
+/// What went wrong while reading a CSV input. See [`ReadError`] for where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadErrorKind {
+    /// The underlying reader failed.
+    #[error("I/O error: {0}")]
+    Io(String),
+    /// The input is not valid UTF-8.
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+    /// The input holds no header (or nothing at all).
+    #[error("empty input: no header row")]
+    EmptyFile,
+    /// A required column is absent from the header.
+    #[error("missing column `{0}`")]
+    MissingColumn(String),
+    /// The header names a column the shape does not know.
+    #[error("unknown column `{0}`")]
+    UnknownColumn(String),
+    /// The same column appears twice in the header.
+    #[error("duplicate column `{0}`")]
+    DuplicateColumn(String),
+    /// A record has a different number of fields than the header.
+    #[error("expected {expected} fields, found {found}")]
+    FieldCount {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this record.
+        found: usize,
+    },
+    /// A count is not a non-negative integer.
+    #[error("invalid count")]
+    InvalidCount,
+    /// A count has a fractional part.
+    #[error("fractional count")]
+    FractionalCount,
+    /// A count is negative.
+    #[error("negative count")]
+    NegativeCount,
+    /// A value is not a finite, non-negative number.
+    #[error("invalid value (must be a finite, non-negative number)")]
+    InvalidValue,
+    /// A path holds no channel after splitting and trimming.
+    #[error("empty path")]
+    EmptyPath,
+    /// A timestamp is neither RFC 3339 nor Unix seconds.
+    #[error("invalid timestamp")]
+    InvalidTimestamp,
+    /// A conversion flag is not one of `0`, `1`, `true`, `false`.
+    #[error("invalid conversion flag (expected 0, 1, true or false)")]
+    InvalidFlag,
+    /// The number of touch times differs from the number of touches.
+    #[error("{times} touch times for {touches} touches")]
+    TouchTimesMismatch {
+        /// Touches in the path.
+        touches: usize,
+        /// Timestamps in the touch-times column.
+        times: usize,
+    },
+    /// A field that must not be empty is empty.
+    #[error("empty field")]
+    EmptyField,
+    /// A channel name could not be interned.
+    #[error("{0}")]
+    Channel(#[from] ChannelError),
+    /// A CSV syntax error reported by the `csv` crate.
+    #[error("malformed CSV: {0}")]
+    Csv(String),
+    /// The reader configuration is invalid (e.g. an empty path separator).
+    #[error("invalid reader configuration: {0}")]
+    Config(String),
+}
+
+impl ReadErrorKind {
+    /// A short, stable name for the kind, used as the key of lenient-mode
+    /// rejection counts (e.g. `"fractional_count"`).
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::Io(_) => "io",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::EmptyFile => "empty_file",
+            Self::MissingColumn(_) => "missing_column",
+            Self::UnknownColumn(_) => "unknown_column",
+            Self::DuplicateColumn(_) => "duplicate_column",
+            Self::FieldCount { .. } => "field_count",
+            Self::InvalidCount => "invalid_count",
+            Self::FractionalCount => "fractional_count",
+            Self::NegativeCount => "negative_count",
+            Self::InvalidValue => "invalid_value",
+            Self::EmptyPath => "empty_path",
+            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::InvalidFlag => "invalid_flag",
+            Self::TouchTimesMismatch { .. } => "touch_times_mismatch",
+            Self::EmptyField => "empty_field",
+            Self::Channel(_) => "invalid_channel",
+            Self::Csv(_) => "malformed_csv",
+            Self::Config(_) => "config",
+        }
+    }
+}
+
+/// An error raised while reading input, with its position.
+///
+/// `line` is 1-based and counts the header as line 1; `column` is the column
+/// name as written in the header; `text` is the offending field (truncated to
+/// 80 characters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadError {
+    kind: ReadErrorKind,
+    line: Option<u64>,
+    column: Option<String>,
+    text: Option<String>,
+}
+
+const MAX_TEXT_CHARS: usize = 80;
+
+impl ReadError {
+    /// An error with no position (e.g. an I/O failure or a bad configuration).
+    #[must_use]
+    pub fn new(kind: ReadErrorKind) -> Self {
+        Self {
+            kind,
+            line: None,
+            column: None,
+            text: None,
+        }
+    }
+
+    /// Sets the 1-based line (header = 1).
+    #[must_use]
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the column name.
+    #[must_use]
+    pub fn in_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Sets the offending text (truncated to 80 characters).
+    #[must_use]
+    pub fn with_text(mut self, text: &str) -> Self {
+        let truncated: String = text.chars().take(MAX_TEXT_CHARS).collect();
+        self.text = Some(if truncated.len() < text.len() {
+            format!("{truncated}…")
+        } else {
+            truncated
+        });
+        self
+    }
+
+    /// What went wrong.
+    #[must_use]
+    pub fn kind(&self) -> &ReadErrorKind {
+        &self.kind
+    }
+
+    /// The 1-based line of the offending record (header = line 1), if known.
+    #[must_use]
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
+
+    /// The name of the offending column, if known.
+    #[must_use]
+    pub fn column(&self) -> Option<&str> {
+        self.column.as_deref()
+    }
+
+    /// The offending text, if any.
+    #[must_use]
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}")?;
+            if let Some(column) = &self.column {
+                write!(f, ", column `{column}`")?;
+            }
+            f.write_str(": ")?;
+        } else if let Some(column) = &self.column {
+            write!(f, "column `{column}`: ")?;
+        }
+        write!(f, "{}", self.kind)?;
+        if let Some(text) = &self.text {
+            write!(f, ": {text:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.kind)
+    }
+}
+
+impl From<ReadErrorKind> for ReadError {
+    fn from(kind: ReadErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+/// An error raised by a model: an invalid configuration (caught when the model
+/// is built) or data the model cannot use.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A model parameter is out of range.
+    #[error("invalid parameter `{name}` = {value}: {reason}")]
+    InvalidParameter {
+        /// The parameter name.
+        name: &'static str,
+        /// The rejected value, as text.
+        value: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// The model needs timestamps and a journey has none.
+    #[error("{} has no timestamps; this model needs touch times", describe_journey(*.index, .id.as_deref()))]
+    MissingTimestamps {
+        /// Position of the journey in its [`JourneySet`](crate::JourneySet), when known.
+        index: Option<usize>,
+        /// The journey's id, when it has one.
+        id: Option<String>,
+    },
+    /// A journey refers to a channel the channel table does not hold.
+    #[error("journey refers to channel id {id}, but the channel table holds {len} channels")]
+    UnknownChannel {
+        /// The offending channel id.
+        id: u32,
+        /// The number of channels in the table.
+        len: usize,
+    },
+    /// A numerical solver did not reach the required accuracy.
+    #[error("solver did not converge: {0}")]
+    NoConvergence(String),
+}
+
+fn describe_journey(index: Option<usize>, id: Option<&str>) -> String {
+    match (index, id) {
+        (Some(i), Some(id)) => format!("journey #{i} (`{id}`)"),
+        (Some(i), None) => format!("journey #{i}"),
+        (None, Some(id)) => format!("journey `{id}`"),
+        (None, None) => "a journey".to_owned(),
+    }
+}
+
+impl ModelError {
+    /// Fills in the position of the offending journey, when the error is about one.
+    #[must_use]
+    pub fn at_journey(self, position: usize) -> Self {
+        match self {
+            Self::MissingTimestamps { index: None, id } => Self::MissingTimestamps {
+                index: Some(position),
+                id,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Any error of this crate, for callers that want one type.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// See [`ChannelError`].
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// See [`JourneyError`].
+    #[error(transparent)]
+    Journey(#[from] JourneyError),
+    /// See [`ReadError`].
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// See [`ModelError`].
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}

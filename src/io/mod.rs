@@ -1,0 +1,1 @@
+//! CSV readers for the input shapes (DESIGN §2), with line-numbered errors.
