@@ -1,5 +1,49 @@
-//! The `attribution` command (built out in the foundation issue).
+//! The `attribution` command: multi-channel attribution on CSV exports.
+//!
+//! See `attribution --help` and DESIGN §7 for the contract: exit code 0 on
+//! success, 2 on bad input or options (one line on stderr), 1 on other
+//! failures (e.g. the output cannot be written). It never panics on input.
 
-fn main() {
-    println!("attribution {}", env!("CARGO_PKG_VERSION"));
+mod args;
+mod attribute;
+mod error;
+mod input;
+mod output;
+mod runner;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::error::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Attribute(args) => attribute::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Opens the output: a file, or stdout.
+pub(crate) fn open_output(
+    path: Option<&std::path::Path>,
+) -> Result<Box<dyn Write>, CliError> {
+    match path {
+        Some(p) => {
+            let file = std::fs::File::create(p).map_err(|e| {
+                CliError::Other(format!("cannot create `{}`: {e}", p.display()))
+            })?;
+            Ok(Box::new(std::io::BufWriter::new(file)))
+        }
+        None => Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock()))),
+    }
 }

@@ -1,0 +1,157 @@
+//! Command-line arguments (DESIGN §7).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::Format;
+
+const ABOUT: &str = "Multi-channel marketing attribution: which channels turned leads into customers?";
+
+const LONG_ABOUT: &str = "\
+Multi-channel marketing attribution: which channels turned leads into customers?
+
+Reads customer journeys from CSV (aggregated paths, one row per journey, or a raw event
+log) and shares each conversion and its value among the channels that touched the
+customer, with heuristic models (first touch, last touch, linear, position-based, time
+decay) and exact Markov-chain removal effects.
+
+Example:
+  attribution attribute examples/data/paths.csv --model all
+  attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv";
+
+/// The `attribution` command.
+#[derive(Debug, Parser)]
+#[command(name = "attribution", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Attribute conversions and value to channels with one or more models.
+    #[command(after_help = ATTRIBUTE_HELP)]
+    Attribute(AttributeArgs),
+}
+
+const ATTRIBUTE_HELP: &str = "\
+Models (--model, comma-separated, or `all`):
+  first-touch      all credit to the first touch
+  last-touch       all credit to the last touch
+  last-non-direct  the last touch not in --direct (all-direct journeys: the last touch)
+  linear           equal shares per touch (--linear touch) or per distinct channel (--linear channel)
+  position-based   --position-weights F,L to first and last, the rest split over middle touches
+  time-decay       weight 2^(-age/half-life) to conversion time; needs timestamps (--half-life)
+  position-decay   weight r^(touches before the end) (--decay-rate r)
+`all` runs every model the input supports (time-decay only when it carries timestamps).
+
+Input shapes (--shape; columns are matched by name, in any order):
+  paths     path,total_conversions,total_null[,total_conversion_value]
+  journeys  journey_id,path,converted[,value][,touch_times][,conversion_time]
+
+Output: --format table (for people), csv (model,channel,conversions,value,removal_effect;
+full precision) or json. Exit code 0 on success, 2 on bad input or options.";
+
+/// Input shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShapeArg {
+    /// Aggregated paths: path,total_conversions,total_null[,total_conversion_value].
+    Paths,
+    /// One row per journey: journey_id,path,converted[,value][,touch_times][,conversion_time].
+    Journeys,
+}
+
+/// How the linear model shares a journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LinearArg {
+    /// 1/L per touch (a channel touched twice gets 2/L).
+    Touch,
+    /// 1/k per distinct channel.
+    Channel,
+}
+
+/// Where and how to read the input.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input CSV file, or `-` for standard input.
+    pub input: String,
+
+    /// Input shape.
+    #[arg(long, value_enum, default_value = "paths")]
+    pub shape: ShapeArg,
+
+    /// Field delimiter: `,` `;` `tab` (or `\t`). Default: detected from the header.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// Separator between the touches of a path (any string; tokens are trimmed).
+    #[arg(long, default_value = ">")]
+    pub sep: String,
+
+    /// Use another column name: ROLE=NAME, e.g. `--column path=channel_path`.
+    /// Roles: path, conversions, nulls, value (paths); journey_id, path, converted,
+    /// value, touch_times, conversion_time (journeys). Repeatable.
+    #[arg(long = "column", value_name = "ROLE=NAME")]
+    pub columns: Vec<String>,
+
+    /// Skip bad rows (counted per reason on stderr) instead of stopping at the first.
+    #[arg(long)]
+    pub lenient: bool,
+
+    /// Ignore header columns the shape does not use instead of rejecting them.
+    #[arg(long)]
+    pub ignore_unknown_columns: bool,
+}
+
+/// `attribution attribute`.
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Models to run, comma-separated, or `all`.
+    #[arg(long, value_delimiter = ',', default_value = "all")]
+    pub model: Vec<String>,
+
+    /// Channels counted as direct traffic by last-non-direct (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "Direct")]
+    pub direct: Vec<String>,
+
+    /// Linear model variant.
+    #[arg(long, value_enum, default_value = "touch")]
+    pub linear: LinearArg,
+
+    /// Position-based weights of the first and last touch, e.g. `0.4,0.4`.
+    #[arg(long, default_value = "0.4,0.4", value_name = "FIRST,LAST")]
+    pub position_weights: String,
+
+    /// Time-decay half-life: a number with unit s, m, h, d or w (e.g. `7d`, `36h`).
+    #[arg(long, default_value = "7d")]
+    pub half_life: String,
+
+    /// Position-decay ratio r in (0, 1]: a touch k steps before the last weighs r^k.
+    #[arg(long, default_value_t = 0.5)]
+    pub decay_rate: f64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "\\t" | "tab" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        other => Err(format!(
+            "unsupported delimiter `{other}` (use `,` `;` `tab` or `|`)"
+        )),
+    }
+}
