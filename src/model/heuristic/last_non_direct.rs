@@ -24,8 +24,8 @@ use crate::journey::Journey;
 ///
 /// # Complexity
 ///
-/// O(L·d) per journey of L touches and d direct names (plus d hash look-ups
-/// of the names), at worst; it stops at the last non-direct touch.
+/// O(L·d) string comparisons per journey of L touches and d direct names,
+/// at worst; it stops at the last non-direct touch. No allocation.
 ///
 /// # Example
 ///
@@ -127,17 +127,17 @@ impl TouchWeights for LastNonDirect {
         channels: &Channels,
         mut emit: F,
     ) -> Result<(), ModelError> {
-        // Resolve names against the current table: it may grow between
-        // journeys, so ids cannot be cached in the (immutable) model.
-        let direct_ids: Vec<ChannelId> = self
-            .direct
-            .iter()
-            .filter_map(|name| channels.get(name))
-            .collect();
+        // Compare names, not ids: the table may grow between journeys, and
+        // a name lookup by id is an index, so this allocates nothing.
+        let is_direct = |channel: ChannelId| {
+            channels
+                .name(channel)
+                .is_some_and(|name| self.direct.iter().any(|d| d == name))
+        };
         let chosen = journey
             .channels()
             .rev()
-            .find(|c| !direct_ids.contains(c))
+            .find(|&c| !is_direct(c))
             .or_else(|| journey.last().map(|t| t.channel));
         if let Some(channel) = chosen {
             emit(channel, 1.0);

@@ -1,6 +1,6 @@
 //! [`Linear`] (per touch and per distinct channel).
 
-use super::weights::{TouchWeights, first_occurrences, heuristic_model};
+use super::weights::{TouchWeights, for_each_first_occurrence, heuristic_model};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
 use crate::journey::Journey;
@@ -136,14 +136,10 @@ impl TouchWeights for Linear {
                 }
             }
             LinearSplit::PerChannel => {
-                // The first touch of each distinct channel carries its 1/k.
-                let (first, distinct) = first_occurrences(journey);
-                let weight = 1.0 / len_to_f64(distinct);
-                for (channel, is_first) in journey.channels().zip(first) {
-                    if is_first {
-                        emit(channel, weight);
-                    }
-                }
+                // The first touch of each of the k distinct channels carries 1/k.
+                for_each_first_occurrence(journey, |channel, distinct| {
+                    emit(channel, 1.0 / len_to_f64(distinct));
+                });
             }
         }
         Ok(())

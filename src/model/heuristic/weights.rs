@@ -169,26 +169,34 @@ pub(crate) fn observe_weighted<M: TouchWeights>(
     Ok(())
 }
 
-/// Whether the touch at `index` is the first touch of its channel in
-/// `journey`, as flags per touch, and the number of distinct channels.
-pub(crate) fn first_occurrences(journey: &Journey) -> (Vec<bool>, usize) {
+/// Calls `f(channel, k)` for the first touch of each of the k distinct
+/// channels of `journey`, in journey order. Allocation-free for short journeys.
+pub(crate) fn for_each_first_occurrence(journey: &Journey, mut f: impl FnMut(ChannelId, usize)) {
     let touches = journey.touches();
-    let mut flags = Vec::with_capacity(touches.len());
     if touches.len() <= SHORT_JOURNEY {
-        for (i, touch) in touches.iter().enumerate() {
-            let seen = touches
-                .get(..i)
-                .is_some_and(|before| before.iter().any(|t| t.channel == touch.channel));
-            flags.push(!seen);
+        let firsts = || {
+            touches.iter().enumerate().filter_map(|(i, touch)| {
+                let seen = touches
+                    .get(..i)
+                    .is_some_and(|before| before.iter().any(|t| t.channel == touch.channel));
+                (!seen).then_some(touch.channel)
+            })
+        };
+        let distinct = firsts().count();
+        for channel in firsts() {
+            f(channel, distinct);
         }
     } else {
         let mut seen = rustc_hash::FxHashSet::default();
-        for touch in touches {
-            flags.push(seen.insert(touch.channel));
+        let firsts: Vec<ChannelId> = touches
+            .iter()
+            .filter(|t| seen.insert(t.channel))
+            .map(|t| t.channel)
+            .collect();
+        for &channel in &firsts {
+            f(channel, firsts.len());
         }
     }
-    let distinct = flags.iter().filter(|&&first| first).count();
-    (flags, distinct)
 }
 
 /// Implements [`Model`](crate::model::Model) for a heuristic through its
@@ -226,3 +234,79 @@ macro_rules! heuristic_model {
     };
 }
 pub(crate) use heuristic_model;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+    use crate::model::heuristic::{FirstTouch, Linear};
+
+    #[test]
+    fn observe_follows_a_growing_table_and_finish_checks_it() {
+        let mut channels = Channels::new();
+        let a = channels.intern("A").unwrap();
+        let early = channels.clone();
+        let mut state = HeuristicState::default();
+        let model = Linear::per_touch();
+        model
+            .observe(
+                &mut state,
+                &Journey::from_channels(&[a], 1, 0, 2.0).unwrap(),
+                &channels,
+            )
+            .unwrap();
+        // The table grows (a streaming reader met a new channel).
+        let b = channels.intern("B").unwrap();
+        model
+            .observe(
+                &mut state,
+                &Journey::from_channels(&[a, b], 2, 0, 4.0).unwrap(),
+                &channels,
+            )
+            .unwrap();
+        assert_eq!(state.channel_span(), 2);
+        let result = model.finish(&state, &channels).unwrap();
+        assert_eq!(
+            result.get("A").map(|c| (c.conversions, c.value)),
+            Some((2.0, 4.0))
+        );
+        assert_eq!(
+            result.get("B").map(|c| (c.conversions, c.value)),
+            Some((1.0, 2.0))
+        );
+        assert_eq!(
+            model.finish(&state, &early),
+            Err(ModelError::UnknownChannel { id: 1, len: 1 })
+        );
+    }
+
+    #[test]
+    fn observe_rejects_a_journey_outside_the_table() {
+        let mut channels = Channels::new();
+        let a = channels.intern("A").unwrap();
+        let foreign = ChannelId::from_index(3).unwrap();
+        let mut state = HeuristicState::default();
+        let journey = Journey::from_channels(&[a, foreign], 1, 0, 1.0).unwrap();
+        assert_eq!(
+            FirstTouch.observe(&mut state, &journey, &channels),
+            Err(ModelError::UnknownChannel { id: 3, len: 1 })
+        );
+        assert_eq!(state, HeuristicState::default());
+        // Non-converting journeys are skipped before any check: they give no credit.
+        let idle = Journey::from_channels(&[foreign], 0, 5, 0.0).unwrap();
+        assert_eq!(FirstTouch.observe(&mut state, &idle, &channels), Ok(()));
+    }
+
+    #[test]
+    fn first_occurrences_short_and_long_agree() {
+        let ids: Vec<_> = (0..4).map(|i| ChannelId::from_index(i).unwrap()).collect();
+        let short: Vec<_> = [2, 0, 2, 3, 0].iter().map(|&i| ids[i]).collect();
+        let long: Vec<_> = (0..40).map(|i| short[i % 5]).collect();
+        for path in [short, long] {
+            let journey = Journey::from_channels(&path, 1, 0, 0.0).unwrap();
+            let mut seen = Vec::new();
+            for_each_first_occurrence(&journey, |c, k| seen.push((c, k)));
+            assert_eq!(seen, [(ids[2], 3), (ids[0], 3), (ids[3], 3)]);
+        }
+    }
+}
