@@ -79,6 +79,31 @@ pub(crate) fn parse_converted(s: &str) -> Result<u64, ReadErrorKind> {
     }
 }
 
+/// `str::trim` with a fast path for ASCII edges: strips the ASCII bytes that
+/// `char::is_whitespace` accepts, then defers to `str::trim` only when an
+/// edge is non-ASCII (U+00A0, U+3000, …). Same result as `s.trim()`.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    const fn is_ascii_space(b: u8) -> bool {
+        matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+    }
+    let bytes = s.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_ascii_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_ascii_space(b))
+        .map_or(start, |i| i + 1);
+    // `start` and `end` sit next to ASCII bytes, so they are char boundaries.
+    let inner = s.get(start..end).unwrap_or_default();
+    match (inner.as_bytes().first(), inner.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => inner.trim(),
+        _ => inner,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +155,24 @@ mod tests {
         assert_eq!(parse_converted("0.5"), Err(ReadErrorKind::FractionalCount));
         assert_eq!(parse_converted("-1"), Err(ReadErrorKind::NegativeCount));
         assert_eq!(parse_converted(""), Err(ReadErrorKind::EmptyField));
+    }
+
+    #[test]
+    fn fast_trim_agrees_with_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\t\r\n a b \x0b\x0c",
+            "\u{a0}x\u{3000}",
+            " \u{a0} x \u{85}",
+            "\u{3000}",
+            "ایمیل ",
+            " 広告 🚀",
+            "\u{2003}\u{a0}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 }

@@ -34,6 +34,7 @@
 
 mod builder;
 mod fields;
+mod intern;
 mod reader;
 mod records;
 mod report;

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::channel::Channels;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::io::builder::ReaderBuilder;
-use crate::io::fields::{parse_converted, parse_count, parse_value};
+use crate::io::fields::{parse_converted, parse_count, parse_value, trim};
+use crate::io::intern::InternCache;
 use crate::io::records::RecordReader;
 use crate::io::report::ReadReport;
 use crate::io::shape::{Column, Shape};
@@ -74,6 +75,7 @@ pub struct JourneyReader<R> {
     separator: Separator,
     lenient: bool,
     channels: Channels,
+    cache: InternCache,
     report: ReadReport,
     touches: Vec<Touchpoint>,
     times: Vec<DateTime<Utc>>,
@@ -146,6 +148,7 @@ impl<R: Read> JourneyReader<R> {
             separator: Separator::new(&config.separator),
             lenient: config.lenient,
             channels: config.channels.clone(),
+            cache: InternCache::default(),
             report: ReadReport::default(),
             touches: Vec::new(),
             times: Vec::new(),
@@ -232,6 +235,7 @@ impl<R: Read> JourneyReader<R> {
         };
         let mut scratch = Scratch {
             channels: &mut self.channels,
+            cache: &mut self.cache,
             touches: &mut self.touches,
             times: &mut self.times,
             separator: &self.separator,
@@ -305,7 +309,7 @@ impl Separator {
         mut f: impl FnMut(&str) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut each = |t: &str| {
-            let t = t.trim();
+            let t = trim(t);
             if t.is_empty() { Ok(()) } else { f(t) }
         };
         match self {
@@ -318,6 +322,7 @@ impl Separator {
 /// The mutable state a row writes into.
 struct Scratch<'a> {
     channels: &'a mut Channels,
+    cache: &'a mut InternCache,
     touches: &'a mut Vec<Touchpoint>,
     times: &'a mut Vec<DateTime<Utc>>,
     separator: &'a Separator,
@@ -347,7 +352,7 @@ impl<R: Read> Row<'_, R> {
         };
         let raw = self.records.field(i).unwrap_or_default();
         match std::str::from_utf8(raw) {
-            Ok(s) => Ok(Some((s.trim(), i))),
+            Ok(s) => Ok(Some((trim(s), i))),
             Err(_) => Err(self.error(ReadErrorKind::InvalidUtf8, i, &String::from_utf8_lossy(raw))),
         }
     }
@@ -382,13 +387,14 @@ impl<R: Read> Row<'_, R> {
         scratch.touches.clear();
         let Scratch {
             channels,
+            cache,
             touches,
             separator,
             ..
         } = scratch;
         separator.for_each_token(path, |token| {
-            let id = channels
-                .intern(token)
+            let id = cache
+                .intern(channels, token)
                 .map_err(|e| self.error(ReadErrorKind::Channel(e), i, token))?;
             touches.push(Touchpoint::new(id));
             Ok::<(), ReadError>(())

@@ -30,8 +30,6 @@ pub(crate) struct RecordReader<R> {
     fields: Vec<u8>,
     ends: Vec<usize>,
     nfields: usize,
-    /// 1 + the number of `\n` consumed so far.
-    lines_seen: u64,
     /// The line on which the last record started.
     record_line: u64,
     /// Bytes consumed so far, including a BOM.
@@ -77,7 +75,6 @@ impl<R: Read> RecordReader<R> {
             fields: vec![0; 1024],
             ends: vec![0; 32],
             nfields: 0,
-            lines_seen: 1,
             record_line: 1,
             bytes: start as u64,
         })
@@ -99,28 +96,22 @@ impl<R: Read> RecordReader<R> {
                 self.eof = self.end == 0;
             }
             let input = self.buf.get(self.start..self.end).unwrap_or_default();
+            // csv-core counts every `\n` it consumes; the record starts
+            // after the blank lines it skips first.
+            let lines_before = self.core.line();
             let (res, nin, nout, nend) = self.core.read_record(
                 input,
                 self.fields.get_mut(outlen..).unwrap_or_default(),
                 self.ends.get_mut(endlen..).unwrap_or_default(),
             );
-            let mut consumed = input.get(..nin).unwrap_or_default();
             if !started {
-                match consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
-                    Some(k) => {
-                        let (blank, rest) = consumed.split_at(k);
-                        self.lines_seen += count_newlines(blank);
-                        self.record_line = self.lines_seen;
-                        started = true;
-                        consumed = rest;
-                    }
-                    None => {
-                        self.lines_seen += count_newlines(consumed);
-                        consumed = &[];
-                    }
+                let consumed = input.get(..nin).unwrap_or_default();
+                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
+                    let blank = consumed.get(..k).unwrap_or_default();
+                    self.record_line = lines_before + count_newlines(blank);
+                    started = true;
                 }
             }
-            self.lines_seen += count_newlines(consumed);
             self.start += nin;
             self.bytes += nin as u64;
             outlen += nout;
@@ -137,7 +128,7 @@ impl<R: Read> RecordReader<R> {
                 }
                 ReadRecordResult::Record => {
                     if !started {
-                        self.record_line = self.lines_seen;
+                        self.record_line = self.core.line();
                     }
                     self.nfields = endlen;
                     return Ok(true);
