@@ -347,12 +347,18 @@ impl<R: Read> Row<'_, R> {
 
     /// The trimmed text of `role`'s field, or `None` if the column is absent.
     fn get(&self, role: Column) -> Result<Option<(&str, usize)>, ReadError> {
+        Ok(self.get_raw(role)?.map(|(s, i)| (trim(s), i)))
+    }
+
+    /// The untrimmed text of `role`'s field: lists are split before trimming,
+    /// so that a separator with spaces (`" | "`) also matches at the edges.
+    fn get_raw(&self, role: Column) -> Result<Option<(&str, usize)>, ReadError> {
         let Some(i) = self.index.get(role.index()).copied().flatten() else {
             return Ok(None);
         };
         let raw = self.records.field(i).unwrap_or_default();
         match std::str::from_utf8(raw) {
-            Ok(s) => Ok(Some((trim(s), i))),
+            Ok(s) => Ok(Some((s, i))),
             Err(_) => Err(self.error(ReadErrorKind::InvalidUtf8, i, &String::from_utf8_lossy(raw))),
         }
     }
@@ -381,7 +387,7 @@ impl<R: Read> Row<'_, R> {
 
     /// Interns the path's channels into `scratch.touches` (untimed).
     fn path(&self, scratch: &mut Scratch<'_>) -> Result<(), ReadError> {
-        let Some((path, i)) = self.get(Column::Path)? else {
+        let Some((path, i)) = self.get_raw(Column::Path)? else {
             return Ok(());
         };
         scratch.touches.clear();
@@ -400,7 +406,7 @@ impl<R: Read> Row<'_, R> {
             Ok::<(), ReadError>(())
         })?;
         if touches.is_empty() {
-            return Err(self.error(ReadErrorKind::EmptyPath, i, path));
+            return Err(self.error(ReadErrorKind::EmptyPath, i, trim(path)));
         }
         Ok(())
     }
@@ -441,8 +447,8 @@ impl<R: Read> Row<'_, R> {
             _ => None,
         };
         scratch.times.clear();
-        let touch_times = match self.get(Column::TouchTimes)? {
-            Some((s, i)) if !s.is_empty() => {
+        let touch_times = match self.get_raw(Column::TouchTimes)? {
+            Some((s, i)) if !trim(s).is_empty() => {
                 let times = &mut *scratch.times;
                 scratch.separator.for_each_token(s, |token| {
                     times.push(self.timestamp(token, i)?);
@@ -451,7 +457,7 @@ impl<R: Read> Row<'_, R> {
                 // Check the count before interning so that a rejected row
                 // adds no channel to the table.
                 let mut touches = 0;
-                if let Some((path, _)) = self.get(Column::Path)? {
+                if let Some((path, _)) = self.get_raw(Column::Path)? {
                     scratch.separator.for_each_token(path, |_| {
                         touches += 1;
                         Ok::<(), ReadError>(())
@@ -464,7 +470,7 @@ impl<R: Read> Row<'_, R> {
                             times: times.len(),
                         },
                         i,
-                        s,
+                        trim(s),
                     ));
                 }
                 true
