@@ -7,7 +7,7 @@
 //! * [`PathsConfig`] writes the aggregated *paths* shape
 //!   (`path,total_conversions,total_null,total_conversion_value`), one distinct path a
 //!   row, following the recipe of the shared fixture `synthetic/paths_100000_12.csv`.
-//! * `EventsConfig` (next commit) writes the raw *events* shape
+//! * [`EventsConfig`] writes the raw *events* shape
 //!   (`user_id,timestamp,channel,conversion,value`) with sessions, returning users,
 //!   `Direct` visits and users who convert twice.
 //!
@@ -32,11 +32,13 @@
 #![deny(missing_docs)]
 
 mod error;
+mod events;
 mod names;
 mod paths;
 mod time;
 
 pub use crate::error::SyntheticError;
+pub use crate::events::{EventOrder, EventsConfig, EventsSummary};
 pub use crate::names::channel_names;
 pub use crate::paths::{PathsConfig, PathsSummary};
 pub use crate::time::write_rfc3339_utc;
