@@ -15,6 +15,8 @@
 #   WRITE     1 = write the table into BENCHMARKS.md (default 1 when PATHS=1000000)
 #   VENV      virtualenv of the peer (default .venv-bench)
 #   DATA_DIR  where the generated files go (default bench-data)
+#   OURS_BIN  an already built `attribution` binary to use (default: build
+#             attribution-cli in release and use target/release/attribution)
 #
 # Each case runs, one after the other in the same run: the peer (a Python process
 # that loads the CSV with pandas and calls ChannelAttribution, see
@@ -94,11 +96,15 @@ for c in "${CASE_LIST[@]}"; do
 done
 
 # ---------------------------------------------------------------- our binary
-OURS="$TARGET_DIR/release/attribution"
+OURS=${OURS_BIN:-$TARGET_DIR/release/attribution}
 OURS_OK=0
 if has_side ours; then
-    log "building attribution-cli (release)"
-    if cargo build --release --quiet -p attribution-cli; then
+    built=1
+    if [[ -z ${OURS_BIN:-} ]]; then
+        log "building attribution-cli (release)"
+        cargo build --release --quiet -p attribution-cli || built=0
+    fi
+    if [[ $built == 1 ]]; then
         # Smoke test on the shared tiny fixture: the command must exist and print the
         # CSV contract of DESIGN.md §7 (header, first-touch credits summing to 4).
         tiny="$ROOT/../shared/fixtures/tiny/paths.csv"
@@ -159,23 +165,32 @@ for c in "${CASE_LIST[@]}"; do
         heuristics)
             label="heuristics (first, last, linear)"
             peer_args=(heuristics "$f")
-            ours_args=(attribute "$f" --model first-touch,last-touch,linear --format csv --output /dev/null) ;;
+            ours_args=(attribute "$f" --model first-touch,last-touch,linear --format csv --output "$WORK/$c-ours.csv") ;;
         markov1)
             label="Markov order 1"
             peer_args=(markov "$f" --order 1)
-            ours_args=(attribute "$f" --model markov --order 1 --format csv --output /dev/null) ;;
+            ours_args=(attribute "$f" --model markov --order 1 --format csv --output "$WORK/$c-ours.csv") ;;
         markov3)
             label="Markov order 3"
             peer_args=(markov "$f" --order 3)
-            ours_args=(attribute "$f" --model markov --order 3 --format csv --output /dev/null) ;;
+            ours_args=(attribute "$f" --model markov --order 3 --format csv --output "$WORK/$c-ours.csv") ;;
     esac
     log "case $c on $f"
     cat_t=$(measure "$c-cat" cat "$f")
     floor_t=$(measure "$c-floor" env LC_ALL=C awk -F'>' '{ n += NF } END { print n }' "$f")
     peer_t=-; ours_t=-
-    if has_side peer; then peer_t=$(measure "$c-peer" "$PY" "$PEER" "${peer_args[@]}"); fi
+    if has_side peer; then
+        peer_t=$(measure "$c-peer" "$PY" "$PEER" "${peer_args[@]}" --output "$WORK/$c-peer.csv")
+    fi
     if has_side ours && [[ $OURS_OK == 1 ]]; then ours_t=$(measure "$c-ours" "$OURS" "${ours_args[@]}"); fi
-    ROWS+=("| $label | $PATHS × $ch | $(secs "$peer_t") | $(secs "$ours_t") | $(ratio "$peer_t" "$ours_t") | $(mb "$peer_t") | $(mb "$ours_t") | $(secs "$floor_t") | $(secs "$cat_t") |")
+    check=-
+    if [[ $ours_t != - && $ours_t != fail ]]; then
+        peer_csv=()
+        [[ $peer_t != - && $peer_t != fail ]] && peer_csv=("$WORK/$c-peer.csv")
+        check=$(python3 "$ROOT/scripts/compare_with_peer.py" "$c" "$f" "$WORK/$c-ours.csv" "${peer_csv[@]}" 2>&1 | tail -n 1) || true
+        log "$c check: $check"
+    fi
+    ROWS+=("| $label | $PATHS × $ch | $(secs "$peer_t") | $(secs "$ours_t") | $(ratio "$peer_t" "$ours_t") | $(mb "$peer_t") | $(mb "$ours_t") | $(secs "$floor_t") | $(secs "$cat_t") | $check |")
 done
 
 # ---------------------------------------------------------------- report
@@ -184,15 +199,23 @@ mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 TABLE=$(
     echo "Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores (${cpu:-unknown CPU}), $mem RAM;"
     echo "ChannelAttribution $PEER_VERSION (Python $("$PY" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'), \`ncore=1\`),"
-    echo "\`attribution\` $(git rev-parse --short HEAD 2>/dev/null || echo '?') built with \`--release\`. Seed $SEED."
+    if [[ -n ${OURS_BIN:-} ]]; then
+        echo "\`attribution\`: \`$OURS_BIN\`. Seed $SEED."
+    else
+        echo "\`attribution\` $(git rev-parse --short HEAD 2>/dev/null || echo '?') built with \`--release\`. Seed $SEED."
+    fi
     echo
-    echo "| case | paths × channels | peer s | ours s | speed-up | peer MB | ours MB | floor s | cat s |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| case | paths × channels | peer s | ours s | speed-up | peer MB | ours MB | floor s | cat s | check |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "Times are wall-clock seconds of the whole process (CSV parsing included), MB is"
     echo "peak resident memory, both from \`/usr/bin/time -f '%e %M'\`. *floor*: \`awk -F'>'\`"
     echo "reading the file and splitting every line; *cat*: \`cat FILE > /dev/null\`."
+    echo "*check*: our credits keep the input totals (1e-9 relative), and their largest"
+    echo "relative difference from the peer's over the channels with ≥ 1 % of the conversions"
+    echo "(heuristics: rounding only; Markov: the peer's Monte-Carlo noise). Both sides write"
+    echo "their small result CSV to a temporary file."
     echo "\`-\`: not run; \`fail\`: the command failed."
 )
 echo
