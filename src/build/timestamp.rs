@@ -1,14 +1,14 @@
-//! Timestamp parsing for the events reader: RFC 3339 (with `Z` or an offset,
-//! normalised to UTC) and Unix seconds (optionally with a decimal fraction),
-//! both to nanoseconds since the Unix epoch.
+//! Per-file timestamp kinds for the events reader. The parsing itself is
+//! [`crate::io::timestamp::parse_timestamp`] (RFC 3339 with `Z` or an offset,
+//! normalised to UTC, or Unix seconds with up to nine fractional digits); this
+//! module adds the per-file detection and enforcement and the conversion to
+//! `i64` nanoseconds.
 //!
 //! Held as `i64` nanoseconds, so the representable range is the years
 //! 1677–2262; a timestamp outside it is rejected as invalid rather than
 //! wrapped.
 
-use chrono::DateTime;
-
-const NANOS_PER_SECOND: i64 = 1_000_000_000;
+use crate::io::timestamp::parse_timestamp;
 
 /// How a file writes its timestamps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,54 +30,30 @@ impl TimestampKind {
         }
     }
 
-    /// Parses `text` (trimmed) to nanoseconds since the epoch, UTC.
+    /// Parses `text` (trimmed) to nanoseconds since the epoch, UTC; `None` if it
+    /// is not of this kind, invalid, or outside the `i64` nanosecond range.
     pub(crate) fn parse_nanos(self, text: &str) -> Option<i64> {
         let text = text.trim();
-        match self {
-            Self::Rfc3339 => DateTime::parse_from_rfc3339(text)
-                .ok()?
-                .to_utc()
-                .timestamp_nanos_opt(),
-            Self::UnixSeconds => parse_unix_seconds(text),
+        if Self::detect(text) != self {
+            return None;
         }
+        parse_timestamp(text)?.timestamp_nanos_opt()
     }
 }
 
 fn looks_numeric(s: &str) -> bool {
-    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let digits = s.strip_prefix('-').unwrap_or(s);
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     !whole.is_empty()
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn parse_unix_seconds(s: &str) -> Option<i64> {
-    if !looks_numeric(s) {
-        return None;
-    }
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    if fraction.len() > 9 {
-        return None;
-    }
-    let seconds: i64 = whole.parse().ok()?;
-    let mut frac_nanos: i64 = 0;
-    // `looks_numeric` checked that every byte is an ASCII digit.
-    for b in fraction.bytes().chain(std::iter::repeat(b'0')).take(9) {
-        frac_nanos = frac_nanos * 10 + i64::from(b - b'0');
-    }
-    let magnitude = seconds
-        .checked_mul(NANOS_PER_SECOND)?
-        .checked_add(frac_nanos)?;
-    Some(if negative { -magnitude } else { magnitude })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NANOS_PER_SECOND: i64 = 1_000_000_000;
 
     #[test]
     fn rfc3339_offsets_are_normalised_to_utc() {
@@ -102,7 +78,7 @@ mod tests {
     fn unix_seconds_with_fractions_and_signs() {
         let k = TimestampKind::UnixSeconds;
         assert_eq!(k.parse_nanos("1709283600"), Some(1_709_283_600_000_000_000));
-        assert_eq!(k.parse_nanos("+1.25"), Some(1_250_000_000));
+        assert_eq!(k.parse_nanos("1.25"), Some(1_250_000_000));
         assert_eq!(k.parse_nanos("-1.5"), Some(-1_500_000_000));
         assert_eq!(k.parse_nanos("0.000000001"), Some(1));
         assert_eq!(k.parse_nanos("0.0000000001"), None);
