@@ -31,5 +31,9 @@ pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind};
 pub use crate::io::{JourneyReader, ReadReport, ReaderBuilder, Shape, write_journeys};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};
+pub use crate::model::heuristic::{
+    FirstTouch, Heuristic, HeuristicState, LastNonDirect, LastTouch, Linear, LinearSplit,
+    PositionBased, PositionDecay, TimeDecay, TouchWeights,
+};
 pub use crate::model::{Merge, Model};
 pub use crate::numeric::CompensatedSum;
