@@ -19,7 +19,8 @@
 //!
 //! The delimiter (`,`, `;` or tab) is detected from the header line unless
 //! given. A UTF-8 byte order mark is stripped. Extra columns are an
-//! [`UnknownColumn`](ReadErrorKind::UnknownColumn) error (DESIGN §6).
+//! [`UnknownColumn`](ReadErrorKind::UnknownColumn) error (DESIGN §6) unless
+//! [`EventReaderBuilder::ignore_unknown_columns`] is set.
 //!
 //! # Example
 //!
@@ -96,6 +97,7 @@ pub struct EventReaderBuilder {
     delimiter: Option<u8>,
     timestamps: TimestampFormat,
     lenient: bool,
+    ignore_unknown: bool,
 }
 
 impl Default for EventReaderBuilder {
@@ -109,6 +111,7 @@ impl Default for EventReaderBuilder {
             delimiter: None,
             timestamps: TimestampFormat::Auto,
             lenient: false,
+            ignore_unknown: false,
         }
     }
 }
@@ -151,10 +154,18 @@ impl EventReaderBuilder {
         self
     }
 
-    /// The field delimiter. By default it is detected from the header line:
-    /// the most frequent of `,`, `;` and tab (`,` when none occurs).
-    pub fn delimiter(&mut self, delimiter: u8) -> &mut Self {
-        self.delimiter = Some(delimiter);
+    /// The field delimiter; `None` (the default) detects it from the header
+    /// line: the most frequent of `,`, `;` and tab (`,` when none occurs).
+    /// Accepts a `u8` or an `Option<u8>`.
+    pub fn delimiter(&mut self, delimiter: impl Into<Option<u8>>) -> &mut Self {
+        self.delimiter = delimiter.into();
+        self
+    }
+
+    /// Ignore header columns that are not one of the five roles (default
+    /// `false`: an unknown column is an error, DESIGN §6).
+    pub fn ignore_unknown_columns(&mut self, yes: bool) -> &mut Self {
+        self.ignore_unknown = yes;
         self
     }
 
@@ -267,7 +278,11 @@ impl EventReaderBuilder {
                         .with_text(&String::from_utf8_lossy(raw))
                 })?
                 .trim();
+            header_names.push(name.to_owned());
             let Some(role) = roles.iter().position(|r| r.trim() == name) else {
+                if self.ignore_unknown {
+                    continue;
+                }
                 return Err(
                     ReadError::new(ReadErrorKind::UnknownColumn(name.to_owned()))
                         .at_line(1)
@@ -284,7 +299,6 @@ impl EventReaderBuilder {
                 }
                 *slot = Some(index);
             }
-            header_names.push(name.to_owned());
         }
         let required = |role: usize| {
             found.get(role).copied().flatten().ok_or_else(|| {
