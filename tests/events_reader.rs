@@ -8,8 +8,11 @@ fn read(input: &[u8]) -> Result<Vec<EventRecord>, attribution::ReadError> {
     EventReaderBuilder::new().from_reader(input)?.collect()
 }
 
-/// (kind reason, line, column, text) of the error reading `input`.
-fn error_of(input: &str) -> (&'static str, Option<u64>, Option<String>, Option<String>) {
+/// (kind reason, line, column, text) of an error.
+type Located = (&'static str, Option<u64>, Option<String>, Option<String>);
+
+/// The located error of reading `input`.
+fn error_of(input: &str) -> Located {
     let e = read(input.as_bytes()).unwrap_err();
     (
         e.kind().reason(),
@@ -24,27 +27,72 @@ const H: &str = "user_id,timestamp,channel,conversion,value\n";
 #[test]
 fn every_row_error_names_line_column_and_text() {
     let some = |s: &str| Some(s.to_owned());
-    let cases: &[(&str, (&str, Option<u64>, Option<String>, Option<String>))] = &[
-        ("u,1,A,0,0\n,2,A,0,0\n", ("empty_field", Some(3), some("user_id"), some(""))),
-        ("u,1,A,0,0\nu,,A,0,0\n", ("empty_field", Some(3), some("timestamp"), some(""))),
-        ("u,1,A,0,0\nu,2,,0,0\n", ("empty_field", Some(3), some("channel"), some(""))),
-        ("u,1,A,,0\n", ("empty_field", Some(2), some("conversion"), some(""))),
-        ("u,1,A,yes,0\n", ("invalid_flag", Some(2), some("conversion"), some("yes"))),
-        ("u,1,A,1,-5\n", ("invalid_value", Some(2), some("value"), some("-5"))),
-        ("u,1,A,1,NaN\n", ("invalid_value", Some(2), some("value"), some("NaN"))),
-        ("u,1,A,1,inf\n", ("invalid_value", Some(2), some("value"), some("inf"))),
-        ("u,1,A,1,12x\n", ("invalid_value", Some(2), some("value"), some("12x"))),
+    let cases: &[(&str, Located)] = &[
+        (
+            "u,1,A,0,0\n,2,A,0,0\n",
+            ("empty_field", Some(3), some("user_id"), some("")),
+        ),
+        (
+            "u,1,A,0,0\nu,,A,0,0\n",
+            ("empty_field", Some(3), some("timestamp"), some("")),
+        ),
+        (
+            "u,1,A,0,0\nu,2,,0,0\n",
+            ("empty_field", Some(3), some("channel"), some("")),
+        ),
+        (
+            "u,1,A,,0\n",
+            ("empty_field", Some(2), some("conversion"), some("")),
+        ),
+        (
+            "u,1,A,yes,0\n",
+            ("invalid_flag", Some(2), some("conversion"), some("yes")),
+        ),
+        (
+            "u,1,A,1,-5\n",
+            ("invalid_value", Some(2), some("value"), some("-5")),
+        ),
+        (
+            "u,1,A,1,NaN\n",
+            ("invalid_value", Some(2), some("value"), some("NaN")),
+        ),
+        (
+            "u,1,A,1,inf\n",
+            ("invalid_value", Some(2), some("value"), some("inf")),
+        ),
+        (
+            "u,1,A,1,12x\n",
+            ("invalid_value", Some(2), some("value"), some("12x")),
+        ),
         (
             "u,2024-13-01T00:00:00Z,A,0,0\n",
-            ("invalid_timestamp", Some(2), some("timestamp"), some("2024-13-01T00:00:00Z")),
+            (
+                "invalid_timestamp",
+                Some(2),
+                some("timestamp"),
+                some("2024-13-01T00:00:00Z"),
+            ),
         ),
         // Detected as Unix seconds from the first row; RFC 3339 later is an error.
         (
             "u,1,A,0,0\nu,2024-03-01T09:00:00Z,A,0,0\n",
-            ("invalid_timestamp", Some(3), some("timestamp"), some("2024-03-01T09:00:00Z")),
+            (
+                "invalid_timestamp",
+                Some(3),
+                some("timestamp"),
+                some("2024-03-01T09:00:00Z"),
+            ),
         ),
         // A date without time or offset would be a guess.
-        ("u,2024-03-01,A,0,0\n", ("invalid_timestamp", Some(2), some("timestamp"), some("2024-03-01"))),
+        (
+            "u,2024-03-01,A,0,0\n",
+            (
+                "invalid_timestamp",
+                Some(2),
+                some("timestamp"),
+                some("2024-03-01"),
+            ),
+        ),
         ("u,1,A,0\n", ("field_count", Some(2), None, None)),
         ("u,1,A,0,0,extra\n", ("field_count", Some(2), None, None)),
     ];
@@ -103,7 +151,13 @@ fn header_errors() {
 
 #[test]
 fn delimiters_bom_crlf_quotes_and_column_order() {
-    let expected = ("u 1".to_owned(), Some("Paid Search".to_owned()), 1_709_283_600, true, 2.5);
+    let expected = (
+        "u 1".to_owned(),
+        Some("Paid Search".to_owned()),
+        1_709_283_600,
+        true,
+        2.5,
+    );
     let summary = |e: &EventRecord| {
         (
             e.user().to_owned(),
@@ -125,7 +179,10 @@ fn delimiters_bom_crlf_quotes_and_column_order() {
     }
     // Value column optional; empty value is 0; line numbers count blank lines.
     let events = read(b"user_id,timestamp,channel,conversion\n\nu,1,A,0\nu,2,,1\n").unwrap();
-    assert_eq!((events[1].value(), events[1].line(), events[1].channel()), (0.0, 4, None));
+    assert_eq!(
+        (events[1].value(), events[1].line(), events[1].channel()),
+        (0.0, 4, None)
+    );
 }
 
 #[test]
@@ -144,18 +201,25 @@ fn renamed_columns_and_given_formats() {
     assert_eq!(reader.next().unwrap().unwrap().user(), "v");
     assert_eq!(reader.timestamp_format(), TimestampFormat::Rfc3339);
     let e = reader.next().unwrap().unwrap_err();
-    assert_eq!((e.kind(), e.line()), (&ReadErrorKind::InvalidTimestamp, Some(3)));
+    assert_eq!(
+        (e.kind(), e.line()),
+        (&ReadErrorKind::InvalidTimestamp, Some(3))
+    );
 }
 
 #[test]
 fn lenient_mode_counts_per_reason_and_keeps_going() {
-    let input = format!("{H}u,1,A,0,0\nu,x,A,0,0\nu,2,A,2,0\nu,3,A,0\nu,4,,0,0\nu,5,,1,-1\nu,6,B,0,0\n");
+    let input =
+        format!("{H}u,1,A,0,0\nu,x,A,0,0\nu,2,A,2,0\nu,3,A,0\nu,4,,0,0\nu,5,,1,-1\nu,6,B,0,0\n");
     let mut reader = EventReaderBuilder::new()
         .lenient(true)
         .from_reader(input.as_bytes())
         .unwrap();
     let events: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
-    assert_eq!(events.iter().map(EventRecord::line).collect::<Vec<_>>(), [2, 8]);
+    assert_eq!(
+        events.iter().map(EventRecord::line).collect::<Vec<_>>(),
+        [2, 8]
+    );
     let rejected: Vec<_> = reader.rejected().iter().map(|(k, v)| (*k, *v)).collect();
     assert_eq!(
         rejected,
