@@ -33,6 +33,7 @@
 //! ```
 
 mod builder;
+pub mod events;
 mod fields;
 mod intern;
 mod reader;

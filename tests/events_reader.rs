@@ -1,0 +1,242 @@
+//! The events reader: every error kind with its line, column and text;
+//! delimiters, BOM, renamed columns, lenient mode.
+
+use attribution::ReadErrorKind;
+use attribution::io::events::{EventReaderBuilder, EventRecord, TimestampFormat};
+
+fn read(input: &[u8]) -> Result<Vec<EventRecord>, attribution::ReadError> {
+    EventReaderBuilder::new().from_reader(input)?.collect()
+}
+
+/// (kind reason, line, column, text) of an error.
+type Located = (&'static str, Option<u64>, Option<String>, Option<String>);
+
+/// The located error of reading `input`.
+fn error_of(input: &str) -> Located {
+    let e = read(input.as_bytes()).unwrap_err();
+    (
+        e.kind().reason(),
+        e.line(),
+        e.column().map(str::to_owned),
+        e.text().map(str::to_owned),
+    )
+}
+
+const H: &str = "user_id,timestamp,channel,conversion,value\n";
+
+#[test]
+fn every_row_error_names_line_column_and_text() {
+    let some = |s: &str| Some(s.to_owned());
+    let cases: &[(&str, Located)] = &[
+        (
+            "u,1,A,0,0\n,2,A,0,0\n",
+            ("empty_field", Some(3), some("user_id"), some("")),
+        ),
+        (
+            "u,1,A,0,0\nu,,A,0,0\n",
+            ("empty_field", Some(3), some("timestamp"), some("")),
+        ),
+        (
+            "u,1,A,0,0\nu,2,,0,0\n",
+            ("empty_field", Some(3), some("channel"), some("")),
+        ),
+        (
+            "u,1,A,,0\n",
+            ("empty_field", Some(2), some("conversion"), some("")),
+        ),
+        (
+            "u,1,A,yes,0\n",
+            ("invalid_flag", Some(2), some("conversion"), some("yes")),
+        ),
+        (
+            "u,1,A,1,-5\n",
+            ("invalid_value", Some(2), some("value"), some("-5")),
+        ),
+        (
+            "u,1,A,1,NaN\n",
+            ("invalid_value", Some(2), some("value"), some("NaN")),
+        ),
+        (
+            "u,1,A,1,inf\n",
+            ("invalid_value", Some(2), some("value"), some("inf")),
+        ),
+        (
+            "u,1,A,1,12x\n",
+            ("invalid_value", Some(2), some("value"), some("12x")),
+        ),
+        (
+            "u,2024-13-01T00:00:00Z,A,0,0\n",
+            (
+                "invalid_timestamp",
+                Some(2),
+                some("timestamp"),
+                some("2024-13-01T00:00:00Z"),
+            ),
+        ),
+        // Detected as Unix seconds from the first row; RFC 3339 later is an error.
+        (
+            "u,1,A,0,0\nu,2024-03-01T09:00:00Z,A,0,0\n",
+            (
+                "invalid_timestamp",
+                Some(3),
+                some("timestamp"),
+                some("2024-03-01T09:00:00Z"),
+            ),
+        ),
+        // A date without time or offset would be a guess.
+        (
+            "u,2024-03-01,A,0,0\n",
+            (
+                "invalid_timestamp",
+                Some(2),
+                some("timestamp"),
+                some("2024-03-01"),
+            ),
+        ),
+        ("u,1,A,0\n", ("field_count", Some(2), None, None)),
+        ("u,1,A,0,0,extra\n", ("field_count", Some(2), None, None)),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(&error_of(&format!("{H}{body}")), expected, "{body:?}");
+    }
+    let e = read(format!("{H}u,1,A,yes,0\n").as_bytes()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 2, column `conversion`: invalid conversion flag (expected 0, 1, true or false): \"yes\""
+    );
+    match read(format!("{H}u,1,A,0\n").as_bytes()).unwrap_err().kind() {
+        ReadErrorKind::FieldCount { expected, found } => assert_eq!((*expected, *found), (5, 4)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn invalid_utf8_names_the_column() {
+    let mut input = H.as_bytes().to_vec();
+    input.extend_from_slice(b"u,1,\xFF\xFE,0,0\n");
+    let e = read(&input).unwrap_err();
+    assert_eq!(e.kind(), &ReadErrorKind::InvalidUtf8);
+    assert_eq!((e.line(), e.column()), (Some(2), Some("channel")));
+}
+
+#[test]
+fn header_errors() {
+    let e = read(b"").unwrap_err();
+    assert_eq!((e.kind(), e.line()), (&ReadErrorKind::EmptyFile, Some(1)));
+    let e = read(b"\n").unwrap_err();
+    assert_eq!(e.kind(), &ReadErrorKind::EmptyFile);
+    let e = read(b"user_id,timestamp,channel\n").unwrap_err();
+    assert_eq!(e.kind(), &ReadErrorKind::MissingColumn("conversion".into()));
+    let e = read(b"user_id,timestamp,channel,conversion,campaign\n").unwrap_err();
+    assert_eq!(e.kind(), &ReadErrorKind::UnknownColumn("campaign".into()));
+    assert_eq!((e.line(), e.column()), (Some(1), Some("campaign")));
+    let e = read(b"user_id,timestamp,channel,conversion,channel\n").unwrap_err();
+    assert_eq!(e.kind(), &ReadErrorKind::DuplicateColumn("channel".into()));
+    let e = read(b"user_id,\xFF,channel,conversion\n").unwrap_err();
+    assert_eq!(e.kind(), &ReadErrorKind::InvalidUtf8);
+    let e = EventReaderBuilder::new()
+        .channel_column("user_id")
+        .from_reader(&b"user_id,timestamp,conversion\n"[..])
+        .unwrap_err();
+    assert!(matches!(e.kind(), ReadErrorKind::Config(_)));
+    // Unknown columns can be ignored on request.
+    let events: Vec<_> = EventReaderBuilder::new()
+        .ignore_unknown_columns(true)
+        .from_reader(&b"campaign,user_id,timestamp,channel,conversion\nspring,u,1,A,0\n"[..])
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(events[0].channel(), Some("A"));
+}
+
+#[test]
+fn delimiters_bom_crlf_quotes_and_column_order() {
+    let expected = (
+        "u 1".to_owned(),
+        Some("Paid Search".to_owned()),
+        1_709_283_600,
+        true,
+        2.5,
+    );
+    let summary = |e: &EventRecord| {
+        (
+            e.user().to_owned(),
+            e.channel().map(str::to_owned),
+            e.time().timestamp(),
+            e.is_conversion(),
+            e.value(),
+        )
+    };
+    for input in [
+        "user_id,timestamp,channel,conversion,value\nu 1,2024-03-01T09:00:00Z,Paid Search,1,2.5\n",
+        "\u{feff}user_id;timestamp;channel;conversion;value\r\nu 1;2024-03-01T09:00:00Z;Paid Search;TRUE;2.5\r\n",
+        "value\tconversion\tchannel\ttimestamp\tuser_id\n2.5\ttrue\tPaid Search\t1709283600\tu 1\n",
+        "user_id,timestamp,channel,conversion,value\n\n\" u 1 \",\"2024-03-01T10:00:00+01:00\",\"Paid Search\",1,\"2.5\"\n",
+    ] {
+        let events = read(input.as_bytes()).unwrap();
+        assert_eq!(events.len(), 1, "{input:?}");
+        assert_eq!(summary(&events[0]), expected, "{input:?}");
+    }
+    // Value column optional; empty value is 0; line numbers count blank lines.
+    let events = read(b"user_id,timestamp,channel,conversion\n\nu,1,A,0\nu,2,,1\n").unwrap();
+    assert_eq!(
+        (events[1].value(), events[1].line(), events[1].channel()),
+        (0.0, 4, None)
+    );
+}
+
+#[test]
+fn renamed_columns_and_given_formats() {
+    let mut builder = EventReaderBuilder::new();
+    builder
+        .user_column("visitor")
+        .timestamp_column("ts")
+        .channel_column("source")
+        .conversion_column("purchase")
+        .value_column("revenue")
+        .delimiter(b'|')
+        .timestamp_format(TimestampFormat::Rfc3339);
+    let input = "visitor|ts|source|purchase|revenue\nv|2024-03-01T09:00:00Z|PPC|false|\nv|1709283600|PPC|0|\n";
+    let mut reader = builder.from_reader(input.as_bytes()).unwrap();
+    assert_eq!(reader.next().unwrap().unwrap().user(), "v");
+    assert_eq!(reader.timestamp_format(), TimestampFormat::Rfc3339);
+    let e = reader.next().unwrap().unwrap_err();
+    assert_eq!(
+        (e.kind(), e.line()),
+        (&ReadErrorKind::InvalidTimestamp, Some(3))
+    );
+}
+
+#[test]
+fn lenient_mode_counts_per_reason_and_keeps_going() {
+    let input =
+        format!("{H}u,1,A,0,0\nu,x,A,0,0\nu,2,A,2,0\nu,3,A,0\nu,4,,0,0\nu,5,,1,-1\nu,6,B,0,0\n");
+    let mut reader = EventReaderBuilder::new()
+        .lenient(true)
+        .from_reader(input.as_bytes())
+        .unwrap();
+    let events: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(
+        events.iter().map(EventRecord::line).collect::<Vec<_>>(),
+        [2, 8]
+    );
+    let rejected: Vec<_> = reader.rejected().iter().map(|(k, v)| (*k, *v)).collect();
+    assert_eq!(
+        rejected,
+        [
+            ("empty_field", 1),
+            ("field_count", 1),
+            ("invalid_flag", 1),
+            ("invalid_timestamp", 1),
+            ("invalid_value", 1)
+        ]
+    );
+    // A bad first row does not fix the timestamp format.
+    let input = format!("{H}u,bad,A,0,0\nu,2024-03-01T09:00:00Z,A,0,0\n");
+    let mut reader = EventReaderBuilder::new()
+        .lenient(true)
+        .from_reader(input.as_bytes())
+        .unwrap();
+    assert_eq!(reader.by_ref().count(), 1);
+    assert_eq!(reader.timestamp_format(), TimestampFormat::Rfc3339);
+}
