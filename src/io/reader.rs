@@ -205,52 +205,17 @@ impl<R: Read> JourneyReader<R> {
     ///
     /// The first error of a row (strict mode) or an I/O error.
     pub fn read_all(mut self) -> Result<(JourneySet, ReadReport), ReadError> {
-        let mut journeys = Vec::new();
-        for journey in &mut self {
-            journeys.push(journey?);
-        }
-        let mut set = JourneySet::new(self.channels);
-        for journey in journeys {
-            set.push(journey)
+        // Intern straight into the set's table: no intermediate vector.
+        let mut set = JourneySet::new(std::mem::take(&mut self.channels));
+        while let Some(journey) = self.next_into(set.channels_mut()) {
+            set.push(journey?)
                 .map_err(|e| ReadError::new(ReadErrorKind::Journey(e)))?;
         }
         Ok((set, self.report))
     }
 
-    fn parse_row(&mut self) -> Result<Journey, ReadError> {
-        let line = self.records.line();
-        let found = self.records.len();
-        if found != self.header.len() {
-            return Err(ReadError::new(ReadErrorKind::FieldCount {
-                expected: self.header.len(),
-                found,
-            })
-            .at_line(line));
-        }
-        let row = Row {
-            records: &self.records,
-            header: &self.header,
-            index: &self.index,
-            line,
-        };
-        let mut scratch = Scratch {
-            channels: &mut self.channels,
-            cache: &mut self.cache,
-            touches: &mut self.touches,
-            times: &mut self.times,
-            separator: &self.separator,
-        };
-        match self.shape {
-            Shape::Paths => row.paths(&mut scratch),
-            Shape::Journeys => row.journeys(&mut scratch),
-        }
-    }
-}
-
-impl<R: Read> Iterator for JourneyReader<R> {
-    type Item = Result<Journey, ReadError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next journey, interning into `channels`.
+    fn next_into(&mut self, channels: &mut Channels) -> Option<Result<Journey, ReadError>> {
         loop {
             if self.done {
                 return None;
@@ -267,7 +232,7 @@ impl<R: Read> Iterator for JourneyReader<R> {
                 }
             }
             self.report.count_row();
-            match self.parse_row() {
+            match self.parse_row(channels) {
                 Ok(journey) => {
                     self.report.count_journey();
                     return Some(Ok(journey));
@@ -279,6 +244,46 @@ impl<R: Read> Iterator for JourneyReader<R> {
                 }
             }
         }
+    }
+
+    fn parse_row(&mut self, channels: &mut Channels) -> Result<Journey, ReadError> {
+        let line = self.records.line();
+        let found = self.records.len();
+        if found != self.header.len() {
+            return Err(ReadError::new(ReadErrorKind::FieldCount {
+                expected: self.header.len(),
+                found,
+            })
+            .at_line(line));
+        }
+        let row = Row {
+            records: &self.records,
+            header: &self.header,
+            index: &self.index,
+            line,
+        };
+        let mut scratch = Scratch {
+            channels,
+            cache: &mut self.cache,
+            touches: &mut self.touches,
+            times: &mut self.times,
+            separator: &self.separator,
+        };
+        match self.shape {
+            Shape::Paths => row.paths(&mut scratch),
+            Shape::Journeys => row.journeys(&mut scratch),
+        }
+    }
+}
+
+impl<R: Read> Iterator for JourneyReader<R> {
+    type Item = Result<Journey, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut channels = std::mem::take(&mut self.channels);
+        let item = self.next_into(&mut channels);
+        self.channels = channels;
+        item
     }
 }
 

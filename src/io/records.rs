@@ -43,26 +43,29 @@ impl<R: Read> RecordReader<R> {
         let mut buf = vec![0; BUFFER];
         let mut end = 0;
         let mut eof = false;
-        while !buf[..end].contains(&b'\n') {
+        while !buf.get(..end).unwrap_or_default().contains(&b'\n') {
             if end == buf.len() {
                 if buf.len() >= MAX_PEEK {
                     break;
                 }
                 buf.resize(buf.len() * 2, 0);
             }
-            let n = read_retrying(&mut rdr, &mut buf[end..])?;
+            let n = read_retrying(&mut rdr, buf.get_mut(end..).unwrap_or_default())?;
             if n == 0 {
                 eof = true;
                 break;
             }
-            end += n;
+            // A `Read` that reports more than it could have written is a bug,
+            // but must not make us slice out of bounds.
+            end = (end + n).min(buf.len());
         }
-        let start = if buf[..end].starts_with(BOM) {
+        let start = if buf.get(..end).unwrap_or_default().starts_with(BOM) {
             BOM.len()
         } else {
             0
         };
-        let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&buf[start..end]));
+        let delimiter =
+            delimiter.unwrap_or_else(|| detect_delimiter(buf.get(start..end).unwrap_or_default()));
         let core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         Ok(Self {
             rdr,
@@ -92,7 +95,7 @@ impl<R: Read> RecordReader<R> {
         loop {
             if self.start == self.end && !self.eof {
                 self.start = 0;
-                self.end = read_retrying(&mut self.rdr, &mut self.buf)?;
+                self.end = read_retrying(&mut self.rdr, &mut self.buf)?.min(self.buf.len());
                 self.eof = self.end == 0;
             }
             let input = self.buf.get(self.start..self.end).unwrap_or_default();
@@ -230,8 +233,31 @@ fn detect_delimiter(input: &[u8]) -> u8 {
 mod tests {
     use super::*;
 
+    /// A reader that hands out one byte per call, to exercise every buffer
+    /// boundary.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((&b, rest)), Some(slot)) => {
+                    *slot = b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
     fn records(input: &[u8]) -> Vec<(u64, Vec<String>)> {
-        let mut r = RecordReader::new(input, None).unwrap();
+        let whole = read_with(RecordReader::new(input, None).unwrap());
+        let trickle = read_with(RecordReader::new(OneByte(input), None).unwrap());
+        assert_eq!(whole, trickle);
+        whole
+    }
+
+    fn read_with<R: Read>(mut r: RecordReader<R>) -> Vec<(u64, Vec<String>)> {
         let mut out = Vec::new();
         while r.read_record().unwrap() {
             let fields = r
