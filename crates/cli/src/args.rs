@@ -34,6 +34,66 @@ pub enum Command {
     /// Attribute conversions and value to channels with one or more models.
     #[command(after_help = ATTRIBUTE_HELP)]
     Attribute(AttributeArgs),
+    /// Build journeys (e.g. from an event log) and write them in the `journeys` shape.
+    #[command(after_help = JOURNEYS_HELP)]
+    Journeys(JourneysArgs),
+}
+
+const JOURNEYS_HELP: &str = "\
+Writes journey_id,path,converted,value,touch_times,conversion_time (touches and times joined
+by --sep), so that a build from an event log can be inspected and reused:
+  attribution journeys events.csv --shape events --lookback 30d > journeys.csv
+  attribution attribute journeys.csv --shape journeys --model all";
+
+/// How journeys are built from an event log (`--shape events`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Building journeys from events (--shape events)")]
+pub struct BuildArgs {
+    /// Drop touches older than this before each conversion (e.g. `30d`; units s m h d w).
+    #[arg(long, value_name = "DURATION")]
+    pub lookback: Option<String>,
+
+    /// A gap longer than this between a user's events starts a new journey (e.g. `30m`).
+    #[arg(long, value_name = "DURATION")]
+    pub session_timeout: Option<String>,
+
+    /// One journey per user instead of splitting after each conversion.
+    #[arg(long)]
+    pub no_split: bool,
+
+    /// Collapse consecutive touches on the same channel into one.
+    #[arg(long)]
+    pub collapse_repeats: bool,
+
+    /// Channels to leave out of journeys (comma-separated), e.g. `Direct,Unknown`.
+    #[arg(long, value_delimiter = ',', value_name = "CHANNELS")]
+    pub exclude: Vec<String>,
+
+    /// Keep at most the last N touches of each journey.
+    #[arg(long, value_name = "N")]
+    pub max_touches: Option<usize>,
+
+    /// Drop duplicate events (same user, time, channel).
+    #[arg(long)]
+    pub drop_duplicates: bool,
+
+    /// The input is sorted by (user, time): stream it, one user in memory at a time.
+    #[arg(long)]
+    pub sorted: bool,
+}
+
+/// `attribution journeys`.
+#[derive(Debug, Args)]
+pub struct JourneysArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 const ATTRIBUTE_HELP: &str = "\
@@ -50,6 +110,7 @@ Models (--model, comma-separated, or `all`):
 Input shapes (--shape; columns are matched by name, in any order):
   paths     path,total_conversions,total_null[,total_conversion_value]
   journeys  journey_id,path,converted[,value][,touch_times][,conversion_time]
+  events    user_id,timestamp,channel,conversion[,value]  (see the build options above)
 
 Output: --format table (for people), csv (model,channel,conversions,value,removal_effect;
 full precision) or json. Exit code 0 on success, 2 on bad input or options.";
@@ -61,6 +122,8 @@ pub enum ShapeArg {
     Paths,
     /// One row per journey: journey_id,path,converted[,value][,touch_times][,conversion_time].
     Journeys,
+    /// A raw touch log: user_id,timestamp,channel,conversion[,value], any order.
+    Events,
 }
 
 /// How the linear model shares a journey.
@@ -92,7 +155,8 @@ pub struct InputArgs {
 
     /// Use another column name: ROLE=NAME, e.g. `--column path=channel_path`.
     /// Roles: path, conversions, nulls, value (paths); journey_id, path, converted,
-    /// value, touch_times, conversion_time (journeys). Repeatable.
+    /// value, touch_times, conversion_time (journeys); user_id, timestamp, channel,
+    /// conversion, value (events). Repeatable.
     #[arg(long = "column", value_name = "ROLE=NAME")]
     pub columns: Vec<String>,
 
@@ -110,6 +174,9 @@ pub struct InputArgs {
 pub struct AttributeArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub build: BuildArgs,
 
     /// Models to run, comma-separated, or `all`.
     #[arg(long, value_delimiter = ',', default_value = "all")]

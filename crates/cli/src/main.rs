@@ -8,8 +8,11 @@ mod args;
 mod attribute;
 mod error;
 mod input;
+mod journeys;
+mod models;
 mod output;
 mod runner;
+mod source;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(&args),
+        Command::Journeys(args) => journeys::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -76,17 +76,20 @@ fn write_csv(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliErro
     w.flush().map_err(write_failed)
 }
 
-fn label(a: &Attribution) -> String {
-    let params: Vec<String> = a
-        .parameters()
+/// `model: k=v, k=v` for the models that have parameters.
+fn parameter_notes(results: &[Attribution]) -> Vec<String> {
+    results
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    if params.is_empty() {
-        a.model().to_owned()
-    } else {
-        format!("{} ({})", a.model(), params.join(", "))
-    }
+        .filter(|a| !a.parameters().is_empty())
+        .map(|a| {
+            let params: Vec<String> = a
+                .parameters()
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            format!("{}: {}", a.model(), params.join(", "))
+        })
+        .collect()
 }
 
 /// One side-by-side table for conversions and one for value (plus removal
@@ -111,7 +114,7 @@ fn write_table(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliEr
         let mut table = Table::new();
         table.load_preset(UTF8_FULL_CONDENSED);
         let mut header = vec![title.to_owned()];
-        header.extend(shown.iter().map(|a| label(a)));
+        header.extend(shown.iter().map(|a| a.model().to_owned()));
         table.set_header(header);
         for (i, credit) in first.channels().iter().enumerate() {
             let mut row = vec![credit.name.clone()];
@@ -135,6 +138,10 @@ fn write_table(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliEr
             column.set_cell_alignment(CellAlignment::Right);
         }
         writeln!(out, "{table}\n").map_err(write_failed)?;
+    }
+    let notes = parameter_notes(results);
+    if !notes.is_empty() {
+        writeln!(out, "parameters: {}", notes.join("; ")).map_err(write_failed)?;
     }
     Ok(())
 }

@@ -1,0 +1,197 @@
+//! Reading journeys from any input shape, streaming where the shape allows.
+
+use attribution::build::{BuildError, JourneyBuilder, parse_duration};
+use attribution::io::events::EventReaderBuilder;
+use attribution::io::{Column, ReaderBuilder, Shape};
+use attribution::{Channels, Journey};
+
+use crate::args::{BuildArgs, InputArgs, ShapeArg};
+use crate::error::CliError;
+use crate::input::Input;
+
+/// What the read found, for stderr (or the JSON output).
+pub enum Summary {
+    /// A paths or journeys file: the read report, when anything was rejected.
+    Read(attribution::io::ReadReport),
+    /// An event log: the build report.
+    Build(Box<attribution::build::BuildReport>),
+}
+
+impl Summary {
+    /// The text for stderr, if there is something worth saying.
+    pub fn to_stderr_text(&self) -> Option<String> {
+        match self {
+            Self::Read(r) if r.rejected() > 0 => Some(format!("{r}")),
+            Self::Read(_) => None,
+            Self::Build(r) => Some(format!("{r}")),
+        }
+    }
+}
+
+/// Whether journeys of this input carry touch timestamps.
+pub fn has_timestamps(input: &InputArgs, headers: &[String]) -> bool {
+    match input.shape {
+        ShapeArg::Paths => false,
+        ShapeArg::Events => true,
+        ShapeArg::Journeys => {
+            let name = column_override(input, "touch_times").unwrap_or("touch_times");
+            headers.iter().any(|h| h.trim() == name)
+        }
+    }
+}
+
+fn column_override<'a>(input: &'a InputArgs, role: &str) -> Option<&'a str> {
+    input
+        .columns
+        .iter()
+        .filter_map(|c| c.split_once('='))
+        .find(|(r, _)| r.trim() == role)
+        .map(|(_, name)| name.trim())
+}
+
+fn parse_columns(input: &InputArgs) -> Result<Vec<(String, String)>, CliError> {
+    input
+        .columns
+        .iter()
+        .map(|c| {
+            c.split_once('=')
+                .map(|(r, n)| (r.trim().to_owned(), n.trim().to_owned()))
+                .filter(|(r, n)| !r.is_empty() && !n.is_empty())
+                .ok_or_else(|| {
+                    CliError::Input(format!("--column expects ROLE=NAME, got `{c}`"))
+                })
+        })
+        .collect()
+}
+
+fn role(shape: Shape, name: &str) -> Result<Column, CliError> {
+    let role = match name {
+        "path" => Some(Column::Path),
+        "conversions" | "converted" | "total_conversions" => Some(Column::Conversions),
+        "nulls" | "total_null" | "non_converted" => Some(Column::Nulls),
+        "value" | "total_conversion_value" => Some(Column::Value),
+        "journey_id" => Some(Column::JourneyId),
+        "touch_times" => Some(Column::TouchTimes),
+        "conversion_time" => Some(Column::ConversionTime),
+        _ => None,
+    };
+    role.filter(|r| r.default_name(shape).is_some()).ok_or_else(|| {
+        CliError::Input(format!(
+            "--column: `{name}` is not a column role of the {shape} shape"
+        ))
+    })
+}
+
+/// Receives what [`for_each_journey`] reads.
+pub trait JourneySink {
+    /// Called once, before the first journey, with the input's header
+    /// (empty for an event log, whose journeys always carry timestamps).
+    fn start(&mut self, headers: &[String]) -> Result<(), CliError>;
+    /// Called for every journey, with the channel table as it stands and the
+    /// input line it came from (none for journeys built from events).
+    fn journey(
+        &mut self,
+        journey: &Journey,
+        channels: &Channels,
+        line: Option<u64>,
+    ) -> Result<(), CliError>;
+}
+
+/// Reads every journey of the input and hands it to `sink`, with the channel
+/// table as it stands. Paths and journeys files are streamed; an event log is
+/// built into journeys first (unless sorted, it must be held in memory).
+/// Returns the final channel table and a summary of the read.
+pub fn for_each_journey(
+    input: &InputArgs,
+    build: &BuildArgs,
+    sink: &mut dyn JourneySink,
+) -> Result<(Channels, Summary), CliError> {
+    let opened = Input::open(&input.input)?;
+    let columns = parse_columns(input)?;
+    let result = match input.shape {
+        ShapeArg::Paths | ShapeArg::Journeys => {
+            let shape = if input.shape == ShapeArg::Paths {
+                Shape::Paths
+            } else {
+                Shape::Journeys
+            };
+            let mut builder = ReaderBuilder::new(shape);
+            builder
+                .delimiter(input.delimiter)
+                .separator(&input.sep)
+                .lenient(input.lenient)
+                .ignore_unknown_columns(input.ignore_unknown_columns);
+            for (r, name) in &columns {
+                builder.column(role(shape, r)?, name);
+            }
+            let mut reader = builder.from_reader(opened.reader)?;
+            sink.start(reader.headers())?;
+            while let Some(journey) = reader.next() {
+                let journey = journey?;
+                sink.journey(&journey, reader.channels(), Some(reader.line()))?;
+            }
+            let report = reader.report().clone();
+            Ok((reader.into_channels(), Summary::Read(report)))
+        }
+        ShapeArg::Events => {
+            let mut rb = EventReaderBuilder::new();
+            rb.delimiter(input.delimiter)
+                .lenient(input.lenient)
+                .ignore_unknown_columns(input.ignore_unknown_columns);
+            for (r, name) in &columns {
+                match r.as_str() {
+                    "user_id" | "user" => rb.user_column(name),
+                    "timestamp" | "time" => rb.timestamp_column(name),
+                    "channel" => rb.channel_column(name),
+                    "conversion" => rb.conversion_column(name),
+                    "value" => rb.value_column(name),
+                    other => {
+                        return Err(CliError::Input(format!(
+                            "--column: `{other}` is not a column role of the events shape \
+                             (user_id, timestamp, channel, conversion, value)"
+                        )));
+                    }
+                };
+            }
+            let reader = rb.from_reader(opened.reader)?;
+            sink.start(&[])?;
+            let (set, report) = journey_builder(build)?
+                .build(reader)
+                .map_err(build_error)?;
+            for journey in set.iter() {
+                sink.journey(journey, set.channels(), None)?;
+            }
+            let (channels, _) = set.into_parts();
+            Ok((channels, Summary::Build(Box::new(report))))
+        }
+    };
+    opened.progress.finish_and_clear();
+    result
+}
+
+fn build_error(e: BuildError) -> CliError {
+    match e {
+        BuildError::Read(r) => r.into(),
+        other => CliError::Input(other.to_string()),
+    }
+}
+
+fn duration(flag: &str, text: &Option<String>) -> Result<Option<std::time::Duration>, CliError> {
+    text.as_deref()
+        .map(|t| parse_duration(t).map_err(|e| CliError::Input(format!("{flag}: {e}"))))
+        .transpose()
+}
+
+/// The journey builder configured from the command line.
+pub fn journey_builder(build: &BuildArgs) -> Result<JourneyBuilder, CliError> {
+    let mut b = JourneyBuilder::new();
+    b.split_on_conversion(!build.no_split)
+        .lookback(duration("--lookback", &build.lookback)?)
+        .session_timeout(duration("--session-timeout", &build.session_timeout)?)
+        .collapse_repeats(build.collapse_repeats)
+        .exclude_channels(build.exclude.iter().map(String::as_str))
+        .max_touches(build.max_touches)
+        .drop_duplicates(build.drop_duplicates)
+        .sorted(build.sorted);
+    Ok(b)
+}
