@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::Format;
 
-const ABOUT: &str = "Multi-channel marketing attribution: which channels turned leads into customers?";
+const ABOUT: &str =
+    "Multi-channel marketing attribution: which channels turned leads into customers?";
 
 const LONG_ABOUT: &str = "\
 Multi-channel marketing attribution: which channels turned leads into customers?

@@ -27,8 +27,8 @@ impl Input {
                 progress: ProgressBar::hidden(),
             });
         }
-        let file = File::open(name)
-            .map_err(|e| CliError::Input(format!("cannot open `{name}`: {e}")))?;
+        let file =
+            File::open(name).map_err(|e| CliError::Input(format!("cannot open `{name}`: {e}")))?;
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         let progress = if io::stderr().is_terminal() && len >= PROGRESS_MIN_BYTES {
             let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());

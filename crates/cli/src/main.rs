@@ -38,14 +38,11 @@ fn main() -> ExitCode {
 }
 
 /// Opens the output: a file, or stdout.
-pub(crate) fn open_output(
-    path: Option<&std::path::Path>,
-) -> Result<Box<dyn Write>, CliError> {
+pub(crate) fn open_output(path: Option<&std::path::Path>) -> Result<Box<dyn Write>, CliError> {
     match path {
         Some(p) => {
-            let file = std::fs::File::create(p).map_err(|e| {
-                CliError::Other(format!("cannot create `{}`: {e}", p.display()))
-            })?;
+            let file = std::fs::File::create(p)
+                .map_err(|e| CliError::Other(format!("cannot create `{}`: {e}", p.display())))?;
             Ok(Box::new(std::io::BufWriter::new(file)))
         }
         None => Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock()))),

@@ -98,7 +98,8 @@ fn write_table(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliEr
     let Some(first) = results.first() else {
         return Ok(());
     };
-    let sections: [(&str, fn(&attribution::ChannelCredit) -> Option<f64>); 3] = [
+    type Getter = fn(&attribution::ChannelCredit) -> Option<f64>;
+    let sections: [(&str, Getter); 3] = [
         ("conversions", |c| Some(c.conversions)),
         ("value", |c| Some(c.value)),
         ("removal effect", |c| c.removal_effect),

@@ -1,6 +1,6 @@
 //! Runs several models over one stream of journeys.
 
-use attribution::{Attribution, Channels, Journey, ModelError, Model};
+use attribution::{Attribution, Channels, Journey, Model, ModelError};
 
 /// A model together with its running state, behind a trait object so that a
 /// list of different models can observe the same stream in one pass.

@@ -57,9 +57,7 @@ fn parse_columns(input: &InputArgs) -> Result<Vec<(String, String)>, CliError> {
             c.split_once('=')
                 .map(|(r, n)| (r.trim().to_owned(), n.trim().to_owned()))
                 .filter(|(r, n)| !r.is_empty() && !n.is_empty())
-                .ok_or_else(|| {
-                    CliError::Input(format!("--column expects ROLE=NAME, got `{c}`"))
-                })
+                .ok_or_else(|| CliError::Input(format!("--column expects ROLE=NAME, got `{c}`")))
         })
         .collect()
 }
@@ -75,11 +73,12 @@ fn role(shape: Shape, name: &str) -> Result<Column, CliError> {
         "conversion_time" => Some(Column::ConversionTime),
         _ => None,
     };
-    role.filter(|r| r.default_name(shape).is_some()).ok_or_else(|| {
-        CliError::Input(format!(
-            "--column: `{name}` is not a column role of the {shape} shape"
-        ))
-    })
+    role.filter(|r| r.default_name(shape).is_some())
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "--column: `{name}` is not a column role of the {shape} shape"
+            ))
+        })
 }
 
 /// Receives what [`for_each_journey`] reads.
@@ -155,9 +154,7 @@ pub fn for_each_journey(
             }
             let reader = rb.from_reader(opened.reader)?;
             sink.start(&[])?;
-            let (set, report) = journey_builder(build)?
-                .build(reader)
-                .map_err(build_error)?;
+            let (set, report) = journey_builder(build)?.build(reader).map_err(build_error)?;
             for journey in set.iter() {
                 sink.journey(journey, set.channels(), None)?;
             }
