@@ -1,7 +1,92 @@
 //! # attribution
 //!
 //! Multi-channel marketing attribution: which channels turned leads into
-//! customers? (Crate documentation is completed with the models.)
+//! customers? A lead sees a PPC ad, lands on the landing page and leaves an
+//! e-mail address, gets a newsletter with the catalogue, sees a LinkedIn
+//! retargeting ad a week later and pays three days after that. This crate
+//! models each customer journey as a sequence of touchpoints and shares every
+//! conversion, and its value, among the channels — with the classic heuristic
+//! models and with Markov-chain removal effects computed **exactly** (never by
+//! simulation), on millions of journeys, deterministically.
+//!
+//! ## Brief overview
+//!
+//! * [`Channels`] interns channel names into small [`ChannelId`]s, in order of
+//!   first appearance.
+//! * [`Journey`] is an ordered list of [`Touchpoint`]s plus its outcome
+//!   (conversions, non-conversions, value, conversion time); a [`JourneySet`]
+//!   owns the channel table and the journeys.
+//! * [`io`] reads the `paths` and `journeys` CSV shapes (streaming, with
+//!   line-numbered errors) and [`io::events`] the raw event log, which
+//!   [`build::JourneyBuilder`] turns into journeys (lookback, inactivity split,
+//!   exclusions, …) with a [`build::BuildReport`] that accounts for every event.
+//! * [`model`] holds the models. Each is a small validated configuration that
+//!   implements [`Model`]: `observe` journeys into a mergeable state, `merge`
+//!   states (threads, files, nodes of a distributed engine), `finish` once.
+//! * [`Attribution`] is what every model returns: per-channel conversions and
+//!   value in first-appearance order, totals, the model's parameters, and for
+//!   Markov models the removal effects.
+//!
+//! ## Which model when
+//!
+//! | model | credit of a converting journey t₁..t_L | use it when |
+//! |---|---|---|
+//! | [first touch](model::heuristic::FirstTouch) | all to t₁ | you ask what *opens* journeys |
+//! | [last touch](model::heuristic::LastTouch) | all to t_L | you ask what *closes* them (the ad platforms' default) |
+//! | [last non-direct](model::heuristic::LastNonDirect) | the last touch not in the direct set | direct visits are navigation, not marketing |
+//! | [linear](model::heuristic::Linear) | 1/L per touch (or 1/k per distinct channel) | you want a neutral baseline |
+//! | [position-based](model::heuristic::PositionBased) | 40 % first, 40 % last, 20 % over the middle | openers and closers matter most |
+//! | [time decay](model::heuristic::TimeDecay) | ∝ 2^(−age/half-life) at conversion | recent touches matter most |
+//! | [position decay](model::heuristic::PositionDecay) | ∝ r^(touches before the end) | as time decay, without timestamps |
+//! | [Markov order k](model::markov::Markov) | removal effects of the absorbing chain | you want credit learned from converting **and** non-converting journeys |
+//!
+//! Heuristics credit only converting journeys; the Markov model also learns
+//! from the journeys that did not convert. The conventions of every model are
+//! pinned and documented on its type, including where other libraries differ.
+//!
+//! ## Example
+//!
+//! ```
+//! use attribution::io::{ReaderBuilder, Shape};
+//! use attribution::model::heuristic::Linear;
+//! use attribution::Model;
+//!
+//! let csv = "\
+//! path,total_conversions,total_null,total_conversion_value
+//! PPC > LandingPage > Email > LinkedIn,1,0,120
+//! PPC > LandingPage,0,1,0
+//! LinkedIn,1,0,80
+//! Email > Email > LinkedIn,1,0,60
+//! ";
+//! let (journeys, _report) = ReaderBuilder::new(Shape::Paths)
+//!     .from_reader(csv.as_bytes())?
+//!     .read_all()?;
+//! let credit = Linear::per_touch().attribute(&journeys)?;
+//! let email = credit.get("Email").unwrap();
+//! assert_eq!(email.conversions, 0.25 + 2.0 / 3.0);
+//! assert_eq!(email.value, 30.0 + 40.0);
+//! assert_eq!(credit.total_conversions(), 3.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Floating point
+//!
+//! Credits are sums of many small shares. Per-channel sums are kept as
+//! compensated (Neumaier) sums ([`CompensatedSum`]), so they do not depend on
+//! the order of the journeys beyond the last bit or two, and merging partial
+//! states agrees with one pass to about 1e-15 relative. The test suite
+//! compares every model with exact expected values (rational arithmetic or
+//! independent double-precision solutions) at 1e-9 relative; observed errors
+//! are around 1e-15. Markov removal effects are solved to a residual that
+//! bounds their error well below 1e-10 (see [`model::markov`]).
+//!
+//! ## Limitations
+//!
+//! * Merged states must come from the same channel table (or tables where one
+//!   extends the other, as a streaming reader's does): states index channels
+//!   by [`ChannelId`].
+//! * Counts are `u64`; values are `f64` and must be finite and non-negative.
+//! * Input is CSV; Parquet and a DataFusion adapter are planned.
 
 #![deny(missing_docs)]
 #![cfg_attr(
