@@ -22,7 +22,9 @@
 # that loads the CSV with pandas and calls ChannelAttribution, see
 # scripts/peer_channelattribution.py), our release binary, and the floor: the time to
 # read the file and split every line on `>` with awk (`cat FILE > /dev/null` is shown
-# too, for the bare I/O). Wall time and peak RSS come from `/usr/bin/time -f '%e %M'`.
+# too, for the bare I/O). Wall time, CPU time and peak RSS come from
+# `/usr/bin/time -f '%e %M %U %S'`. Both sides write their (small) result CSV to a
+# temporary file, which scripts/compare_with_peer.py then checks.
 # Nothing else heavy should run meanwhile: the machine has 2 cores.
 set -euo pipefail
 
