@@ -22,7 +22,9 @@
 # that loads the CSV with pandas and calls ChannelAttribution, see
 # scripts/peer_channelattribution.py), our release binary, and the floor: the time to
 # read the file and split every line on `>` with awk (`cat FILE > /dev/null` is shown
-# too, for the bare I/O). Wall time and peak RSS come from `/usr/bin/time -f '%e %M'`.
+# too, for the bare I/O). Wall time, CPU time and peak RSS come from
+# `/usr/bin/time -f '%e %M %U %S'`. Both sides write their (small) result CSV to a
+# temporary file, which scripts/compare_with_peer.py then checks.
 # Nothing else heavy should run meanwhile: the machine has 2 cores.
 set -euo pipefail
 
@@ -125,14 +127,16 @@ if has_side ours; then
 fi
 
 # ---------------------------------------------------------------- measuring
-# measure NAME CMD... -> prints "seconds kilobytes" (fastest of REPEAT runs) or "fail"
+# measure NAME CMD... -> prints "wall_seconds peak_kb cpu_seconds" (the run with the
+# least wall time of REPEAT runs) or "fail". cpu = user + system time: for a
+# single-threaded process it is what the wall time would be on an idle machine.
 measure() {
     local name=$1; shift
     local best="" out="$WORK/$name.time" err="$WORK/$name.stderr"
     for ((i = 0; i < REPEAT; i++)); do
-        if /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$err"; then
+        if /usr/bin/time -f '%e %M %U %S' -o "$out" "$@" >/dev/null 2>"$err"; then
             local t
-            t=$(tail -n 1 "$out")
+            t=$(tail -n 1 "$out" | awk '{ printf "%s %s %.2f", $1, $2, $3 + $4 }')
             if [[ -z $best ]] || awk -v a="${t%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
                 best=$t
             fi
@@ -143,17 +147,22 @@ measure() {
             return 0
         fi
     done
-    log "$name: ${best% *} s, $(( ${best#* } / 1024 )) MB$(grep -h '^peer:' "$err" | sed 's/^/  /' || true)"
+    log "$name: $(field "$best" 1) s wall, $(field "$best" 3) s cpu, $(( $(field "$best" 2) / 1024 )) MB$(grep -h '^peer:' "$err" | sed 's/^/  /' || true)"
     echo "$best"
 }
 
-secs() { [[ $1 == fail || $1 == - ]] && echo "$1" || echo "${1% *}"; }
-mb() { [[ $1 == fail || $1 == - ]] && echo "$1" || echo $(( ${1#* } / 1024 )); }
+field() { echo "$1" | awk -v i="$2" '{ print $i }'; }
+missing() { [[ $1 == fail || $1 == - ]]; }
+secs() { if missing "$1"; then echo "$1"; else field "$1" 1; fi; }
+cpu() { if missing "$1"; then echo "$1"; else field "$1" 3; fi; }
+mb() { if missing "$1"; then echo "$1"; else echo $(( $(field "$1" 2) / 1024 )); fi; }
 ratio() {
-    if [[ $1 == fail || $1 == - || $2 == fail || $2 == - ]]; then echo -; return; fi
-    awk -v p="${1% *}" -v o="${2% *}" 'BEGIN { if (o > 0) printf "%.1f×", p / o; else print "∞" }'
+    if missing "$1" || missing "$2"; then echo -; return; fi
+    awk -v p="$(field "$1" "$3")" -v o="$(field "$2" "$3")" \
+        'BEGIN { if (o > 0) printf "%.1f×", p / o; else print "∞" }'
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 PY="$VENV/bin/python"
 PEER="$ROOT/scripts/peer_channelattribution.py"
 ROWS=()
@@ -178,9 +187,12 @@ for c in "${CASE_LIST[@]}"; do
     log "case $c on $f"
     cat_t=$(measure "$c-cat" cat "$f")
     floor_t=$(measure "$c-floor" env LC_ALL=C awk -F'>' '{ n += NF } END { print n }' "$f")
-    peer_t=-; ours_t=-
+    peer_t=-; ours_t=-; peer_call=-
     if has_side peer; then
         peer_t=$(measure "$c-peer" "$PY" "$PEER" "${peer_args[@]}" --output "$WORK/$c-peer.csv")
+        if ! missing "$peer_t"; then
+            peer_call=$(sed -n 's/^peer: .* model=\([0-9.]*\)s.*/\1/p' "$WORK/$c-peer.stderr" | tail -n 1)
+        fi
     fi
     if has_side ours && [[ $OURS_OK == 1 ]]; then ours_t=$(measure "$c-ours" "$OURS" "${ours_args[@]}"); fi
     check=-
@@ -190,7 +202,7 @@ for c in "${CASE_LIST[@]}"; do
         check=$(python3 "$ROOT/scripts/compare_with_peer.py" "$c" "$f" "$WORK/$c-ours.csv" "${peer_csv[@]}" 2>&1 | tail -n 1) || true
         log "$c check: $check"
     fi
-    ROWS+=("| $label | $PATHS × $ch | $(secs "$peer_t") | $(secs "$ours_t") | $(ratio "$peer_t" "$ours_t") | $(mb "$peer_t") | $(mb "$ours_t") | $(secs "$floor_t") | $(secs "$cat_t") | $check |")
+    ROWS+=("| $label | $PATHS × $ch | $(secs "$peer_t") | ${peer_call:--} | $(secs "$ours_t") | $(ratio "$peer_t" "$ours_t" 1) | $(cpu "$peer_t") | $(cpu "$ours_t") | $(ratio "$peer_t" "$ours_t" 3) | $(mb "$peer_t") | $(mb "$ours_t") | $(secs "$floor_t") | $(secs "$cat_t") | $check |")
 done
 
 # ---------------------------------------------------------------- report
@@ -205,12 +217,16 @@ TABLE=$(
         echo "\`attribution\` $(git rev-parse --short HEAD 2>/dev/null || echo '?') built with \`--release\`. Seed $SEED."
     fi
     echo
-    echo "| case | paths × channels | peer s | ours s | speed-up | peer MB | ours MB | floor s | cat s | check |"
-    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    echo "| case | paths × channels | peer s | peer call s | ours s | speed-up | peer CPU s | ours CPU s | CPU ratio | peer MB | ours MB | floor s | cat s | check |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
     printf '%s\n' "${ROWS[@]}"
     echo
-    echo "Times are wall-clock seconds of the whole process (CSV parsing included), MB is"
-    echo "peak resident memory, both from \`/usr/bin/time -f '%e %M'\`. *floor*: \`awk -F'>'\`"
+    echo "Times are wall-clock seconds of the whole process (CSV parsing included; for the"
+    echo "peer also starting Python and importing pandas, ≈ 1 s); *peer call s*: the wall time"
+    echo "of the ChannelAttribution call alone, inside the process (no import, no CSV); *CPU s*"
+    echo "is user + system time (on a busy 2-core machine it is the steadier number for a"
+    echo "single-threaded process); MB is peak resident memory; all from"
+    echo "\`/usr/bin/time -f '%e %M %U %S'\`. Load average before the run: $LOAD_BEFORE. *floor*: \`awk -F'>'\`"
     echo "reading the file and splitting every line; *cat*: \`cat FILE > /dev/null\`."
     echo "*check*: our credits keep the input totals (1e-9 relative), and their largest"
     echo "relative difference from the peer's over the channels with ≥ 1 % of the conversions"
