@@ -30,5 +30,6 @@ pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
 pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};
+pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
 pub use crate::model::{Merge, Model};
 pub use crate::numeric::CompensatedSum;

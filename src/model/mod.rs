@@ -14,6 +14,8 @@
 //! states that are merged must have been observed against the same channel
 //! table (or tables where one extends the other, as a streaming reader's does).
 
+pub mod markov;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
