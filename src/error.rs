@@ -121,6 +121,10 @@ pub enum ReadErrorKind {
     /// The reader configuration is invalid (e.g. an empty path separator).
     #[error("invalid reader configuration: {0}")]
     Config(String),
+    /// A row would make an invalid journey (a guard; the readers check each
+    /// field first, so this signals a bug rather than bad input).
+    #[error("{0}")]
+    Journey(#[from] JourneyError),
 }
 
 impl ReadErrorKind {
@@ -148,6 +152,7 @@ impl ReadErrorKind {
             Self::Channel(_) => "invalid_channel",
             Self::Csv(_) => "malformed_csv",
             Self::Config(_) => "config",
+            Self::Journey(_) => "invalid_journey",
         }
     }
 }

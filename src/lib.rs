@@ -29,6 +29,7 @@ pub mod numeric;
 pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
 pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind};
+pub use crate::io::{JourneyReader, ReadReport, ReaderBuilder, Shape, write_journeys};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};
 pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
 pub use crate::model::{Merge, Model};

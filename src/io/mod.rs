@@ -1,1 +1,49 @@
-//! CSV readers for the input shapes (DESIGN §2), with line-numbered errors.
+//! CSV readers and a writer for the input shapes (DESIGN §2), with
+//! line-numbered errors.
+//!
+//! * [`ReaderBuilder`] configures a reader for a [`Shape`] (delimiter, path
+//!   separator, column names, lenient mode) and opens a [`JourneyReader`].
+//! * [`JourneyReader`] streams journeys row by row (constant memory per row)
+//!   and interns channels in order of first appearance; [`JourneyReader::read_all`]
+//!   collects them into a [`JourneySet`](crate::JourneySet).
+//! * [`ReadReport`] counts rows, journeys and rejected rows per reason.
+//! * [`write_journeys`] writes the journeys shape back.
+//!
+//! Every error names the line (the header is line 1), the column and the
+//! offending text; see [`ReadError`](crate::ReadError).
+//!
+//! # Example
+//!
+//! ```
+//! use attribution::io::{ReaderBuilder, Shape};
+//!
+//! let csv = "path,total_conversions,total_null,total_conversion_value\n\
+//!            PPC > Email,1,0,120\n\
+//!            PPC,0,1,0\n";
+//! let (set, report) = ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?.read_all()?;
+//! assert_eq!(set.len(), 2);
+//! assert_eq!(set.total_conversions(), 1);
+//! assert_eq!(set.total_value(), 120.0);
+//! assert_eq!(report.rows(), 2);
+//!
+//! let bad = "path,total_conversions,total_null\nPPC,1.5,0\n";
+//! let err = ReaderBuilder::new(Shape::Paths).from_reader(bad.as_bytes())?.read_all().unwrap_err();
+//! assert_eq!(err.to_string(), "line 2, column `total_conversions`: fractional count: \"1.5\"");
+//! # Ok::<(), attribution::ReadError>(())
+//! ```
+
+mod builder;
+mod fields;
+mod intern;
+mod reader;
+mod records;
+mod report;
+mod shape;
+pub(crate) mod timestamp;
+mod writer;
+
+pub use builder::ReaderBuilder;
+pub use reader::JourneyReader;
+pub use report::ReadReport;
+pub use shape::{Column, Shape};
+pub use writer::write_journeys;

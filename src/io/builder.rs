@@ -1,0 +1,278 @@
+//! [`ReaderBuilder`]: configures and opens a [`JourneyReader`].
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::channel::Channels;
+use crate::error::{ReadError, ReadErrorKind};
+use crate::io::reader::JourneyReader;
+use crate::io::shape::{Column, ColumnSpec, Shape};
+
+/// Configures a CSV reader for one input [`Shape`], in the style of
+/// `csv::ReaderBuilder`: setters take and return `&mut Self`, the builder is
+/// reusable, and [`ReaderBuilder::from_reader`] / [`ReaderBuilder::from_path`]
+/// open a [`JourneyReader`].
+///
+/// Defaults: delimiter auto-detected from the header line among `,` `;` and
+/// tab; path separator `>`; the shape's default column names; strict mode
+/// (the first bad row is an error); unknown columns are an error; an empty
+/// channel table.
+///
+/// # Example
+///
+/// ```
+/// use attribution::io::{Column, ReaderBuilder, Shape};
+///
+/// let csv = "conv;route;nulls\n2;Search -> Email;1\n";
+/// let mut builder = ReaderBuilder::new(Shape::Paths);
+/// builder
+///     .separator("->")
+///     .column(Column::Path, "route")
+///     .column(Column::Conversions, "conv")
+///     .column(Column::Nulls, "nulls");
+/// let (set, _report) = builder.from_reader(csv.as_bytes())?.read_all()?;
+/// let journey = &set.journeys()[0];
+/// assert_eq!((journey.len(), journey.conversions(), journey.non_conversions()), (2, 2, 1));
+/// assert_eq!(set.channels().iter().map(|(_, n)| n).collect::<Vec<_>>(), ["Search", "Email"]);
+/// # Ok::<(), attribution::ReadError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReaderBuilder {
+    pub(crate) shape: Shape,
+    pub(crate) delimiter: Option<u8>,
+    pub(crate) separator: String,
+    pub(crate) names: BTreeMap<Column, String>,
+    pub(crate) lenient: bool,
+    pub(crate) ignore_unknown_columns: bool,
+    pub(crate) channels: Channels,
+}
+
+impl ReaderBuilder {
+    /// A builder for `shape` with the defaults above.
+    #[must_use]
+    pub fn new(shape: Shape) -> Self {
+        Self {
+            shape,
+            delimiter: None,
+            separator: ">".to_owned(),
+            names: BTreeMap::new(),
+            lenient: false,
+            ignore_unknown_columns: false,
+            channels: Channels::new(),
+        }
+    }
+
+    /// The field delimiter; `None` (the default) detects it from the header
+    /// line: whichever of `,` `;` and tab occurs most often outside quotes
+    /// (`,` when none does).
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let tsv = "path\ttotal_conversions\ttotal_null\nA > B\t1\t0\n";
+    /// let set = ReaderBuilder::new(Shape::Paths).from_reader(tsv.as_bytes())?.read_all()?.0;
+    /// assert_eq!(set.total_conversions(), 1);
+    /// let set = ReaderBuilder::new(Shape::Paths)
+    ///     .delimiter(Some(b'\t'))
+    ///     .from_reader(tsv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.len(), 1);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn delimiter(&mut self, delimiter: Option<u8>) -> &mut Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// The string that separates touches in the path column (and timestamps
+    /// in the touch-times column); default `>`. Any non-empty string; tokens
+    /// are trimmed and empty tokens dropped, so `" > "` and `">"` read the
+    /// same paths.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null\nA | B | | C,1,0\n";
+    /// let set = ReaderBuilder::new(Shape::Paths)
+    ///     .separator("|")
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.journeys()[0].len(), 3);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn separator(&mut self, separator: &str) -> &mut Self {
+        separator.clone_into(&mut self.separator);
+        self
+    }
+
+    /// Reads the column with role `role` from the header name `name` instead
+    /// of its default name (see [`Column`]). A role the shape does not have
+    /// is a configuration error when the reader is opened.
+    ///
+    /// ```
+    /// use attribution::io::{Column, ReaderBuilder, Shape};
+    ///
+    /// let csv = "id,channels,sale\nu1,A > B,true\n";
+    /// let set = ReaderBuilder::new(Shape::Journeys)
+    ///     .column(Column::JourneyId, "id")
+    ///     .column(Column::Path, "channels")
+    ///     .column(Column::Conversions, "sale")
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.journeys()[0].id(), Some("u1"));
+    /// assert_eq!(set.journeys()[0].conversions(), 1);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn column(&mut self, role: Column, name: &str) -> &mut Self {
+        self.names.insert(role, name.trim().to_owned());
+        self
+    }
+
+    /// Lenient mode: a bad data row is skipped and counted per reason in the
+    /// [`ReadReport`](crate::io::ReadReport) instead of ending the read.
+    /// Header errors (missing, unknown or duplicate columns, an empty file)
+    /// and I/O errors stay fatal. Default `false`.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null\nA,-1,0\nB,1,0\n";
+    /// assert!(ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?.read_all().is_err());
+    /// let (set, report) = ReaderBuilder::new(Shape::Paths)
+    ///     .lenient(true)
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?;
+    /// assert_eq!((set.len(), report.rejected_for("negative_count")), (1, 1));
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn lenient(&mut self, yes: bool) -> &mut Self {
+        self.lenient = yes;
+        self
+    }
+
+    /// Whether header columns the shape does not know are ignored (`true`)
+    /// or an error (`false`, the default).
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null,campaign\nA,1,0,x\n";
+    /// assert!(ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes()).is_err());
+    /// let set = ReaderBuilder::new(Shape::Paths)
+    ///     .ignore_unknown_columns(true)
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.len(), 1);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn ignore_unknown_columns(&mut self, yes: bool) -> &mut Self {
+        self.ignore_unknown_columns = yes;
+        self
+    }
+
+    /// Starts from an existing channel table: its channels keep their ids and
+    /// new ones are appended in order of first appearance.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    /// use attribution::Channels;
+    ///
+    /// let mut table = Channels::new();
+    /// table.intern("Email")?;
+    /// let csv = "path,total_conversions,total_null\nPPC > Email,1,0\n";
+    /// let set = ReaderBuilder::new(Shape::Paths)
+    ///     .channels(table)
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.channels().iter().map(|(_, n)| n).collect::<Vec<_>>(), ["Email", "PPC"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn channels(&mut self, table: Channels) -> &mut Self {
+        self.channels = table;
+        self
+    }
+
+    /// Opens a reader over `rdr` and reads its header.
+    ///
+    /// `rdr` need not be buffered: the reader keeps its own buffer.
+    ///
+    /// # Errors
+    ///
+    /// [`ReadErrorKind::Config`] for an invalid configuration (empty
+    /// separator, a delimiter that is not a single ASCII byte other than `"`,
+    /// `\r` and `\n`, a renamed role the shape does not have, two roles with
+    /// one name); [`ReadErrorKind::EmptyFile`]; header errors
+    /// ([`ReadErrorKind::MissingColumn`], [`ReadErrorKind::UnknownColumn`],
+    /// [`ReadErrorKind::DuplicateColumn`], [`ReadErrorKind::InvalidUtf8`]) on
+    /// line 1; [`ReadErrorKind::Io`].
+    pub fn from_reader<R: Read>(&self, rdr: R) -> Result<JourneyReader<R>, ReadError> {
+        self.validate()?;
+        JourneyReader::new(self, rdr)
+    }
+
+    /// Opens the file at `path` (see [`ReaderBuilder::from_reader`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::from_reader`]; [`ReadErrorKind::Io`] names the
+    /// path when the file cannot be opened.
+    pub fn from_path(&self, path: impl AsRef<Path>) -> Result<JourneyReader<File>, ReadError> {
+        let path = path.as_ref();
+        self.validate()?;
+        let file = File::open(path)
+            .map_err(|e| ReadError::new(ReadErrorKind::Io(format!("{}: {e}", path.display()))))?;
+        JourneyReader::new(self, file)
+    }
+
+    /// The header name of `spec`'s column under this configuration.
+    pub(crate) fn name_of(&self, spec: &ColumnSpec) -> &str {
+        self.names.get(&spec.role).map_or(spec.name, String::as_str)
+    }
+
+    fn validate(&self) -> Result<(), ReadError> {
+        let config = |msg: String| Err(ReadError::new(ReadErrorKind::Config(msg)));
+        if self.separator.is_empty() {
+            return config("the path separator is empty".to_owned());
+        }
+        if let Some(d) = self.delimiter {
+            if !d.is_ascii() || matches!(d, b'"' | b'\r' | b'\n') {
+                return config(format!(
+                    "the delimiter must be an ASCII byte other than a quote or a line break, got {:?}",
+                    char::from(d)
+                ));
+            }
+        }
+        let specs = self.shape.columns();
+        for (role, name) in &self.names {
+            if !specs.iter().any(|s| s.role == *role) {
+                return config(format!(
+                    "the {} shape has no {role:?} column (renamed to `{name}`)",
+                    self.shape
+                ));
+            }
+            if name.is_empty() {
+                return config(format!("empty column name for {role:?}"));
+            }
+        }
+        for (i, a) in specs.iter().enumerate() {
+            for b in specs.iter().skip(i + 1) {
+                if self.name_of(a) == self.name_of(b) {
+                    return config(format!(
+                        "columns {:?} and {:?} are both named `{}`",
+                        a.role,
+                        b.role,
+                        self.name_of(a)
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

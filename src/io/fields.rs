@@ -1,0 +1,178 @@
+//! Parsing of single fields: counts, values, conversion flags.
+//!
+//! Every function takes the field already trimmed and returns the kind of
+//! error only; the reader adds line, column and text.
+
+use crate::error::ReadErrorKind;
+
+/// Integral float spellings (`3.0`, `3e2`) are accepted up to 2^53, where
+/// every integer is still exactly representable; larger counts must be
+/// written as integers.
+const MAX_FLOAT_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// A non-negative integer count.
+///
+/// Accepts decimal integers up to `u64::MAX` and integral float spellings
+/// (`3.0`, `3e2`, as written by pandas) up to 2^53. Rejects fractions
+/// ([`ReadErrorKind::FractionalCount`]), negatives
+/// ([`ReadErrorKind::NegativeCount`]), anything else including NaN, infinity
+/// and overflow ([`ReadErrorKind::InvalidCount`]) and the empty field
+/// ([`ReadErrorKind::EmptyField`]).
+pub(crate) fn parse_count(s: &str) -> Result<u64, ReadErrorKind> {
+    if s.is_empty() {
+        return Err(ReadErrorKind::EmptyField);
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        let mut n: u64 = 0;
+        for b in s.bytes() {
+            n = n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(b - b'0')))
+                .ok_or(ReadErrorKind::InvalidCount)?;
+        }
+        return Ok(n);
+    }
+    let x: f64 = s.parse().map_err(|_| ReadErrorKind::InvalidCount)?;
+    if !x.is_finite() {
+        return Err(ReadErrorKind::InvalidCount);
+    }
+    if x < 0.0 {
+        return Err(ReadErrorKind::NegativeCount);
+    }
+    if x.fract() != 0.0 {
+        return Err(ReadErrorKind::FractionalCount);
+    }
+    if x > MAX_FLOAT_COUNT {
+        return Err(ReadErrorKind::InvalidCount);
+    }
+    // x is integral and in [0, 2^53]: the conversion is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(x as u64)
+}
+
+/// A finite, non-negative value; the empty field is 0.
+pub(crate) fn parse_value(s: &str) -> Result<f64, ReadErrorKind> {
+    if s.is_empty() {
+        return Ok(0.0);
+    }
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x + 0.0),
+        _ => Err(ReadErrorKind::InvalidValue),
+    }
+}
+
+/// The `converted` column of the journeys shape: `true`/`false` (any ASCII
+/// case) or a count as in [`parse_count`]. Text that is not a number is
+/// [`ReadErrorKind::InvalidFlag`].
+pub(crate) fn parse_converted(s: &str) -> Result<u64, ReadErrorKind> {
+    if s.eq_ignore_ascii_case("true") {
+        return Ok(1);
+    }
+    if s.eq_ignore_ascii_case("false") {
+        return Ok(0);
+    }
+    match parse_count(s) {
+        Err(ReadErrorKind::InvalidCount) if s.parse::<f64>().is_err() => {
+            Err(ReadErrorKind::InvalidFlag)
+        }
+        other => other,
+    }
+}
+
+/// `str::trim` with a fast path for ASCII edges: strips the ASCII bytes that
+/// `char::is_whitespace` accepts, then defers to `str::trim` only when an
+/// edge is non-ASCII (U+00A0, U+3000, …). Same result as `s.trim()`.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    const fn is_ascii_space(b: u8) -> bool {
+        matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+    }
+    let bytes = s.as_bytes();
+    let start = bytes
+        .iter()
+        .position(|&b| !is_ascii_space(b))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| !is_ascii_space(b))
+        .map_or(start, |i| i + 1);
+    // `start` and `end` sit next to ASCII bytes, so they are char boundaries.
+    let inner = s.get(start..end).unwrap_or_default();
+    match (inner.as_bytes().first(), inner.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a >= 0x80 || b >= 0x80 => inner.trim(),
+        _ => inner,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(parse_count("0"), Ok(0));
+        assert_eq!(parse_count("42"), Ok(42));
+        assert_eq!(parse_count("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(
+            parse_count("18446744073709551616"),
+            Err(ReadErrorKind::InvalidCount)
+        );
+        assert_eq!(parse_count("3.0"), Ok(3));
+        assert_eq!(parse_count("3e2"), Ok(300));
+        assert_eq!(parse_count("+7"), Ok(7));
+        assert_eq!(parse_count("-0"), Ok(0));
+        assert_eq!(parse_count("9007199254740992.0"), Ok(1 << 53));
+        assert_eq!(parse_count("1e17"), Err(ReadErrorKind::InvalidCount));
+        assert_eq!(parse_count("1.5"), Err(ReadErrorKind::FractionalCount));
+        assert_eq!(parse_count("-1"), Err(ReadErrorKind::NegativeCount));
+        assert_eq!(parse_count("-1.5"), Err(ReadErrorKind::NegativeCount));
+        for bad in ["abc", "nan", "NaN", "inf", "-inf", "1,5", "0x10", "1 2"] {
+            assert_eq!(parse_count(bad), Err(ReadErrorKind::InvalidCount), "{bad}");
+        }
+        assert_eq!(parse_count(""), Err(ReadErrorKind::EmptyField));
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(parse_value(""), Ok(0.0));
+        assert_eq!(parse_value("120"), Ok(120.0));
+        assert_eq!(parse_value("0.1"), Ok(0.1));
+        assert_eq!(parse_value("1e3"), Ok(1000.0));
+        assert!(parse_value("-0").unwrap().is_sign_positive());
+        for bad in ["-1", "nan", "inf", "-inf", "x", "1e400"] {
+            assert_eq!(parse_value(bad), Err(ReadErrorKind::InvalidValue), "{bad}");
+        }
+    }
+
+    #[test]
+    fn conversion_flags() {
+        assert_eq!(parse_converted("1"), Ok(1));
+        assert_eq!(parse_converted("0"), Ok(0));
+        assert_eq!(parse_converted("TRUE"), Ok(1));
+        assert_eq!(parse_converted("False"), Ok(0));
+        assert_eq!(parse_converted("3"), Ok(3));
+        assert_eq!(parse_converted("yes"), Err(ReadErrorKind::InvalidFlag));
+        assert_eq!(parse_converted("0.5"), Err(ReadErrorKind::FractionalCount));
+        assert_eq!(parse_converted("-1"), Err(ReadErrorKind::NegativeCount));
+        assert_eq!(parse_converted(""), Err(ReadErrorKind::EmptyField));
+    }
+
+    #[test]
+    fn fast_trim_agrees_with_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\t\r\n a b \x0b\x0c",
+            "\u{a0}x\u{3000}",
+            " \u{a0} x \u{85}",
+            "\u{3000}",
+            "ایمیل ",
+            " 広告 🚀",
+            "\u{2003}\u{a0}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Streaming CSV records with exact line numbers.
+//!
+//! A thin loop around [`csv_core::Reader`] (the state machine under the `csv`
+//! crate) that owns its input buffer, so that it knows exactly which bytes
+//! each record consumed. `csv::Reader`'s positions are off by one on CRLF
+//! input and after blank lines; here the line of a record is 1 + the number
+//! of `\n` before its first byte, which is right for LF and CRLF files, with
+//! blank lines and with quoted fields that span lines.
+
+use std::io::{self, Read};
+
+use csv_core::ReadRecordResult;
+
+const BUFFER: usize = 64 * 1024;
+/// How far to look for the end of the header line when detecting the delimiter.
+const MAX_PEEK: usize = 1024 * 1024;
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Candidate delimiters for auto-detection, in order of preference on ties.
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+
+/// Reads CSV records one at a time, reusing its buffers.
+pub(crate) struct RecordReader<R> {
+    rdr: R,
+    core: csv_core::Reader,
+    delimiter: u8,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    nfields: usize,
+    /// The line on which the last record started.
+    record_line: u64,
+    /// Bytes consumed so far, including a BOM.
+    bytes: u64,
+}
+
+impl<R: Read> RecordReader<R> {
+    /// Wraps `rdr`. Reads the header line ahead to strip a UTF-8 BOM and,
+    /// when `delimiter` is `None`, to pick the delimiter among `,` `;` and tab.
+    pub(crate) fn new(mut rdr: R, delimiter: Option<u8>) -> io::Result<Self> {
+        let mut buf = vec![0; BUFFER];
+        let mut end = 0;
+        let mut eof = false;
+        while !buf[..end].contains(&b'\n') {
+            if end == buf.len() {
+                if buf.len() >= MAX_PEEK {
+                    break;
+                }
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = read_retrying(&mut rdr, &mut buf[end..])?;
+            if n == 0 {
+                eof = true;
+                break;
+            }
+            end += n;
+        }
+        let start = if buf[..end].starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        let delimiter = delimiter.unwrap_or_else(|| detect_delimiter(&buf[start..end]));
+        let core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+        Ok(Self {
+            rdr,
+            core,
+            delimiter,
+            buf,
+            start,
+            end,
+            eof,
+            fields: vec![0; 1024],
+            ends: vec![0; 32],
+            nfields: 0,
+            record_line: 1,
+            bytes: start as u64,
+        })
+    }
+
+    /// The delimiter in use.
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Reads the next record; `false` at the end of the input.
+    pub(crate) fn read_record(&mut self) -> io::Result<bool> {
+        let (mut outlen, mut endlen) = (0, 0);
+        let mut started = false;
+        loop {
+            if self.start == self.end && !self.eof {
+                self.start = 0;
+                self.end = read_retrying(&mut self.rdr, &mut self.buf)?;
+                self.eof = self.end == 0;
+            }
+            let input = self.buf.get(self.start..self.end).unwrap_or_default();
+            // csv-core counts every `\n` it consumes; the record starts
+            // after the blank lines it skips first.
+            let lines_before = self.core.line();
+            let (res, nin, nout, nend) = self.core.read_record(
+                input,
+                self.fields.get_mut(outlen..).unwrap_or_default(),
+                self.ends.get_mut(endlen..).unwrap_or_default(),
+            );
+            if !started {
+                let consumed = input.get(..nin).unwrap_or_default();
+                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
+                    let blank = consumed.get(..k).unwrap_or_default();
+                    self.record_line = lines_before + count_newlines(blank);
+                    started = true;
+                }
+            }
+            self.start += nin;
+            self.bytes += nin as u64;
+            outlen += nout;
+            endlen += nend;
+            match res {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let len = self.fields.len();
+                    self.fields.resize(len * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+                ReadRecordResult::Record => {
+                    if !started {
+                        self.record_line = self.core.line();
+                    }
+                    self.nfields = endlen;
+                    return Ok(true);
+                }
+                ReadRecordResult::End => {
+                    self.nfields = 0;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// The number of fields of the last record.
+    pub(crate) fn len(&self) -> usize {
+        self.nfields
+    }
+
+    /// Field `i` of the last record.
+    pub(crate) fn field(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.nfields {
+            return None;
+        }
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(prev) => *self.ends.get(prev)?,
+            None => 0,
+        };
+        self.fields.get(start..end)
+    }
+
+    /// The fields of the last record.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.nfields).map(|i| self.field(i).unwrap_or_default())
+    }
+
+    /// The 1-based line on which the last record started.
+    pub(crate) fn line(&self) -> u64 {
+        self.record_line
+    }
+
+    /// Bytes consumed so far.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl<R> std::fmt::Debug for RecordReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordReader")
+            .field("delimiter", &char::from(self.delimiter))
+            .field("line", &self.record_line)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+fn read_retrying<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match rdr.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The candidate delimiter that occurs most often outside quotes on the first
+/// line; `,` when none occurs.
+fn detect_delimiter(input: &[u8]) -> u8 {
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for &b in input {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+                    if let Some(c) = counts.get_mut(i) {
+                        *c += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = (b',', 0);
+    for (&d, &c) in DELIMITERS.iter().zip(&counts) {
+        if c > best.1 {
+            best = (d, c);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(input: &[u8]) -> Vec<(u64, Vec<String>)> {
+        let mut r = RecordReader::new(input, None).unwrap();
+        let mut out = Vec::new();
+        while r.read_record().unwrap() {
+            let fields = r
+                .fields()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            out.push((r.line(), fields));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_exact_with_crlf_blank_lines_and_multiline_fields() {
+        let expected = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        for (input, sep) in [
+            (&b"h\na\n\n\nb\n\"x\ny\"\nc\n"[..], "\n"),
+            (&b"h\r\na\r\n\r\n\r\nb\r\n\"x\r\ny\"\r\nc"[..], "\r\n"),
+        ] {
+            let got = records(input);
+            let xy = format!("x{sep}y");
+            assert_eq!(
+                got,
+                vec![
+                    (1, expected(&["h"])),
+                    (2, expected(&["a"])),
+                    (5, expected(&["b"])),
+                    (6, expected(&[&xy])),
+                    (8, expected(&["c"])),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn bom_is_stripped_and_delimiter_detected_outside_quotes() {
+        let got = records(b"\xEF\xBB\xBF\"a,b\";c;d\n1;2;3\n");
+        assert_eq!(got[0].1, ["a,b", "c", "d"]);
+        assert_eq!(got[1].1, ["1", "2", "3"]);
+        assert_eq!(detect_delimiter(b"a\tb\tc,d\n"), b'\t');
+        assert_eq!(detect_delimiter(b"abc\n"), b',');
+        assert_eq!(detect_delimiter(b""), b',');
+    }
+
+    #[test]
+    fn long_records_grow_the_buffers() {
+        let long = "x".repeat(5000);
+        let many = vec!["1"; 100].join(",");
+        let input = format!("{long},{many}\n");
+        let got = records(input.as_bytes());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.len(), 101);
+        assert_eq!(got[0].1[0], long);
+    }
+}

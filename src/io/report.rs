@@ -1,0 +1,120 @@
+//! What a read did: rows, journeys, rejections.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::error::ReadError;
+
+/// A summary of a read: how many data rows were read, how many journeys they
+/// gave and, in lenient mode, how many rows were rejected and why.
+///
+/// Rejections are counted per [`ReadErrorKind::reason`](crate::ReadErrorKind::reason);
+/// the first [`ReadReport::MAX_EXAMPLES`] rejected rows are kept with their
+/// full error (line, column, text) so that they can be shown to a person.
+///
+/// # Example
+///
+/// ```
+/// use attribution::io::{ReaderBuilder, Shape};
+///
+/// let csv = "path,total_conversions,total_null\nA > B,1,0\nA,1.5,0\n,1,0\nB,2,3\n";
+/// let (set, report) = ReaderBuilder::new(Shape::Paths)
+///     .lenient(true)
+///     .from_reader(csv.as_bytes())?
+///     .read_all()?;
+/// assert_eq!(set.len(), 2);
+/// assert_eq!((report.rows(), report.journeys(), report.rejected()), (4, 2, 2));
+/// assert_eq!(report.rejected_for("fractional_count"), 1);
+/// assert_eq!(report.rejected_for("empty_path"), 1);
+/// assert_eq!(report.examples()[0].line(), Some(3));
+/// assert_eq!(
+///     report.to_string(),
+///     "4 rows read, 2 journeys, 2 rejected (empty_path: 1, fractional_count: 1)"
+/// );
+/// # Ok::<(), attribution::ReadError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadReport {
+    rows: u64,
+    journeys: u64,
+    rejected: BTreeMap<&'static str, u64>,
+    examples: Vec<ReadError>,
+}
+
+impl ReadReport {
+    /// How many rejected rows keep their full error in [`ReadReport::examples`].
+    pub const MAX_EXAMPLES: usize = 10;
+
+    /// Data rows read (the header is not counted), accepted or not.
+    #[must_use]
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Journeys produced.
+    #[must_use]
+    pub fn journeys(&self) -> u64 {
+        self.journeys
+    }
+
+    /// Rows rejected (lenient mode), all reasons together.
+    #[must_use]
+    pub fn rejected(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+
+    /// Rows rejected for `reason` (a [`ReadErrorKind::reason`](crate::ReadErrorKind::reason)).
+    #[must_use]
+    pub fn rejected_for(&self, reason: &str) -> u64 {
+        self.rejected.get(reason).copied().unwrap_or(0)
+    }
+
+    /// Rejections per reason, sorted by reason.
+    pub fn rejections(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        self.rejected.iter().map(|(&r, &n)| (r, n))
+    }
+
+    /// The errors of the first rejected rows, in input order.
+    #[must_use]
+    pub fn examples(&self) -> &[ReadError] {
+        &self.examples
+    }
+
+    pub(crate) fn count_row(&mut self) {
+        self.rows += 1;
+    }
+
+    pub(crate) fn count_journey(&mut self) {
+        self.journeys += 1;
+    }
+
+    pub(crate) fn reject(&mut self, error: ReadError) {
+        *self.rejected.entry(error.kind().reason()).or_insert(0) += 1;
+        if self.examples.len() < Self::MAX_EXAMPLES {
+            self.examples.push(error);
+        }
+    }
+}
+
+impl fmt::Display for ReadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} rows read, {} journeys, {} rejected",
+            self.rows,
+            self.journeys,
+            self.rejected()
+        )?;
+        if !self.rejected.is_empty() {
+            f.write_str(" (")?;
+            for (i, (reason, n)) in self.rejections().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{reason}: {n}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
