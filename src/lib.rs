@@ -120,5 +120,6 @@ pub use crate::model::heuristic::{
     FirstTouch, Heuristic, HeuristicState, LastNonDirect, LastTouch, Linear, LinearSplit,
     PositionBased, PositionDecay, TimeDecay, TouchWeights,
 };
+pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
 pub use crate::model::{Merge, Model};
 pub use crate::numeric::CompensatedSum;

@@ -15,6 +15,7 @@
 //! table (or tables where one extends the other, as a streaming reader's does).
 
 pub mod heuristic;
+pub mod markov;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

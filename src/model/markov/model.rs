@@ -1,0 +1,225 @@
+//! [`Markov`]: the model configuration and its [`Model`] implementation.
+
+use crate::attribution::{Attribution, ChannelCredit};
+use crate::channel::{ChannelId, Channels};
+use crate::error::ModelError;
+use crate::journey::Journey;
+use crate::model::Model;
+use crate::numeric::count_to_f64;
+
+use super::Solver;
+use super::chain::MarkovChain;
+use super::counts::{TransitionCounts, check_order};
+use super::removal::{RemovalEffects, capped_removal_effects, removal_effects};
+
+/// The Markov-chain removal-effect model of order `k` (see the
+/// [module docs](super) for the definition and conventions).
+///
+/// # Example
+///
+/// ```
+/// use attribution::{Channels, Journey, JourneySet, Model};
+/// use attribution::model::markov::Markov;
+///
+/// let mut set = JourneySet::new(Channels::new());
+/// let a = set.channels_mut().intern("a")?;
+/// let b = set.channels_mut().intern("b")?;
+/// set.push(Journey::from_channels(&[a, b], 1, 0, 10.0)?)?;
+/// set.push(Journey::from_channels(&[b], 1, 1, 30.0)?)?;
+/// let model = Markov::new(1)?;
+/// assert_eq!(model.name(), "markov");
+/// let result = model.attribute(&set)?;
+/// // P(conv) = 2/3; without a: 4/9 (RE 1/3); without b: 0 (RE 1).
+/// let ca = result.get("a").unwrap();
+/// assert!((ca.removal_effect.unwrap() - 1.0 / 3.0).abs() < 1e-15);
+/// // 2 conversions · (1/3) / (1/3 + 1)
+/// assert!((ca.conversions - 0.5).abs() < 1e-15);
+/// assert!((result.get("b").unwrap().conversions - 1.5).abs() < 1e-15);
+/// # Ok::<(), attribution::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Markov {
+    order: usize,
+    max_steps: Option<usize>,
+    keep_self_loops: bool,
+    solver: Solver,
+}
+
+impl Markov {
+    /// The model of order `order` (no step cap, identical states merged,
+    /// automatic solver).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidParameter`] when `order` is 0 or above
+    /// [`MAX_ORDER`](super::MAX_ORDER).
+    pub fn new(order: usize) -> Result<Self, ModelError> {
+        check_order(order)?;
+        Ok(Self {
+            order,
+            max_steps: None,
+            keep_self_loops: false,
+            solver: Solver::Auto,
+        })
+    }
+
+    /// Caps journeys at `max_steps` states (a walk still transient after
+    /// that ends in `(null)`), as a step-capped simulation does; `None`
+    /// (the default) is the exact uncapped chain. `Some(0)` is rejected by
+    /// [`Model::finish`].
+    #[must_use]
+    pub fn max_steps(mut self, max_steps: Option<usize>) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+
+    /// Keeps consecutive identical states as self-loops instead of merging
+    /// them. Never changes an uncapped result; with [`Markov::max_steps`]
+    /// each repeat counts as a step.
+    #[must_use]
+    pub fn keep_self_loops(mut self, keep: bool) -> Self {
+        self.keep_self_loops = keep;
+        self
+    }
+
+    /// Chooses the linear solver (default [`Solver::Auto`]).
+    #[must_use]
+    pub fn solver(mut self, solver: Solver) -> Self {
+        self.solver = solver;
+        self
+    }
+
+    /// The order `k`.
+    #[must_use]
+    pub fn order(&self) -> usize {
+        self.order
+    }
+
+    /// Empty counts configured for this model.
+    #[must_use]
+    pub fn counts(&self) -> TransitionCounts {
+        let mut c = TransitionCounts::default();
+        // The order was validated by `new`.
+        let _ = c.ensure_config(self.order, self.keep_self_loops);
+        c
+    }
+
+    /// The chain of `state` with names from `channels`.
+    ///
+    /// # Errors
+    ///
+    /// As [`MarkovChain::new`], and when `state` has another configuration.
+    pub fn chain(
+        &self,
+        state: &TransitionCounts,
+        channels: &Channels,
+    ) -> Result<MarkovChain, ModelError> {
+        state.check_config(self.order, self.keep_self_loops)?;
+        MarkovChain::new(state, channels)
+    }
+
+    /// Removal effects of `chain` under this model's step cap and solver.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::NoConvergence`] when the solver cannot certify the
+    /// tolerance; [`ModelError::InvalidParameter`] for `max_steps = Some(0)`
+    /// or a dense solve of a too large component.
+    pub fn removal_effects(&self, chain: &MarkovChain) -> Result<RemovalEffects, ModelError> {
+        match self.max_steps {
+            Some(k) => capped_removal_effects(chain, k),
+            None => removal_effects(chain, self.solver),
+        }
+    }
+
+    /// Turns removal effects into an [`Attribution`].
+    #[must_use]
+    pub fn attribution(&self, chain: &MarkovChain, effects: &RemovalEffects) -> Attribution {
+        let total_conversions = count_to_f64(chain.total_conversions());
+        let total_value = chain.total_value();
+        let re_sum: f64 = effects.removal_effects.iter().sum();
+        let rev_sum: f64 = effects.value_removal_effects.iter().sum();
+        let credits = chain
+            .channel_names()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| {
+                let channel = ChannelId::from_index(i)?;
+                let re = effects.removal_effects.get(i).copied().unwrap_or(0.0);
+                let rev = effects.value_removal_effects.get(i).copied().unwrap_or(0.0);
+                Some(ChannelCredit {
+                    channel,
+                    name: name.clone(),
+                    conversions: if re_sum > 0.0 {
+                        total_conversions * re / re_sum
+                    } else {
+                        0.0
+                    },
+                    value: if rev_sum > 0.0 {
+                        total_value * rev / rev_sum
+                    } else {
+                        0.0
+                    },
+                    removal_effect: Some(re),
+                })
+            })
+            .collect();
+        Attribution::new(
+            self.name(),
+            self.parameters(),
+            credits,
+            total_conversions,
+            total_value,
+        )
+    }
+}
+
+impl Model for Markov {
+    type State = TransitionCounts;
+
+    fn name(&self) -> &'static str {
+        "markov"
+    }
+
+    fn parameters(&self) -> Vec<(String, String)> {
+        let mut p = vec![("order".to_owned(), self.order.to_string())];
+        if let Some(k) = self.max_steps {
+            p.push(("max_steps".to_owned(), k.to_string()));
+        }
+        if self.keep_self_loops {
+            p.push(("keep_self_loops".to_owned(), "true".to_owned()));
+        }
+        p
+    }
+
+    fn observe(
+        &self,
+        state: &mut TransitionCounts,
+        journey: &Journey,
+        channels: &Channels,
+    ) -> Result<(), ModelError> {
+        state.ensure_config(self.order, self.keep_self_loops)?;
+        if let Some(t) = journey
+            .touches()
+            .iter()
+            .find(|t| !channels.contains(t.channel))
+        {
+            return Err(ModelError::UnknownChannel {
+                id: t.channel.get(),
+                len: channels.len(),
+            });
+        }
+        state.observe(journey);
+        Ok(())
+    }
+
+    fn finish(
+        &self,
+        state: &TransitionCounts,
+        channels: &Channels,
+    ) -> Result<Attribution, ModelError> {
+        let chain = self.chain(state, channels)?;
+        let effects = self.removal_effects(&chain)?;
+        Ok(self.attribution(&chain, &effects))
+    }
+}

@@ -1,0 +1,247 @@
+//! Transition tables, the chain as a petgraph graph, and DOT export.
+
+use std::fmt;
+
+use petgraph::dot::Dot;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+
+use crate::numeric::count_to_f64;
+
+use super::chain::MarkovChain;
+
+/// The reserved name of the start state.
+pub const START: &str = "(start)";
+/// The reserved name of the conversion state.
+pub const CONVERSION: &str = "(conversion)";
+/// The reserved name of the null (no conversion) state.
+pub const NULL: &str = "(null)";
+
+/// One row of the transition matrix: `from,to,probability,count`.
+///
+/// States are written as their channel names joined by ` > `; `(start)`,
+/// `(conversion)` and `(null)` are reserved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransitionRow {
+    /// The state left.
+    pub from: String,
+    /// The state entered.
+    pub to: String,
+    /// `count / (total count leaving from)`.
+    pub probability: f64,
+    /// Journeys (weighted by their counts) making this transition.
+    pub count: u64,
+}
+
+/// The weight of an edge of [`MarkovChain::graph`]; displays as
+/// `probability (count)`, the DOT edge label.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TransitionEdge {
+    /// Transition probability.
+    pub probability: f64,
+    /// Transition count.
+    pub count: u64,
+}
+
+impl fmt::Display for TransitionEdge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.4} ({})", self.probability, self.count)
+    }
+}
+
+fn ratio(count: u64, total: u64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        count_to_f64(count) / count_to_f64(total)
+    }
+}
+
+impl MarkovChain {
+    /// The transition matrix as rows: `(start)` to every first state, then
+    /// for every state (in canonical order) its transitions to states,
+    /// `(conversion)` and `(null)`. Zero-count transitions are omitted.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::Channels;
+    /// use attribution::model::markov::{MarkovChain, TransitionCounts};
+    ///
+    /// let mut channels = Channels::new();
+    /// let a = channels.intern("a")?;
+    /// let b = channels.intern("b")?;
+    /// let mut counts = TransitionCounts::new(2)?;
+    /// counts.observe_path(&[a, b, a], 1, 3, 0.0);
+    /// let chain = MarkovChain::new(&counts, &channels)?;
+    /// let rows = chain.transitions();
+    /// let text: Vec<String> = rows
+    ///     .iter()
+    ///     .map(|r| format!("{},{},{},{}", r.from, r.to, r.probability, r.count))
+    ///     .collect();
+    /// assert_eq!(text, [
+    ///     "(start),a > b,1,4",
+    ///     "a > b,b > a,1,4",
+    ///     "b > a,(conversion),0.25,1",
+    ///     "b > a,(null),0.75,3",
+    /// ]);
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    #[must_use]
+    pub fn transitions(&self) -> Vec<TransitionRow> {
+        let mut rows = Vec::new();
+        let n = self.total_journeys();
+        for (s, &c) in self.start.iter().enumerate() {
+            if c > 0 {
+                rows.push(TransitionRow {
+                    from: START.to_owned(),
+                    to: self.state_label(s).unwrap_or_default(),
+                    probability: ratio(c, n),
+                    count: c,
+                });
+            }
+        }
+        for s in 0..self.n_states() {
+            let from = self.state_label(s).unwrap_or_default();
+            let out = self.out.get(s).copied().unwrap_or(0);
+            for (t, c) in self.row(s) {
+                rows.push(TransitionRow {
+                    from: from.clone(),
+                    to: self.state_label(t as usize).unwrap_or_default(),
+                    probability: ratio(c, out),
+                    count: c,
+                });
+            }
+            for (to, c) in [
+                (CONVERSION, self.conversions.get(s).copied().unwrap_or(0)),
+                (NULL, self.nulls.get(s).copied().unwrap_or(0)),
+            ] {
+                if c > 0 {
+                    rows.push(TransitionRow {
+                        from: from.clone(),
+                        to: to.to_owned(),
+                        probability: ratio(c, out),
+                        count: c,
+                    });
+                }
+            }
+        }
+        rows
+    }
+
+    /// The chain as a petgraph graph: node 0 is `(start)`, nodes `1..=S` the
+    /// states in canonical order, then `(conversion)` and `(null)`; node
+    /// weights are the names, edge weights [`TransitionEdge`].
+    #[must_use]
+    pub fn graph(&self) -> DiGraph<String, TransitionEdge> {
+        let ns = self.n_states();
+        let mut g = DiGraph::with_capacity(ns + 3, self.cols.len() + 3 * ns);
+        let start = g.add_node(START.to_owned());
+        let states: Vec<NodeIndex> = (0..ns)
+            .map(|s| g.add_node(self.state_label(s).unwrap_or_default()))
+            .collect();
+        let conv = g.add_node(CONVERSION.to_owned());
+        let null = g.add_node(NULL.to_owned());
+        let node = |i: usize| states.get(i).copied().unwrap_or(null);
+        for row in self.transitions_indexed() {
+            let (from, to) = (
+                row.from.map_or(start, node),
+                match row.to {
+                    Target::State(t) => node(t),
+                    Target::Conversion => conv,
+                    Target::Null => null,
+                },
+            );
+            g.add_edge(
+                from,
+                to,
+                TransitionEdge {
+                    probability: row.probability,
+                    count: row.count,
+                },
+            );
+        }
+        g
+    }
+
+    /// The chain in Graphviz DOT, edges labelled `probability (count)`
+    /// (`dot -Tsvg chain.dot > chain.svg` draws it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::Channels;
+    /// use attribution::model::markov::{MarkovChain, TransitionCounts};
+    ///
+    /// let mut channels = Channels::new();
+    /// let a = channels.intern("a")?;
+    /// let mut counts = TransitionCounts::new(1)?;
+    /// counts.observe_path(&[a], 1, 1, 0.0);
+    /// let dot = MarkovChain::new(&counts, &channels)?.to_dot();
+    /// assert!(dot.starts_with("digraph {"));
+    /// assert!(dot.contains("label = \"(start)\""));
+    /// assert!(dot.contains("0 -> 1 [ label = \"1.0000 (2)\" ]"));
+    /// assert!(dot.contains("1 -> 2 [ label = \"0.5000 (1)\" ]"));
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_dot(&self) -> String {
+        format!("{}", Dot::new(&self.graph()))
+    }
+
+    fn transitions_indexed(&self) -> Vec<IndexedRow> {
+        let mut rows = Vec::new();
+        let n = self.total_journeys();
+        for (s, &c) in self.start.iter().enumerate() {
+            if c > 0 {
+                rows.push(IndexedRow {
+                    from: None,
+                    to: Target::State(s),
+                    probability: ratio(c, n),
+                    count: c,
+                });
+            }
+        }
+        for s in 0..self.n_states() {
+            let out = self.out.get(s).copied().unwrap_or(0);
+            for (t, c) in self.row(s) {
+                rows.push(IndexedRow {
+                    from: Some(s),
+                    to: Target::State(t as usize),
+                    probability: ratio(c, out),
+                    count: c,
+                });
+            }
+            for (to, c) in [
+                (
+                    Target::Conversion,
+                    self.conversions.get(s).copied().unwrap_or(0),
+                ),
+                (Target::Null, self.nulls.get(s).copied().unwrap_or(0)),
+            ] {
+                if c > 0 {
+                    rows.push(IndexedRow {
+                        from: Some(s),
+                        to,
+                        probability: ratio(c, out),
+                        count: c,
+                    });
+                }
+            }
+        }
+        rows
+    }
+}
+
+enum Target {
+    State(usize),
+    Conversion,
+    Null,
+}
+
+struct IndexedRow {
+    from: Option<usize>,
+    to: Target,
+    probability: f64,
+    count: u64,
+}

@@ -1,0 +1,229 @@
+//! Removal effects: exact (uncapped) and step-capped.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::ModelError;
+use crate::numeric::CompensatedSum;
+
+use super::Solver;
+use super::chain::MarkovChain;
+use super::system::{Pair, System};
+
+/// Removal effects of every channel, with the chain-level quantities they
+/// derive from. Vectors are indexed by channel id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemovalEffects {
+    /// P(conversion) of the chain (from `(start)`).
+    pub conversion_probability: f64,
+    /// Expected value absorbed per journey (Σ over conversions of the
+    /// per-last-state mean value), the value analogue of P(conversion).
+    pub value_per_journey: f64,
+    /// `RE_c = 1 − P_−c / P`, unnormalised.
+    pub removal_effects: Vec<f64>,
+    /// The value removal effect `RE^v_c`.
+    pub value_removal_effects: Vec<f64>,
+    /// A certified bound on `|RE_c − exact RE_c|` (0 for step-capped chains,
+    /// which are computed by a finite number of exact steps).
+    pub error_bounds: Vec<f64>,
+}
+
+/// Required accuracy: `|RE − RE*| ≤ REL_TOL·RE + ABS_TOL`.
+pub const REL_TOL: f64 = 1e-10;
+/// See [`REL_TOL`].
+pub const ABS_TOL: f64 = 1e-13;
+
+pub(crate) fn removal_effects(
+    chain: &MarkovChain,
+    solver: Solver,
+) -> Result<RemovalEffects, ModelError> {
+    let system = System::new(chain);
+    let nc = chain.n_channels();
+    let full = system.solve_full(solver)?;
+    let p = full.probability;
+    let y = full.solved.functional[1];
+    let full_bound = full.solved.error_bound;
+    if p <= 0.0 {
+        return Ok(RemovalEffects {
+            conversion_probability: 0.0,
+            value_per_journey: 0.0,
+            removal_effects: vec![0.0; nc],
+            value_removal_effects: vec![0.0; nc],
+            error_bounds: vec![0.0; nc],
+        });
+    }
+    let x = &full.solved.x;
+    let per_channel: Vec<Result<(Pair, f64), ModelError>> = (0..nc)
+        .into_par_iter()
+        .map(|c| {
+            let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
+            if removed.is_empty() {
+                return Ok(([0.0; 2], 0.0));
+            }
+            // d = x − x_{−c}: solve the removal system with right-hand side
+            // the flow into removed states, all terms non-negative.
+            let mut in_removed = vec![false; system.n];
+            for &r in removed {
+                if let Some(f) = in_removed.get_mut(r as usize) {
+                    *f = true;
+                }
+            }
+            let mut g: Vec<Pair> = vec![[0.0; 2]; system.n];
+            for (s, gs) in g.iter_mut().enumerate() {
+                if in_removed.get(s).copied().unwrap_or(true) {
+                    continue;
+                }
+                let (cols, w) = system.row(s);
+                for (&t, &wt) in cols.iter().zip(w) {
+                    if in_removed.get(t as usize).copied().unwrap_or(false) {
+                        if let Some(xt) = x.get(t as usize) {
+                            gs[0] += wt * xt[0];
+                            gs[1] += wt * xt[1];
+                        }
+                    }
+                }
+            }
+            let d = system.solve(removed, &g, solver)?;
+            let mut direct = [CompensatedSum::default(), CompensatedSum::default()];
+            for &r in removed {
+                let st = system.start.get(r as usize).copied().unwrap_or(0.0);
+                if let Some(xr) = x.get(r as usize) {
+                    direct[0].add(st * xr[0]);
+                    direct[1].add(st * xr[1]);
+                }
+            }
+            let big_d = [
+                d.functional[0] + direct[0].value() / system.journeys,
+                d.functional[1] + direct[1].value() / system.journeys,
+            ];
+            let re = (big_d[0] / p).clamp(0.0, 1.0);
+            let re_v = if y > 0.0 {
+                (big_d[1] / y).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let bound = (d.error_bound[0] + full_bound[0]) / p + re * full_bound[0] / p;
+            if bound > REL_TOL * re + ABS_TOL {
+                return Err(ModelError::NoConvergence(format!(
+                    "removal effect of channel #{c}: certified error bound {bound:e} exceeds the tolerance"
+                )));
+            }
+            if y > 0.0 {
+                let bound_v = (d.error_bound[1] + full_bound[1]) / y + re_v * full_bound[1] / y;
+                if bound_v > REL_TOL * re_v + ABS_TOL {
+                    return Err(ModelError::NoConvergence(format!(
+                        "value removal effect of channel #{c}: certified error bound {bound_v:e} exceeds the tolerance"
+                    )));
+                }
+            }
+            Ok(([re, re_v], bound))
+        })
+        .collect();
+    let mut res = RemovalEffects {
+        conversion_probability: p,
+        value_per_journey: y,
+        removal_effects: Vec::with_capacity(nc),
+        value_removal_effects: Vec::with_capacity(nc),
+        error_bounds: Vec::with_capacity(nc),
+    };
+    for r in per_channel {
+        let (re, bound) = r?;
+        res.removal_effects.push(re[0]);
+        res.value_removal_effects.push(re[1]);
+        res.error_bounds.push(bound);
+    }
+    Ok(res)
+}
+
+/// Removal effects of the chain whose journeys are cut after `max_steps`
+/// states (a journey still in the chain after visiting `max_steps` states
+/// ends in `(null)`), computed exactly by `max_steps` sparse matrix–vector
+/// steps: `x⁽ʲ⁺¹⁾ = (b + N x⁽ʲ⁾) / out`, `x⁽⁰⁾ = 0`.
+pub(crate) fn capped_removal_effects(
+    chain: &MarkovChain,
+    max_steps: usize,
+) -> Result<RemovalEffects, ModelError> {
+    if max_steps == 0 {
+        return Err(ModelError::InvalidParameter {
+            name: "max_steps",
+            value: "0".to_owned(),
+            reason: "a journey visits at least one state",
+        });
+    }
+    let system = System::new(chain);
+    let nc = chain.n_channels();
+    let full = capped(&system, &[], max_steps);
+    let (p, y) = (full[0], full[1]);
+    let effects: Vec<Pair> = (0..nc)
+        .into_par_iter()
+        .map(|c| {
+            let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
+            if removed.is_empty() || p <= 0.0 {
+                return [0.0; 2];
+            }
+            let r = capped(&system, removed, max_steps);
+            let re = ((p - r[0]) / p).clamp(0.0, 1.0);
+            let re_v = if y > 0.0 {
+                ((y - r[1]) / y).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            [re, re_v]
+        })
+        .collect();
+    Ok(RemovalEffects {
+        conversion_probability: p,
+        value_per_journey: y,
+        removal_effects: effects.iter().map(|e| e[0]).collect(),
+        value_removal_effects: effects.iter().map(|e| e[1]).collect(),
+        error_bounds: vec![0.0; nc],
+    })
+}
+
+fn capped(system: &System, removed: &[u32], steps: usize) -> Pair {
+    let n = system.n;
+    if system.journeys <= 0.0 {
+        return [0.0; 2];
+    }
+    let mut keep = vec![true; n];
+    for &r in removed {
+        if let Some(k) = keep.get_mut(r as usize) {
+            *k = false;
+        }
+    }
+    let mut x: Vec<Pair> = vec![[0.0; 2]; n];
+    let mut next: Vec<Pair> = vec![[0.0; 2]; n];
+    for _ in 0..steps {
+        for (s, ns) in next.iter_mut().enumerate() {
+            if !keep.get(s).copied().unwrap_or(false) {
+                *ns = [0.0; 2];
+                continue;
+            }
+            let mut acc = system.rhs.get(s).copied().unwrap_or([0.0; 2]);
+            let sl = system.self_loops.get(s).copied().unwrap_or(0.0);
+            let xs = x.get(s).copied().unwrap_or([0.0; 2]);
+            acc[0] += sl * xs[0];
+            acc[1] += sl * xs[1];
+            let (cols, w) = system.row(s);
+            for (&t, &wt) in cols.iter().zip(w) {
+                if let Some(xt) = x.get(t as usize) {
+                    acc[0] += wt * xt[0];
+                    acc[1] += wt * xt[1];
+                }
+            }
+            let out = system.diag.get(s).copied().unwrap_or(1.0) + sl;
+            *ns = [acc[0] / out, acc[1] / out];
+        }
+        std::mem::swap(&mut x, &mut next);
+    }
+    let mut f = [CompensatedSum::default(), CompensatedSum::default()];
+    for (s, xs) in x.iter().enumerate() {
+        let st = system.start.get(s).copied().unwrap_or(0.0);
+        f[0].add(st * xs[0]);
+        f[1].add(st * xs[1]);
+    }
+    [
+        f[0].value() / system.journeys,
+        f[1].value() / system.journeys,
+    ]
+}
