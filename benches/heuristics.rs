@@ -4,9 +4,9 @@
 
 use std::hint::black_box;
 
+use attribution::Model;
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::heuristic::Heuristic;
-use attribution::Model;
 use attribution_synthetic::PathsConfig;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -40,8 +40,15 @@ fn heuristics(c: &mut Criterion) {
             touches
         });
     });
-    for model in Heuristic::all().into_iter().filter(|m| !m.needs_timestamps()) {
-        let name = model.attribute(&journeys).expect("model").model().to_owned();
+    for model in Heuristic::all()
+        .into_iter()
+        .filter(|m| !m.needs_timestamps())
+    {
+        let name = model
+            .attribute(&journeys)
+            .expect("model")
+            .model()
+            .to_owned();
         group.bench_function(format!("attribute/{name}"), |b| {
             b.iter(|| model.attribute(black_box(&journeys)).expect("model"));
         });
@@ -59,7 +66,9 @@ fn heuristics(c: &mut Criterion) {
             while let Some(journey) = reader.next() {
                 let journey = journey.expect("row");
                 for (model, state) in models.iter().zip(&mut states) {
-                    model.observe(state, &journey, reader.channels()).expect("observe");
+                    model
+                        .observe(state, &journey, reader.channels())
+                        .expect("observe");
                 }
             }
             models

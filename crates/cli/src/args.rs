@@ -35,6 +35,12 @@ pub enum Command {
     /// Attribute conversions and value to channels with one or more models.
     #[command(after_help = ATTRIBUTE_HELP)]
     Attribute(AttributeArgs),
+    /// Write the Markov chain's transition matrix (CSV, JSON) or graph (DOT).
+    #[command(after_help = TRANSITIONS_HELP)]
+    Transitions(TransitionsArgs),
+    /// Compare Markov orders 1..K (states, likelihood, cross-validated log-loss and AUC).
+    #[command(after_help = CHOOSE_ORDER_HELP)]
+    ChooseOrder(ChooseOrderArgs),
     /// Build journeys (e.g. from an event log) and write them in the `journeys` shape.
     #[command(after_help = JOURNEYS_HELP)]
     Journeys(JourneysArgs),
@@ -45,6 +51,76 @@ Writes journey_id,path,converted,value,touch_times,conversion_time (touches and 
 by --sep), so that a build from an event log can be inspected and reused:
   attribution journeys events.csv --shape events --lookback 30d > journeys.csv
   attribution attribute journeys.csv --shape journeys --model all";
+
+const TRANSITIONS_HELP: &str = "\
+CSV/JSON rows: from,to,probability,count. States of order k are written `a > b`; the reserved
+states are (start), (conversion) and (null). DOT draws the customer-journey graph:
+  attribution transitions paths.csv --order 1 --format dot | dot -Tsvg > chain.svg";
+
+const CHOOSE_ORDER_HELP: &str = "\
+For each order 1..K: states, transitions, free parameters, in-sample log-likelihood and BIC,
+and a deterministic k-fold cross-validated log-loss and ROC AUC of the chain as a conversion
+classifier (journey i is in fold i mod k). The suggested order has the lowest cross-validated
+log-loss; see the library's `select_order` for the exact definitions.";
+
+/// Output format of `transitions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransitionsFormat {
+    /// from,to,probability,count.
+    Csv,
+    /// The rows as an array of JSON objects.
+    Json,
+    /// Graphviz DOT with edge labels `probability (count)`.
+    Dot,
+}
+
+/// `attribution transitions`.
+#[derive(Debug, Args)]
+pub struct TransitionsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// Markov order: states are windows of K consecutive touches.
+    #[arg(long, default_value_t = 1)]
+    pub order: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: TransitionsFormat,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `attribution choose-order`.
+#[derive(Debug, Args)]
+pub struct ChooseOrderArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// Compare orders 1 to K.
+    #[arg(long, default_value_t = 4)]
+    pub max_order: usize,
+
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+
+    /// Output format (table, csv or json).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// How journeys are built from an event log (`--shape events`).
 #[derive(Debug, Args)]
@@ -106,6 +182,8 @@ Models (--model, comma-separated, or `all`):
   position-based   --position-weights F,L to first and last, the rest split over middle touches
   time-decay       weight 2^(-age/half-life) to conversion time; needs timestamps (--half-life)
   position-decay   weight r^(touches before the end) (--decay-rate r)
+  markov           exact removal effects of the order-K Markov chain (--order K, --max-steps N);
+                   credit = total × RE_c / Σ RE; the CSV's removal_effect column holds RE_c
 `all` runs every model the input supports (time-decay only when it carries timestamps).
 
 Input shapes (--shape; columns are matched by name, in any order):
@@ -198,6 +276,14 @@ pub struct AttributeArgs {
     /// Time-decay half-life: a number with unit s, m, h, d or w (e.g. `7d`, `36h`).
     #[arg(long, default_value = "7d")]
     pub half_life: String,
+
+    /// Markov order: states are windows of K consecutive touches.
+    #[arg(long, default_value_t = 1)]
+    pub order: usize,
+
+    /// Cap Markov journeys at N steps (reproduces a step-capped simulation); default: exact, uncapped.
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<usize>,
 
     /// Position-decay ratio r in (0, 1]: a touch k steps before the last weighs r^k.
     #[arg(long, default_value_t = 0.5)]

@@ -52,9 +52,7 @@ pub fn run(args: &AttributeArgs) -> Result<(), CliError> {
     };
     let (channels, summary) = for_each_journey(&args.input, &args.build, &mut models)
         .map_err(in_input(&args.input.input))?;
-    if let Some(text) = summary.to_stderr_text() {
-        eprintln!("{}", text.trim_end());
-    }
+    summary.print();
     let results: Vec<Attribution> = models
         .runners
         .iter()

@@ -9,6 +9,7 @@ mod attribute;
 mod error;
 mod input;
 mod journeys;
+mod markov;
 mod models;
 mod output;
 mod runner;
@@ -27,6 +28,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(&args),
         Command::Journeys(args) => journeys::run(&args),
+        Command::Transitions(args) => markov::transitions(&args),
+        Command::ChooseOrder(args) => markov::choose_order(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,13 +5,23 @@ use attribution::model::heuristic::{
     FirstTouch, Heuristic, LastNonDirect, LastTouch, Linear, PositionBased, PositionDecay,
     TimeDecay,
 };
+use attribution::model::markov::Markov;
 
 use crate::args::{AttributeArgs, LinearArg};
 use crate::error::CliError;
 use crate::runner::{Runner, runner};
 
 /// Every model name `--model` accepts.
-pub const MODEL_NAMES: [&str; 7] = Heuristic::NAMES;
+pub const MODEL_NAMES: [&str; 8] = [
+    "first-touch",
+    "last-touch",
+    "last-non-direct",
+    "linear",
+    "position-based",
+    "time-decay",
+    "position-decay",
+    "markov",
+];
 
 /// The models named by `--model`, configured from the options, in the order
 /// given (`all`: every model, time-decay only when the input has timestamps).
@@ -49,6 +59,15 @@ fn invalid(flag: &str, e: impl std::fmt::Display) -> CliError {
 
 fn model(name: &str, args: &AttributeArgs) -> Result<Box<dyn Runner>, CliError> {
     let heuristic: Heuristic = match name {
+        "markov" => {
+            let markov = Markov::new(args.order)
+                .map_err(|e| invalid("--order", e))?
+                .max_steps(args.max_steps);
+            if args.max_steps == Some(0) {
+                return Err(invalid("--max-steps", "must be at least 1"));
+            }
+            return Ok(runner(markov));
+        }
         "first-touch" => FirstTouch.into(),
         "last-touch" => LastTouch.into(),
         "last-non-direct" => LastNonDirect::with_direct_channels(args.direct.iter())

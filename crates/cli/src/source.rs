@@ -3,10 +3,10 @@
 use attribution::build::{BuildError, JourneyBuilder, parse_duration};
 use attribution::io::events::EventReaderBuilder;
 use attribution::io::{Column, ReaderBuilder, Shape};
-use attribution::{Channels, Journey};
+use attribution::{Channels, Journey, JourneySet};
 
 use crate::args::{BuildArgs, InputArgs, ShapeArg};
-use crate::error::CliError;
+use crate::error::{CliError, in_input};
 use crate::input::Input;
 
 /// What the read found, for stderr (or the JSON output).
@@ -18,13 +18,15 @@ pub enum Summary {
 }
 
 impl Summary {
-    /// The text for stderr, if there is something worth saying.
-    pub fn to_stderr_text(&self) -> Option<String> {
-        match self {
-            Self::Read(r) if r.rejected() > 0 => Some(format!("{r}")),
-            Self::Read(_) => None,
-            Self::Build(r) => Some(format!("{r}")),
-        }
+    /// Prints the summary on stderr when there is something worth saying:
+    /// rejected rows, or the build report of an event log.
+    pub fn print(&self) {
+        let text = match self {
+            Self::Read(r) if r.rejected() > 0 => r.to_string(),
+            Self::Read(_) => return,
+            Self::Build(r) => r.to_string(),
+        };
+        eprintln!("{}", text.trim_end());
     }
 }
 
@@ -191,4 +193,40 @@ pub fn journey_builder(build: &BuildArgs) -> Result<JourneyBuilder, CliError> {
         .drop_duplicates(build.drop_duplicates)
         .sorted(build.sorted);
     Ok(b)
+}
+
+#[derive(Default)]
+struct Collect {
+    journeys: Vec<Journey>,
+}
+
+impl JourneySink for Collect {
+    fn start(&mut self, _headers: &[String]) -> Result<(), CliError> {
+        Ok(())
+    }
+
+    fn journey(
+        &mut self,
+        journey: &Journey,
+        _channels: &Channels,
+        _line: Option<u64>,
+    ) -> Result<(), CliError> {
+        self.journeys.push(journey.clone());
+        Ok(())
+    }
+}
+
+/// Reads every journey of the input into a [`JourneySet`], printing the
+/// read or build summary on stderr.
+pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneySet, CliError> {
+    let mut collect = Collect::default();
+    let (channels, summary) =
+        for_each_journey(input, build, &mut collect).map_err(in_input(&input.input))?;
+    summary.print();
+    let mut set = JourneySet::new(channels);
+    for journey in collect.journeys {
+        set.push(journey)
+            .map_err(|e| CliError::Other(format!("internal: {e}")))?;
+    }
+    Ok(set)
 }

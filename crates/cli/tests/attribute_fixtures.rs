@@ -189,3 +189,111 @@ fn output_file_and_stdin() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn tiny_markov_orders_1_to_3_through_the_command() {
+    let expected = std::fs::read_to_string(fixture("tiny/expected.csv")).unwrap();
+    for shape in ["paths", "journeys", "events"] {
+        let input = fixture(&format!("tiny/{shape}.csv"));
+        for order in 1..=3 {
+            let out = parse_output(&run_ok(&[
+                "attribute",
+                &input,
+                "--shape",
+                shape,
+                "--model",
+                "markov",
+                "--order",
+                &order.to_string(),
+                "--format",
+                "csv",
+            ]));
+            let mut reader = csv::Reader::from_reader(expected.as_bytes());
+            let mut checked = 0;
+            for row in reader.records() {
+                let row = row.unwrap();
+                if &row[0] != "markov" || row[1] != format!("order_{order}") {
+                    continue;
+                }
+                let (conv, value, re) = out[&("markov".to_owned(), row[2].to_owned())];
+                let expect = |i: usize| row[i].parse::<f64>().unwrap();
+                assert!(close(conv, expect(3)), "{shape} order {order} {}", &row[2]);
+                assert!(close(value, expect(4)), "{shape} order {order} {}", &row[2]);
+                assert!(
+                    close(re.unwrap(), expect(5)),
+                    "{shape} order {order} {}",
+                    &row[2]
+                );
+                checked += 1;
+            }
+            assert_eq!(checked, 4);
+        }
+    }
+}
+
+#[test]
+fn synthetic_markov_orders_1_to_3_through_the_command() {
+    let input = fixture("synthetic/paths_100000_12.csv");
+    for order in 1..=3 {
+        let out = parse_output(&run_ok(&[
+            "attribute",
+            &input,
+            "--model",
+            "markov",
+            "--order",
+            &order.to_string(),
+            "--format",
+            "csv",
+        ]));
+        let expected = std::fs::read_to_string(fixture(&format!(
+            "synthetic/expected_markov_order{order}.csv"
+        )))
+        .unwrap();
+        let mut reader = csv::Reader::from_reader(expected.as_bytes());
+        let mut checked = 0;
+        for row in reader.records() {
+            let row = row.unwrap();
+            let (conv, value, re) = out[&("markov".to_owned(), row[0].to_owned())];
+            let expect = |i: usize| row[i].parse::<f64>().unwrap();
+            assert!(
+                close(conv, expect(1)),
+                "order {order} {} conv {conv}",
+                &row[0]
+            );
+            assert!(
+                close(value, expect(2)),
+                "order {order} {} value {value}",
+                &row[0]
+            );
+            assert!(
+                close(re.unwrap(), expect(3)),
+                "order {order} {} re",
+                &row[0]
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 12);
+    }
+}
+
+#[test]
+fn all_includes_markov_with_removal_effects() {
+    let out = parse_output(&run_ok(&[
+        "attribute",
+        &fixture("tiny/paths.csv"),
+        "--model",
+        "all",
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(
+        out.len(),
+        7 * 4,
+        "six untimed heuristics and markov, four channels each"
+    );
+    assert_eq!(
+        out[&("markov".to_owned(), "LinkedIn".to_owned())].2,
+        Some(0.8)
+    );
+    assert_eq!(out[&("linear".to_owned(), "LinkedIn".to_owned())].2, None);
+}

@@ -1,0 +1,152 @@
+//! `attribution transitions` and `attribution choose-order`.
+
+use std::io::Write;
+
+use attribution::model::markov::{Markov, OrderReport, TransitionCounts, select_order};
+use attribution::{Channels, Journey, Model};
+use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::args::{ChooseOrderArgs, TransitionsArgs, TransitionsFormat};
+use crate::error::{CliError, in_input};
+use crate::output::Format;
+use crate::source::{JourneySink, collect_journeys, for_each_journey};
+
+struct Counts {
+    model: Markov,
+    counts: TransitionCounts,
+}
+
+impl JourneySink for Counts {
+    fn start(&mut self, _headers: &[String]) -> Result<(), CliError> {
+        Ok(())
+    }
+
+    fn journey(
+        &mut self,
+        journey: &Journey,
+        channels: &Channels,
+        _line: Option<u64>,
+    ) -> Result<(), CliError> {
+        Ok(self.model.observe(&mut self.counts, journey, channels)?)
+    }
+}
+
+fn write_failed(e: impl std::fmt::Display) -> CliError {
+    CliError::Other(format!("cannot write output: {e}"))
+}
+
+pub fn transitions(args: &TransitionsArgs) -> Result<(), CliError> {
+    let model = Markov::new(args.order).map_err(|e| CliError::Input(format!("--order: {e}")))?;
+    let mut sink = Counts {
+        model,
+        counts: model.counts(),
+    };
+    let (channels, summary) = for_each_journey(&args.input, &args.build, &mut sink)
+        .map_err(in_input(&args.input.input))?;
+    summary.print();
+    let chain = model.chain(&sink.counts, &channels)?;
+    let mut out = crate::open_output(args.output.as_deref())?;
+    match args.format {
+        TransitionsFormat::Dot => out
+            .write_all(chain.to_dot().as_bytes())
+            .map_err(write_failed)?,
+        TransitionsFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &chain.transitions()).map_err(write_failed)?;
+            writeln!(out).map_err(write_failed)?;
+        }
+        TransitionsFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(["from", "to", "probability", "count"])
+                .map_err(write_failed)?;
+            for row in chain.transitions() {
+                w.write_record([
+                    row.from.as_str(),
+                    row.to.as_str(),
+                    &row.probability.to_string(),
+                    &row.count.to_string(),
+                ])
+                .map_err(write_failed)?;
+            }
+            w.flush().map_err(write_failed)?;
+        }
+    }
+    out.flush().map_err(write_failed)
+}
+
+pub fn choose_order(args: &ChooseOrderArgs) -> Result<(), CliError> {
+    let journeys = collect_journeys(&args.input, &args.build)?;
+    let report = select_order(&journeys, args.max_order, args.folds)?;
+    let mut out = crate::open_output(args.output.as_deref())?;
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report).map_err(write_failed)?;
+            writeln!(out).map_err(write_failed)?;
+        }
+        Format::Csv => write_order_csv(&report, &mut out)?,
+        Format::Table => write_order_table(&report, &mut out)?,
+    }
+    out.flush().map_err(write_failed)
+}
+
+const ORDER_HEADER: [&str; 8] = [
+    "order",
+    "states",
+    "transitions",
+    "parameters",
+    "log_likelihood",
+    "bic",
+    "cv_log_loss",
+    "cv_auc",
+];
+
+fn order_cells(report: &OrderReport) -> impl Iterator<Item = [String; 8]> + '_ {
+    report.orders.iter().map(|o| {
+        [
+            o.order.to_string(),
+            o.states.to_string(),
+            o.transitions.to_string(),
+            o.parameters.to_string(),
+            o.log_likelihood.to_string(),
+            o.bic.to_string(),
+            o.cv_log_loss.to_string(),
+            o.cv_auc.map(|a| a.to_string()).unwrap_or_default(),
+        ]
+    })
+}
+
+fn write_order_csv(report: &OrderReport, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(ORDER_HEADER).map_err(write_failed)?;
+    for row in order_cells(report) {
+        w.write_record(row).map_err(write_failed)?;
+    }
+    w.flush().map_err(write_failed)
+}
+
+fn write_order_table(report: &OrderReport, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(ORDER_HEADER);
+    for o in &report.orders {
+        table.add_row([
+            o.order.to_string(),
+            o.states.to_string(),
+            o.transitions.to_string(),
+            o.parameters.to_string(),
+            format!("{:.2}", o.log_likelihood),
+            format!("{:.2}", o.bic),
+            format!("{:.6}", o.cv_log_loss),
+            o.cv_auc.map(|a| format!("{a:.4}")).unwrap_or_default(),
+        ]);
+    }
+    for column in table.column_iter_mut() {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    writeln!(out, "{table}").map_err(write_failed)?;
+    writeln!(
+        out,
+        "suggested order: {} ({}; {} folds)",
+        report.suggested_order, report.rule, report.folds
+    )
+    .map_err(write_failed)
+}

@@ -1,0 +1,119 @@
+//! `attribution transitions` and `attribution choose-order`.
+
+mod common;
+
+use common::{fixture, run, run_ok};
+
+#[test]
+fn transitions_csv_of_the_tiny_order_1_chain() {
+    let text = run_ok(&["transitions", &fixture("tiny/paths.csv"), "--order", "1"]);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("from,to,probability,count"));
+    let rows: Vec<&str> = lines.collect();
+    // Start: 4 of 8 journeys begin with PPC, 2 with Email, 2 with LinkedIn.
+    assert!(rows.contains(&"(start),PPC,0.5,4"), "{text}");
+    assert!(rows.contains(&"(start),Email,0.25,2"), "{text}");
+    // PPC > LandingPage in J1, J2, J5; PPC ends J6 (converted) and J7 (not).
+    assert!(rows.contains(&"PPC,LandingPage,0.6,3"), "{text}");
+    assert!(rows.contains(&"PPC,(conversion),0.2,1"), "{text}");
+    assert!(rows.contains(&"PPC,(null),0.2,1"), "{text}");
+    // Email > Email is merged: J4 gives Email -> LinkedIn once.
+    assert!(
+        !rows.iter().any(|r| r.starts_with("Email,Email,")),
+        "{text}"
+    );
+    // Probabilities leaving each state sum to 1.
+    let mut out: std::collections::HashMap<&str, f64> = Default::default();
+    for r in &rows {
+        let cells: Vec<&str> = r.split(',').collect();
+        *out.entry(cells[0]).or_default() += cells[2].parse::<f64>().unwrap();
+    }
+    for (state, total) in out {
+        assert!((total - 1.0).abs() < 1e-12, "{state}: {total}");
+    }
+}
+
+#[test]
+fn transitions_order_2_names_states_with_the_separator() {
+    let text = run_ok(&["transitions", &fixture("tiny/paths.csv"), "--order", "2"]);
+    assert!(text.contains("(start),PPC > LandingPage,"), "{text}");
+    assert!(
+        text.contains("(start),LinkedIn,"),
+        "a one-touch path is a shorter state: {text}"
+    );
+}
+
+#[test]
+fn transitions_dot_and_json() {
+    let dot = run_ok(&["transitions", &fixture("tiny/paths.csv"), "--format", "dot"]);
+    assert!(dot.starts_with("digraph"), "{dot}");
+    assert!(
+        dot.contains("(conversion)") && dot.contains("0.6000 (3)"),
+        "{dot}"
+    );
+    let json = run_ok(&[
+        "transitions",
+        &fixture("tiny/paths.csv"),
+        "--format",
+        "json",
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let start_ppc = rows
+        .iter()
+        .find(|r| r["from"] == "(start)" && r["to"] == "PPC")
+        .unwrap();
+    assert_eq!(start_ppc["probability"], 0.5);
+    assert_eq!(start_ppc["count"], 4);
+}
+
+#[test]
+fn choose_order_reports_every_order_and_a_suggestion() {
+    let json = run_ok(&[
+        "choose-order",
+        &fixture("synthetic/paths_100000_12.csv"),
+        "--max-order",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let states: Vec<u64> = report["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["states"].as_u64().unwrap())
+        .collect();
+    // The fixture README: 12, 156 and 1 884 states.
+    assert_eq!(states, [12, 156, 1884]);
+    assert_eq!(report["folds"], 5);
+    let suggested = report["suggested_order"].as_u64().unwrap();
+    let best = report["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .min_by(|a, b| {
+            a["cv_log_loss"]
+                .as_f64()
+                .unwrap()
+                .total_cmp(&b["cv_log_loss"].as_f64().unwrap())
+        })
+        .unwrap();
+    assert_eq!(best["order"].as_u64().unwrap(), suggested);
+}
+
+#[test]
+fn markov_option_errors_exit_2() {
+    for args in [
+        vec!["attribute", "--model", "markov", "--order", "0"],
+        vec!["attribute", "--model", "markov", "--max-steps", "0"],
+        vec!["transitions", "--order", "0"],
+        vec!["choose-order", "--folds", "1"],
+    ] {
+        let mut args = args.clone();
+        let input = fixture("tiny/paths.csv");
+        args.insert(1, &input);
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    }
+}
