@@ -125,16 +125,17 @@ fn write_table(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliEr
             }
             table.add_row(row);
         }
-        let mut total = vec!["total".to_owned()];
-        for a in &shown {
-            let t = match title {
-                "conversions" => Some(a.total_conversions()),
-                "value" => Some(a.total_value()),
-                _ => None,
-            };
-            total.push(t.map(|x| format!("{x:.4}")).unwrap_or_default());
+        // Removal effects are not shares of a total: no total row for them.
+        let totals: Option<Vec<f64>> = match title {
+            "conversions" => Some(shown.iter().map(|a| a.total_conversions()).collect()),
+            "value" => Some(shown.iter().map(|a| a.total_value()).collect()),
+            _ => None,
+        };
+        if let Some(totals) = totals {
+            let mut row = vec!["total".to_owned()];
+            row.extend(totals.iter().map(|x| format!("{x:.4}")));
+            table.add_row(row);
         }
-        table.add_row(total);
         for column in table.column_iter_mut().skip(1) {
             column.set_cell_alignment(CellAlignment::Right);
         }
