@@ -18,7 +18,7 @@ customer, with heuristic models (first touch, last touch, linear, position-based
 decay) and exact Markov-chain removal effects.
 
 Example:
-  attribution attribute examples/data/paths.csv --model all
+  attribution attribute examples/data/events.csv --shape events --lookback 30d
   attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv";
 
 /// The `attribution` command.
@@ -80,9 +80,6 @@ pub struct TransitionsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    #[command(flatten)]
-    pub build: BuildArgs,
-
     /// Markov order: states are windows of K consecutive touches.
     #[arg(long, default_value_t = 1)]
     pub order: usize,
@@ -94,6 +91,10 @@ pub struct TransitionsArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 /// `attribution choose-order`.
@@ -101,9 +102,6 @@ pub struct TransitionsArgs {
 pub struct ChooseOrderArgs {
     #[command(flatten)]
     pub input: InputArgs,
-
-    #[command(flatten)]
-    pub build: BuildArgs,
 
     /// Compare orders 1 to K.
     #[arg(long, default_value_t = 4)]
@@ -120,6 +118,10 @@ pub struct ChooseOrderArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 /// How journeys are built from an event log (`--shape events`).
@@ -165,12 +167,13 @@ pub struct JourneysArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    #[command(flatten)]
-    pub build: BuildArgs,
-
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 const ATTRIBUTE_HELP: &str = "\
@@ -254,9 +257,6 @@ pub struct AttributeArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    #[command(flatten)]
-    pub build: BuildArgs,
-
     /// Models to run, comma-separated, or `all`.
     #[arg(long, value_delimiter = ',', default_value = "all")]
     pub model: Vec<String>,
@@ -296,6 +296,10 @@ pub struct AttributeArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 fn parse_delimiter(s: &str) -> Result<u8, String> {
