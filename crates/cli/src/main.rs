@@ -4,6 +4,10 @@
 //! success, 2 on bad input or options (one line on stderr), 1 on other
 //! failures (e.g. the output cannot be written). It never panics on input.
 
+// Doc comments of the argument types are the command's help text, written
+// for a terminal (`[,value]` means an optional column), not rustdoc links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 mod args;
 mod attribute;
 mod error;

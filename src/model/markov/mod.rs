@@ -52,7 +52,7 @@
 //! by an a-posteriori bound (flow conservation of the fitted chain makes the
 //! expected visit counts known exactly, so the count-form residual bounds the
 //! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-13`;
-//! the computation fails with [`ModelError::NoConvergence`] otherwise.
+//! the computation fails with [`ModelError::NoConvergence`](crate::ModelError::NoConvergence) otherwise.
 //!
 //! # Example
 //!
