@@ -51,7 +51,7 @@
 //! See [`RemovalEffects::error_bounds`]: every removal effect is certified
 //! by an a-posteriori bound (flow conservation of the fitted chain makes the
 //! expected visit counts known exactly, so the count-form residual bounds the
-//! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-13`;
+//! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-12`;
 //! the computation fails with [`ModelError::NoConvergence`] otherwise.
 //!
 //! # Example
@@ -105,6 +105,7 @@ mod model;
 mod order;
 mod output;
 mod removal;
+mod scc;
 mod system;
 
 pub use chain::MarkovChain;

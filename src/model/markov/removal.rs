@@ -31,7 +31,7 @@ pub struct RemovalEffects {
 /// Required accuracy: `|RE − RE*| ≤ REL_TOL·RE + ABS_TOL`.
 pub const REL_TOL: f64 = 1e-10;
 /// See [`REL_TOL`].
-pub const ABS_TOL: f64 = 1e-13;
+pub const ABS_TOL: f64 = 1e-12;
 
 pub(crate) fn removal_effects(
     chain: &MarkovChain,
