@@ -99,6 +99,7 @@
 //! to 256 states use dense LU (`O(m³)`), larger ones Gauss–Seidel
 //! (`O(E)` per sweep).
 
+mod blocked;
 mod chain;
 mod counts;
 mod model;

@@ -7,8 +7,10 @@ use crate::error::ModelError;
 use crate::numeric::CompensatedSum;
 
 use super::Solver;
+use super::blocked::BLOCK;
 use super::chain::MarkovChain;
-use super::system::{Pair, System};
+use super::scc::Components;
+use super::system::{DENSE_MAX, Full, Pair, System};
 
 /// Removal effects of every channel, with the chain-level quantities they
 /// derive from. Vectors are indexed by channel id.
@@ -53,6 +55,14 @@ pub(crate) fn removal_effects(
         });
     }
     let x = &full.solved.x;
+    let blocked = match solver {
+        Solver::Iterative => true,
+        Solver::Dense => false,
+        Solver::Auto => system.n > DENSE_MAX,
+    };
+    if blocked {
+        return blocked_effects(&system, &full, y, nc);
+    }
     let per_channel: Vec<Result<(Pair, f64), ModelError>> = (0..nc)
         .into_par_iter()
         .map(|c| {
@@ -96,26 +106,8 @@ pub(crate) fn removal_effects(
                 d.functional[0] + direct[0].value() / system.journeys,
                 d.functional[1] + direct[1].value() / system.journeys,
             ];
-            let re = (big_d[0] / p).clamp(0.0, 1.0);
-            let re_v = if y > 0.0 {
-                (big_d[1] / y).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let bound = (d.error_bound[0] + full_bound[0]) / p + re * full_bound[0] / p;
-            if bound > REL_TOL * re + ABS_TOL {
-                return Err(ModelError::NoConvergence(format!(
-                    "removal effect of channel #{c}: certified error bound {bound:e} exceeds the tolerance"
-                )));
-            }
-            if y > 0.0 {
-                let bound_v = (d.error_bound[1] + full_bound[1]) / y + re_v * full_bound[1] / y;
-                if bound_v > REL_TOL * re_v + ABS_TOL {
-                    return Err(ModelError::NoConvergence(format!(
-                        "value removal effect of channel #{c}: certified error bound {bound_v:e} exceeds the tolerance"
-                    )));
-                }
-            }
+            let bound_d = [d.error_bound[0], d.error_bound[1]];
+            let (re, re_v, bound) = certified(c, big_d, bound_d, p, y, full_bound)?;
             Ok(([re, re_v], bound))
         })
         .collect();
@@ -133,6 +125,84 @@ pub(crate) fn removal_effects(
         res.error_bounds.push(bound);
     }
     Ok(res)
+}
+
+/// The removals of every channel by [`System::removals_blocked`], blocks of
+/// channels in parallel.
+fn blocked_effects(
+    system: &System,
+    full: &Full,
+    y: f64,
+    nc: usize,
+) -> Result<RemovalEffects, ModelError> {
+    let p = full.probability;
+    let full_bound = full.solved.error_bound;
+    let mut components = Components::default();
+    components.run(&system.row_ptr, &system.cols, &vec![false; system.n]);
+    let active: Vec<usize> = (0..nc)
+        .filter(|&c| system.by_channel.get(c).is_some_and(|v| !v.is_empty()))
+        .collect();
+    let blocks: Vec<&[usize]> = active.chunks(BLOCK).collect();
+    let solved: Vec<Result<super::blocked::BlockResult, ModelError>> = blocks
+        .par_iter()
+        .map(|block| system.removals_blocked(&full.solved.x, block, &components))
+        .collect();
+    let mut res = RemovalEffects {
+        conversion_probability: p,
+        value_per_journey: y,
+        removal_effects: vec![0.0; nc],
+        value_removal_effects: vec![0.0; nc],
+        error_bounds: vec![0.0; nc],
+    };
+    for (block, r) in blocks.iter().zip(solved) {
+        let r = r?;
+        for ((&c, d), b) in block.iter().zip(&r.d).zip(&r.bound) {
+            let (re, re_v, bound) = certified(c, *d, *b, p, y, full_bound)?;
+            if let Some(v) = res.removal_effects.get_mut(c) {
+                *v = re;
+            }
+            if let Some(v) = res.value_removal_effects.get_mut(c) {
+                *v = re_v;
+            }
+            if let Some(v) = res.error_bounds.get_mut(c) {
+                *v = bound;
+            }
+        }
+    }
+    Ok(res)
+}
+
+/// `RE = D / P` and `RE^v = D^v / Y` with their certified bound; an error
+/// when the bound exceeds the tolerance.
+fn certified(
+    c: usize,
+    big_d: Pair,
+    d_bound: Pair,
+    p: f64,
+    y: f64,
+    full_bound: Pair,
+) -> Result<(f64, f64, f64), ModelError> {
+    let re = (big_d[0] / p).clamp(0.0, 1.0);
+    let re_v = if y > 0.0 {
+        (big_d[1] / y).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let bound = (d_bound[0] + full_bound[0]) / p + re * full_bound[0] / p;
+    if bound > REL_TOL * re + ABS_TOL {
+        return Err(ModelError::NoConvergence(format!(
+            "removal effect of channel #{c}: certified error bound {bound:e} exceeds the tolerance"
+        )));
+    }
+    if y > 0.0 {
+        let bound_v = (d_bound[1] + full_bound[1]) / y + re_v * full_bound[1] / y;
+        if bound_v > REL_TOL * re_v + ABS_TOL {
+            return Err(ModelError::NoConvergence(format!(
+                "value removal effect of channel #{c}: certified error bound {bound_v:e} exceeds the tolerance"
+            )));
+        }
+    }
+    Ok((re, re_v, bound))
 }
 
 /// Removal effects of the chain whose journeys are cut after `max_steps`

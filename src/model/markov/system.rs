@@ -46,12 +46,12 @@ pub const DENSE_MAX: usize = 256;
 /// Largest component [`Solver::Dense`] accepts (a 4096² matrix is 128 MiB).
 pub const DENSE_LIMIT: usize = 4096;
 /// Gauss–Seidel sweeps before giving up on a component.
-const MAX_SWEEPS: usize = 200_000;
+pub(crate) const MAX_SWEEPS: usize = 200_000;
 /// Gauss–Seidel stops when a sweep changes `Σ d_s x_s` by less than this
 /// fraction. Measured convergence is geometric (≈ 0.55 per sweep at order 3
 /// on the synthetic data), so the remaining error is of the same order,
 /// 1000 times below what the certified tolerance needs.
-const SWEEP_TOL: f64 = 1e-13;
+pub(crate) const SWEEP_TOL: f64 = 1e-13;
 
 /// Two right-hand sides solved together: conversions and value.
 pub(crate) type Pair = [f64; 2];
@@ -75,6 +75,11 @@ pub(crate) struct System {
     pub journeys: f64,
     /// Live states containing each channel.
     pub by_channel: Vec<Vec<u32>>,
+    /// Sweep position of each live state: states sorted by their channels
+    /// rotated left by one (`(a, b, c)` by `(b, c, a)`), so that states
+    /// sharing the successors `(b, c, ·)` are swept one after the other and
+    /// find those rows in cache.
+    pub sweep_rank: Vec<u32>,
 }
 
 /// The solution of one system.
@@ -201,8 +206,27 @@ impl System {
                 }
             }
         }
+        let mut by_suffix: Vec<u32> = (0..n)
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        let rotated = |i: u32| {
+            let key = chain_of
+                .get(i as usize)
+                .and_then(|&s| chain.state(s as usize))
+                .unwrap_or(&[]);
+            let (head, tail) = key.split_at(key.len().min(1));
+            (tail, head)
+        };
+        by_suffix.sort_by(|&a, &b| rotated(a).cmp(&rotated(b)));
+        let mut sweep_rank = vec![0u32; n];
+        for (r, &i) in by_suffix.iter().enumerate() {
+            if let Some(x) = sweep_rank.get_mut(i as usize) {
+                *x = u32::try_from(r).unwrap_or(u32::MAX);
+            }
+        }
         Self {
             n,
+            sweep_rank,
             row_ptr,
             cols,
             w,
