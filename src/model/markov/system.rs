@@ -17,6 +17,19 @@
 //! is solved by dense LU with partial pivoting (faer); a larger one by
 //! Gauss–Seidel sweeps until the update stalls at the rounding floor.
 //!
+//! Why Gauss–Seidel rather than a Krylov solver (faer ships BiCGSTAB in
+//! `faer::matrix_free`): the matrix is a nonsingular M-matrix, so
+//! Gauss–Seidel converges from any start, needs no tuning and no extra
+//! vectors, and — swept over components in reverse topological order — is
+//! exact back-substitution on the acyclic parts that dominate higher
+//! orders. On the cyclic core, measured convergence is geometric at ≈ 0.55
+//! per sweep; with dominant-mode extrapolation 1e-13 takes ≈ 26 sweeps, each
+//! one pass over the rows. A Krylov iteration costs a matrix pass plus
+//! several vector operations per step and per right-hand side, while the
+//! blocked removal solver ([`super::blocked`]) reads each row once for 16
+//! right-hand sides; at average degree ≈ 3.5 the vector operations would
+//! cost as much as the matrix passes.
+//!
 //! # Certified accuracy
 //!
 //! Whatever the method, the result is checked a posteriori. In the fitted
