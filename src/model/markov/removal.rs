@@ -44,7 +44,6 @@ pub(crate) fn removal_effects(
     let full = system.solve_full(solver)?;
     let p = full.probability;
     let y = full.solved.functional[1];
-    let full_bound = full.solved.error_bound;
     if p <= 0.0 {
         return Ok(RemovalEffects {
             conversion_probability: 0.0,
@@ -54,7 +53,6 @@ pub(crate) fn removal_effects(
             error_bounds: vec![0.0; nc],
         });
     }
-    let x = &full.solved.x;
     let blocked = match solver {
         Solver::Iterative => true,
         Solver::Dense => false,
@@ -65,51 +63,7 @@ pub(crate) fn removal_effects(
     }
     let per_channel: Vec<Result<(Pair, f64), ModelError>> = (0..nc)
         .into_par_iter()
-        .map(|c| {
-            let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
-            if removed.is_empty() {
-                return Ok(([0.0; 2], 0.0));
-            }
-            // d = x − x_{−c}: solve the removal system with right-hand side
-            // the flow into removed states, all terms non-negative.
-            let mut in_removed = vec![false; system.n];
-            for &r in removed {
-                if let Some(f) = in_removed.get_mut(r as usize) {
-                    *f = true;
-                }
-            }
-            let mut g: Vec<Pair> = vec![[0.0; 2]; system.n];
-            for (s, gs) in g.iter_mut().enumerate() {
-                if in_removed.get(s).copied().unwrap_or(true) {
-                    continue;
-                }
-                let (cols, w) = system.row(s);
-                for (&t, &wt) in cols.iter().zip(w) {
-                    if in_removed.get(t as usize).copied().unwrap_or(false) {
-                        if let Some(xt) = x.get(t as usize) {
-                            gs[0] += wt * xt[0];
-                            gs[1] += wt * xt[1];
-                        }
-                    }
-                }
-            }
-            let d = system.solve(removed, &g, solver)?;
-            let mut direct = [CompensatedSum::default(), CompensatedSum::default()];
-            for &r in removed {
-                let st = system.start.get(r as usize).copied().unwrap_or(0.0);
-                if let Some(xr) = x.get(r as usize) {
-                    direct[0].add(st * xr[0]);
-                    direct[1].add(st * xr[1]);
-                }
-            }
-            let big_d = [
-                d.functional[0] + direct[0].value() / system.journeys,
-                d.functional[1] + direct[1].value() / system.journeys,
-            ];
-            let bound_d = [d.error_bound[0], d.error_bound[1]];
-            let (re, re_v, bound) = certified(c, big_d, bound_d, p, y, full_bound)?;
-            Ok(([re, re_v], bound))
-        })
+        .map(|c| single_removal(&system, &full, c, solver, y))
         .collect();
     let mut res = RemovalEffects {
         conversion_probability: p,
@@ -125,6 +79,60 @@ pub(crate) fn removal_effects(
         res.error_bounds.push(bound);
     }
     Ok(res)
+}
+
+/// The removal of channel `c` as its own system: `d = x − x_{−c}` solves
+/// the removal system with right-hand side the flow into the removed
+/// states (all terms non-negative, no cancellation).
+fn single_removal(
+    system: &System,
+    full: &Full,
+    c: usize,
+    solver: Solver,
+    y: f64,
+) -> Result<(Pair, f64), ModelError> {
+    let (x, p, full_bound) = (&full.solved.x, full.probability, full.solved.error_bound);
+    let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
+    if removed.is_empty() {
+        return Ok(([0.0; 2], 0.0));
+    }
+    let mut in_removed = vec![false; system.n];
+    for &r in removed {
+        if let Some(f) = in_removed.get_mut(r as usize) {
+            *f = true;
+        }
+    }
+    let mut g: Vec<Pair> = vec![[0.0; 2]; system.n];
+    for (s, gs) in g.iter_mut().enumerate() {
+        if in_removed.get(s).copied().unwrap_or(true) {
+            continue;
+        }
+        let (cols, w) = system.row(s);
+        for (&t, &wt) in cols.iter().zip(w) {
+            if in_removed.get(t as usize).copied().unwrap_or(false) {
+                if let Some(xt) = x.get(t as usize) {
+                    gs[0] += wt * xt[0];
+                    gs[1] += wt * xt[1];
+                }
+            }
+        }
+    }
+    let d = system.solve(removed, &g, solver)?;
+    let mut direct = [CompensatedSum::default(), CompensatedSum::default()];
+    for &r in removed {
+        let st = system.start.get(r as usize).copied().unwrap_or(0.0);
+        if let Some(xr) = x.get(r as usize) {
+            direct[0].add(st * xr[0]);
+            direct[1].add(st * xr[1]);
+        }
+    }
+    let big_d = [
+        d.functional[0] + direct[0].value() / system.journeys,
+        d.functional[1] + direct[1].value() / system.journeys,
+    ];
+    let bound_d = [d.error_bound[0], d.error_bound[1]];
+    let (re, re_v, bound) = certified(c, big_d, bound_d, p, y, full_bound)?;
+    Ok(([re, re_v], bound))
 }
 
 /// The removals of every channel by [`System::removals_blocked`], blocks of
