@@ -28,8 +28,33 @@ use crate::numeric::{CompensatedSum, count_to_f64};
 use super::scc::Components;
 use super::system::{MAX_SWEEPS, Pair, SWEEP_TOL, System};
 
-/// Channels per block: 8 channels × 2 columns = 16 doubles per state.
+/// Most channels per block: 8 channels × 2 columns = 16 doubles per state
+/// (wider rows were slower per channel, measured at order 3 × 50 channels).
 pub(crate) const BLOCK: usize = 8;
+
+/// Splits `channels` into blocks of near-equal size: `⌈n/8⌉` blocks,
+/// rounded up to an even number (from 5 channels on) so that two cores
+/// share the work evenly. Depends only on the channels, never on the
+/// number of threads, so results are identical whatever the parallelism.
+pub(crate) fn plan_blocks(channels: &[usize]) -> Vec<&[usize]> {
+    let n = channels.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut blocks = n.div_ceil(BLOCK);
+    if blocks % 2 == 1 && n > 4 {
+        blocks += 1;
+    }
+    let (base, extra) = (n / blocks, n % blocks);
+    let mut out = Vec::with_capacity(blocks);
+    let mut rest = channels;
+    for i in 0..blocks {
+        let (block, tail) = rest.split_at((base + usize::from(i < extra)).min(rest.len()));
+        out.push(block);
+        rest = tail;
+    }
+    out
+}
 
 /// Per channel of a block: `D` (conversions, value) and its error bound.
 pub(crate) struct BlockResult {
@@ -37,13 +62,9 @@ pub(crate) struct BlockResult {
     pub bound: Vec<Pair>,
 }
 
-/// Doubles per state: two columns per channel of a block.
-const W: usize = 2 * BLOCK;
-type Row = [f64; W];
-
 /// The clamp mask of a state as a per-column selector: `true` where the
 /// column's channel is removed (its value stays fixed).
-fn clamped_columns(m: u64) -> [bool; W] {
+fn clamped_columns<const W: usize>(m: u64) -> [bool; W] {
     let mut c = [false; W];
     for (q, f) in c.iter_mut().enumerate() {
         *f = (m >> (q / 2)) & 1 == 1;
@@ -53,15 +74,28 @@ fn clamped_columns(m: u64) -> [bool; W] {
 
 impl System {
     /// Solves the removals of `channels` (at most [`BLOCK`]) given the full
-    /// chain's solution `x` and its components.
+    /// chain's solution `x` and its components, with rows just wide enough
+    /// (4 or 8 channels).
     pub(crate) fn removals_blocked(
         &self,
         x: &[Pair],
         channels: &[usize],
         components: &Components,
     ) -> Result<BlockResult, ModelError> {
+        match channels.len() {
+            0..=4 => self.removals_width::<8>(x, channels, components),
+            _ => self.removals_width::<16>(x, channels, components),
+        }
+    }
+
+    fn removals_width<const W: usize>(
+        &self,
+        x: &[Pair],
+        channels: &[usize],
+        components: &Components,
+    ) -> Result<BlockResult, ModelError> {
         let n = self.n;
-        let b = channels.len().min(BLOCK);
+        let b = channels.len().min(W / 2);
         let mut clamp = vec![0u64; n];
         for (k, &c) in channels.iter().take(b).enumerate() {
             for &s in self.by_channel.get(c).map_or(&[][..], Vec::as_slice) {
@@ -70,7 +104,7 @@ impl System {
                 }
             }
         }
-        let mut e: Vec<Row> = vec![[0.0; W]; n];
+        let mut e: Vec<[f64; W]> = vec![[0.0; W]; n];
         for ((row, &m), xs) in e.iter_mut().zip(&clamp).zip(x) {
             if m != 0 {
                 for (k, pair) in row.chunks_exact_mut(2).enumerate() {
@@ -81,7 +115,7 @@ impl System {
             }
         }
         let all = (1u64 << b) - 1;
-        let mut sweeper = Sweeper::default();
+        let mut sweeper = Sweeper::<W>::new();
         let mut ordered: Vec<u32> = Vec::new();
         for c in 0..components.len() {
             let scc = components.get(c);
@@ -111,7 +145,7 @@ impl System {
     }
 
     /// `Σ start_s e_s / N` per column and the residual bound.
-    fn certify_block(&self, e: &[Row], clamp: &[u64]) -> (Row, Row) {
+    fn certify_block<const W: usize>(&self, e: &[[f64; W]], clamp: &[u64]) -> ([f64; W], [f64; W]) {
         let mut f = [CompensatedSum::default(); W];
         let mut res = [0.0f64; W];
         let mut scale = [0.0f64; W];
@@ -125,7 +159,7 @@ impl System {
             max_deg = max_deg.max(cols.len());
             let acc = gather(e, cols, w);
             let d = self.diag.get(s).copied().unwrap_or(0.0);
-            let fixed = clamped_columns(clamp.get(s).copied().unwrap_or(0));
+            let fixed = clamped_columns::<W>(clamp.get(s).copied().unwrap_or(0));
             for q in 0..W {
                 if !fixed[q] {
                     res[q] += (acc[q] - d * row[q]).abs();
@@ -152,7 +186,7 @@ impl System {
 
 /// `Σ_t w_t e_t` over a row.
 #[inline]
-fn gather(e: &[Row], cols: &[u32], w: &[f64]) -> Row {
+fn gather<const W: usize>(e: &[[f64; W]], cols: &[u32], w: &[f64]) -> [f64; W] {
     let mut acc = [0.0f64; W];
     for (&t, &wt) in cols.iter().zip(w) {
         if let Some(et) = e.get(t as usize) {
@@ -165,19 +199,26 @@ fn gather(e: &[Row], cols: &[u32], w: &[f64]) -> Row {
 }
 
 /// Gauss–Seidel state for a block of columns.
-#[derive(Default)]
-struct Sweeper {
-    delta: Row,
-    scale: Row,
-    update: Vec<Row>,
+struct Sweeper<const W: usize> {
+    delta: [f64; W],
+    scale: [f64; W],
+    update: Vec<[f64; W]>,
 }
 
-impl Sweeper {
+impl<const W: usize> Sweeper<W> {
+    fn new() -> Self {
+        Self {
+            delta: [0.0; W],
+            scale: [0.0; W],
+            update: Vec::new(),
+        }
+    }
+
     /// One Gauss–Seidel sweep over `scc`; records updates when `record`.
     fn sweep(
         &mut self,
         sys: &System,
-        e: &mut [Row],
+        e: &mut [[f64; W]],
         clamp: &[u64],
         all: u64,
         scc: &[u32],
@@ -197,7 +238,7 @@ impl Sweeper {
             let Some(es) = e.get_mut(s) else {
                 continue;
             };
-            let fixed = clamped_columns(m);
+            let fixed = clamped_columns::<W>(m);
             let mut change = [0.0f64; W];
             for q in 0..W {
                 let new = if fixed[q] { es[q] } else { acc[q] / d };
@@ -219,7 +260,7 @@ impl Sweeper {
     fn converge(
         &mut self,
         sys: &System,
-        e: &mut [Row],
+        e: &mut [[f64; W]],
         clamp: &[u64],
         all: u64,
         scc: &[u32],
@@ -284,5 +325,25 @@ impl Sweeper {
             "Gauss–Seidel on a component of {} states did not converge in {MAX_SWEEPS} sweeps",
             scc.len()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_balanced_and_even() {
+        let sizes = |n: usize| {
+            let c: Vec<usize> = (0..n).collect();
+            plan_blocks(&c).iter().map(|b| b.len()).collect::<Vec<_>>()
+        };
+        assert!(sizes(0).is_empty());
+        assert_eq!(sizes(3), [3]);
+        assert_eq!(sizes(6), [3, 3]);
+        assert_eq!(sizes(12), [6, 6]);
+        assert_eq!(sizes(50), [7, 7, 6, 6, 6, 6, 6, 6]);
+        assert_eq!(sizes(9), [5, 4]);
+        assert_eq!(sizes(64), [8; 8]);
     }
 }

@@ -7,7 +7,7 @@ use crate::error::ModelError;
 use crate::numeric::CompensatedSum;
 
 use super::Solver;
-use super::blocked::BLOCK;
+use super::blocked::plan_blocks;
 use super::chain::MarkovChain;
 use super::scc::Components;
 use super::system::{DENSE_MAX, Full, Pair, System};
@@ -150,7 +150,7 @@ fn blocked_effects(
     let active: Vec<usize> = (0..nc)
         .filter(|&c| system.by_channel.get(c).is_some_and(|v| !v.is_empty()))
         .collect();
-    let blocks: Vec<&[usize]> = active.chunks(BLOCK).collect();
+    let blocks = plan_blocks(&active);
     let solved: Vec<Result<super::blocked::BlockResult, ModelError>> = blocks
         .par_iter()
         .map(|block| system.removals_blocked(&full.solved.x, block, &components))
