@@ -103,9 +103,9 @@
 //! to a state containing c)` (computed directly, never as a difference of
 //! two nearly equal probabilities):
 //!
-//! * small chains (at most [`DENSE_MAX`] live states, e.g. order 1), or
-//!   [`Solver::Dense`]: one system per channel, components of up to 256
-//!   states by dense LU with partial pivoting (faer, `O(m³)`);
+//! * small chains (at most [`PER_CHANNEL_MAX`] = 64 live states, e.g.
+//!   order 1), or [`Solver::Dense`]: one system per channel, its components
+//!   by dense LU with partial pivoting (faer, `O(m³)`);
 //! * larger chains, or [`Solver::Iterative`]: all channels together, eight
 //!   per Gauss–Seidel sweep over the full chain's matrix (`O(E)` per sweep),
 //!   with dominant-mode extrapolation; blocks run in parallel with rayon.
@@ -134,14 +134,14 @@ pub use counts::{CountsError, MAX_ORDER, TransitionCounts};
 pub use model::Markov;
 pub use order::{OrderReport, OrderStats, select_order};
 pub use output::{TransitionEdge, TransitionRow};
-pub use removal::{ABS_TOL, REL_TOL, RemovalEffects};
+pub use removal::{ABS_TOL, PER_CHANNEL_MAX, REL_TOL, RemovalEffects};
 pub use system::{DENSE_LIMIT, DENSE_MAX};
 
 /// How the linear systems are solved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Solver {
-    /// Dense LU per channel for chains of at most [`DENSE_MAX`] live
+    /// Dense LU per channel for chains of at most [`PER_CHANNEL_MAX`] live
     /// states; the blocked Gauss–Seidel solver above (the full chain's own
     /// components: dense LU up to [`DENSE_MAX`] states, Gauss–Seidel above).
     #[default]

@@ -10,7 +10,7 @@ use super::Solver;
 use super::blocked::plan_blocks;
 use super::chain::MarkovChain;
 use super::scc::Components;
-use super::system::{DENSE_MAX, Full, Pair, System};
+use super::system::{Full, Pair, System};
 
 /// Removal effects of every channel, with the chain-level quantities they
 /// derive from. Vectors are indexed by channel id.
@@ -29,6 +29,12 @@ pub struct RemovalEffects {
     /// which are computed by a finite number of exact steps).
     pub error_bounds: Vec<f64>,
 }
+
+/// Largest chain (live states) whose removals [`Solver::Auto`] solves one
+/// channel at a time by dense LU. Beyond it the blocked solver wins: at 250
+/// states and 16 channels, 16 dense factorisations cost ≈ 170 M flops
+/// against ≈ 2 M for the blocked sweeps.
+pub const PER_CHANNEL_MAX: usize = 64;
 
 /// Required accuracy: `|RE − RE*| ≤ REL_TOL·RE + ABS_TOL`.
 pub const REL_TOL: f64 = 1e-10;
@@ -56,7 +62,7 @@ pub(crate) fn removal_effects(
     let blocked = match solver {
         Solver::Iterative => true,
         Solver::Dense => false,
-        Solver::Auto => system.n > DENSE_MAX,
+        Solver::Auto => system.n > PER_CHANNEL_MAX,
     };
     if blocked {
         return blocked_effects(&system, &full, y, nc);
