@@ -51,7 +51,7 @@
 //! See [`RemovalEffects::error_bounds`]: every removal effect is certified
 //! by an a-posteriori bound (flow conservation of the fitted chain makes the
 //! expected visit counts known exactly, so the count-form residual bounds the
-//! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-13`;
+//! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-12`;
 //! the computation fails with [`ModelError::NoConvergence`](crate::ModelError::NoConvergence) otherwise.
 //!
 //! # Example
@@ -92,19 +92,41 @@
 //!
 //! # Complexity
 //!
-//! Counting is `O(Σ L·k)`. Solving: one system for the full chain and one
-//! per channel (in parallel with rayon; each removal is computed
-//! sequentially, so results never depend on the number of threads).
-//! Strongly connected components are found in `O(S + E)`; components of up
-//! to 256 states use dense LU (`O(m³)`), larger ones Gauss–Seidel
-//! (`O(E)` per sweep).
+//! Counting is `O(Σ L·k)` hash operations (states of up to 6 channels are
+//! packed into one integer key).
+//!
+//! Solving works on the states that can reach `(conversion)`, in the
+//! order of their strongly connected components (iterative Tarjan, `O(S+E)`),
+//! which come in reverse topological order: acyclic parts are exact
+//! back-substitution, only cycles iterate. The full chain is solved first.
+//! The removals then need, per channel `c`, `D_c = P(conversion and a visit
+//! to a state containing c)` (computed directly, never as a difference of
+//! two nearly equal probabilities):
+//!
+//! * small chains (at most [`PER_CHANNEL_MAX`] = 64 live states, e.g.
+//!   order 1), or [`Solver::Dense`]: one system per channel, its components
+//!   by dense LU with partial pivoting (faer, `O(m³)`);
+//! * larger chains, or [`Solver::Iterative`]: all channels together, eight
+//!   per Gauss–Seidel sweep over the full chain's matrix (`O(E)` per sweep),
+//!   with dominant-mode extrapolation; blocks run in parallel with rayon.
+//!   Sparse LU is avoided on purpose: on these de Bruijn-like graphs it fills
+//!   in catastrophically (order 3 × 50 channels: 128 M nonzeros).
+//!
+//! Each block or channel is computed sequentially, so results never depend
+//! on the number of threads. Measured (release, 2-core machine, two
+//! threads): 100 000 paths × 50 channels at order 3 (52 000 live states)
+//! solve in ≈ 0.35 s; 1 000 000 paths (119 000 states) in ≈ 1.0 s
+//! (≈ 1.8 s on one thread); order 6 on 1 000 000 paths × 50 channels
+//! (2 million states) in ≈ 3.4 s, 1.5 GB peak for the whole process.
 
+mod blocked;
 mod chain;
 mod counts;
 mod model;
 mod order;
 mod output;
 mod removal;
+mod scc;
 mod system;
 
 pub use chain::MarkovChain;
@@ -112,20 +134,23 @@ pub use counts::{CountsError, MAX_ORDER, TransitionCounts};
 pub use model::Markov;
 pub use order::{OrderReport, OrderStats, select_order};
 pub use output::{TransitionEdge, TransitionRow};
-pub use removal::{ABS_TOL, REL_TOL, RemovalEffects};
+pub use removal::{ABS_TOL, PER_CHANNEL_MAX, REL_TOL, RemovalEffects};
 pub use system::{DENSE_LIMIT, DENSE_MAX};
 
 /// How the linear systems are solved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Solver {
-    /// Per strongly connected component: dense LU up to [`DENSE_MAX`]
-    /// states, Gauss–Seidel above.
+    /// Dense LU per channel for chains of at most [`PER_CHANNEL_MAX`] live
+    /// states; the blocked Gauss–Seidel solver above (the full chain's own
+    /// components: dense LU up to [`DENSE_MAX`] states, Gauss–Seidel above).
     #[default]
     Auto,
-    /// Dense LU on every component (fails above [`DENSE_LIMIT`] states).
+    /// One system per channel, dense LU on every component (fails on a
+    /// component above [`DENSE_LIMIT`] states).
     Dense,
-    /// Gauss–Seidel on every component of two or more states (for testing
-    /// the iterative path on small chains).
+    /// Gauss–Seidel everywhere (the blocked removal solver and Gauss–Seidel
+    /// on every cyclic component of the full chain), also on small chains:
+    /// for testing the iterative path.
     Iterative,
 }

@@ -3,7 +3,7 @@
 use crate::attribution::{Attribution, ChannelCredit};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
-use crate::journey::Journey;
+use crate::journey::{Journey, JourneySet};
 use crate::model::Model;
 use crate::numeric::count_to_f64;
 
@@ -102,6 +102,38 @@ impl Markov {
         // The order was validated by `new`.
         let _ = c.ensure_config(self.order, self.keep_self_loops);
         c
+    }
+
+    /// Counts every journey of `journeys` and builds the chain: the input of
+    /// [`MarkovChain::transitions`], [`MarkovChain::to_dot`] and
+    /// [`Markov::removal_effects`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::observe`] and [`MarkovChain::new`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::{Channels, Journey, JourneySet};
+    /// use attribution::model::markov::Markov;
+    ///
+    /// let mut set = JourneySet::new(Channels::new());
+    /// let a = set.channels_mut().intern("a")?;
+    /// let b = set.channels_mut().intern("b")?;
+    /// set.push(Journey::from_channels(&[a, b, a], 1, 1, 5.0)?)?;
+    /// let chain = Markov::new(2)?.fit(&set)?;
+    /// assert_eq!(chain.n_states(), 2); // a > b, b > a
+    /// assert_eq!(chain.transitions().len(), 4);
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    pub fn fit(&self, journeys: &JourneySet) -> Result<MarkovChain, ModelError> {
+        let mut counts = self.counts();
+        for (i, journey) in journeys.iter().enumerate() {
+            self.observe(&mut counts, journey, journeys.channels())
+                .map_err(|e| e.at_journey(i))?;
+        }
+        self.chain(&counts, journeys.channels())
     }
 
     /// The chain of `state` with names from `channels`.

@@ -129,6 +129,40 @@ impl MarkovChain {
         rows
     }
 
+    /// Writes [`MarkovChain::transitions`] as CSV with the header
+    /// `from,to,probability,count`, numbers in shortest round-trip form.
+    ///
+    /// # Errors
+    ///
+    /// When writing to `out` fails.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::Channels;
+    /// use attribution::model::markov::{MarkovChain, TransitionCounts};
+    ///
+    /// let mut channels = Channels::new();
+    /// let a = channels.intern("a")?;
+    /// let mut counts = TransitionCounts::new(1)?;
+    /// counts.observe_path(&[a], 1, 2, 0.0);
+    /// let mut out = Vec::new();
+    /// MarkovChain::new(&counts, &channels)?.write_transitions_csv(&mut out)?;
+    /// assert_eq!(
+    ///     String::from_utf8(out)?,
+    ///     "from,to,probability,count\n(start),a,1.0,3\na,(conversion),0.3333333333333333,1\na,(null),0.6666666666666666,2\n"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_transitions_csv<W: std::io::Write>(&self, out: W) -> Result<(), csv::Error> {
+        let mut writer = csv::Writer::from_writer(out);
+        for row in self.transitions() {
+            writer.serialize(row)?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+
     /// The chain as a petgraph graph: node 0 is `(start)`, nodes `1..=S` the
     /// states in canonical order, then `(conversion)` and `(null)`; node
     /// weights are the names, edge weights [`TransitionEdge`].

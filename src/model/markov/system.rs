@@ -11,11 +11,24 @@
 //! value sum). States that cannot reach conversion have `x = 0` and drop out.
 //!
 //! The system is solved component by component: the strongly connected
-//! components of the transition graph (petgraph's iterative Kosaraju) come in
-//! reverse topological order, so every component sees its successors solved.
+//! components of the transition graph ([`Components`], iterative Tarjan)
+//! come in reverse topological order, so every component sees its successors solved.
 //! A singleton is one division; a component of at most [`DENSE_MAX`] states
 //! is solved by dense LU with partial pivoting (faer); a larger one by
 //! Gauss–Seidel sweeps until the update stalls at the rounding floor.
+//!
+//! Why Gauss–Seidel rather than a Krylov solver (faer ships BiCGSTAB in
+//! `faer::matrix_free`): the matrix is a nonsingular M-matrix, so
+//! Gauss–Seidel converges from any start, needs no tuning and no extra
+//! vectors, and — swept over components in reverse topological order — is
+//! exact back-substitution on the acyclic parts that dominate higher
+//! orders. On the cyclic core, measured convergence is geometric at ≈ 0.55
+//! per sweep; with dominant-mode extrapolation 1e-13 takes ≈ 26 sweeps, each
+//! one pass over the rows. A Krylov iteration costs a matrix pass plus
+//! several vector operations per step and per right-hand side, while the
+//! blocked removal solver ([`super::blocked`]) reads each row once for 16
+//! right-hand sides; at average degree ≈ 3.5 the vector operations would
+//! cost as much as the matrix passes.
 //!
 //! # Certified accuracy
 //!
@@ -32,15 +45,13 @@
 
 use faer::Mat;
 use faer::linalg::solvers::Solve;
-use petgraph::Directed;
-use petgraph::graph::{Graph, NodeIndex};
-use petgraph::visit::NodeFiltered;
 
 use crate::error::ModelError;
 use crate::numeric::count_to_f64;
 
 use super::Solver;
 use super::chain::MarkovChain;
+use super::scc::Components;
 
 /// Largest strongly connected component solved by dense LU under
 /// [`Solver::Auto`].
@@ -48,7 +59,12 @@ pub const DENSE_MAX: usize = 256;
 /// Largest component [`Solver::Dense`] accepts (a 4096² matrix is 128 MiB).
 pub const DENSE_LIMIT: usize = 4096;
 /// Gauss–Seidel sweeps before giving up on a component.
-const MAX_SWEEPS: usize = 200_000;
+pub(crate) const MAX_SWEEPS: usize = 200_000;
+/// Gauss–Seidel stops when a sweep changes `Σ d_s x_s` by less than this
+/// fraction. Measured convergence is geometric (≈ 0.55 per sweep at order 3
+/// on the synthetic data), so the remaining error is of the same order,
+/// 1000 times below what the certified tolerance needs.
+pub(crate) const SWEEP_TOL: f64 = 1e-13;
 
 /// Two right-hand sides solved together: conversions and value.
 pub(crate) type Pair = [f64; 2];
@@ -72,7 +88,11 @@ pub(crate) struct System {
     pub journeys: f64,
     /// Live states containing each channel.
     pub by_channel: Vec<Vec<u32>>,
-    graph: Graph<(), (), Directed, u32>,
+    /// Sweep position of each live state: states sorted by their channels
+    /// rotated left by one (`(a, b, c)` by `(b, c, a)`), so that states
+    /// sharing the successors `(b, c, ·)` are swept one after the other and
+    /// find those rows in cache.
+    pub sweep_rank: Vec<u32>,
 }
 
 /// The solution of one system.
@@ -162,8 +182,7 @@ impl System {
         let mut diag = Vec::with_capacity(n);
         let mut rhs = Vec::with_capacity(n);
         let mut start = Vec::with_capacity(n);
-        let mut edges: Vec<(u32, u32)> = Vec::new();
-        for (i, &s) in chain_of.iter().enumerate() {
+        for &s in &chain_of {
             let s = s as usize;
             let mut self_loop = 0u64;
             for (t, c) in chain.row(s) {
@@ -175,7 +194,6 @@ impl System {
                 if lt != u32::MAX {
                     cols.push(lt);
                     w.push(count_to_f64(c));
-                    edges.push((u32::try_from(i).unwrap_or(u32::MAX), lt));
                 }
             }
             row_ptr.push(cols.len());
@@ -201,13 +219,27 @@ impl System {
                 }
             }
         }
-        let mut graph: Graph<(), (), Directed, u32> = Graph::with_capacity(n, edges.len());
-        for _ in 0..n {
-            graph.add_node(());
+        let mut by_suffix: Vec<u32> = (0..n)
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect();
+        let rotated = |i: u32| {
+            let key = chain_of
+                .get(i as usize)
+                .and_then(|&s| chain.state(s as usize))
+                .unwrap_or(&[]);
+            let (head, tail) = key.split_at(key.len().min(1));
+            (tail, head)
+        };
+        by_suffix.sort_by(|&a, &b| rotated(a).cmp(&rotated(b)));
+        let mut sweep_rank = vec![0u32; n];
+        for (r, &i) in by_suffix.iter().enumerate() {
+            if let Some(x) = sweep_rank.get_mut(i as usize) {
+                *x = u32::try_from(r).unwrap_or(u32::MAX);
+            }
         }
-        graph.extend_with_edges(edges);
         Self {
             n,
+            sweep_rank,
             row_ptr,
             cols,
             w,
@@ -217,7 +249,6 @@ impl System {
             start,
             journeys: count_to_f64(chain.total_journeys()),
             by_channel,
-            graph,
         }
     }
 
@@ -260,16 +291,15 @@ impl System {
             }
         }
         let mut x: Vec<Pair> = vec![[0.0; 2]; n];
-        let filtered = NodeFiltered::from_fn(&self.graph, |v: NodeIndex<u32>| {
-            !out_set.get(v.index()).copied().unwrap_or(true)
-        });
-        let sccs = petgraph::algo::kosaraju_scc(&filtered);
+        let mut components = Components::default();
+        components.run(&self.row_ptr, &self.cols, &out_set);
         // Position of each state within its component (u32::MAX: elsewhere).
         let mut local = vec![u32::MAX; n];
         let mut work = Workspace::default();
-        for scc in &sccs {
-            if let [v] = scc.as_slice() {
-                let s = v.index();
+        for c in 0..components.len() {
+            let scc = components.get(c);
+            if let [v] = scc {
+                let s = *v as usize;
                 let (cols, w) = self.row(s);
                 let mut acc = rhs.get(s).copied().unwrap_or([0.0; 2]);
                 for (&t, &wt) in cols.iter().zip(w) {
@@ -284,8 +314,8 @@ impl System {
                 }
                 continue;
             }
-            for (p, v) in scc.iter().enumerate() {
-                if let Some(l) = local.get_mut(v.index()) {
+            for (p, &v) in scc.iter().enumerate() {
+                if let Some(l) = local.get_mut(v as usize) {
                     *l = u32::try_from(p).unwrap_or(u32::MAX);
                 }
             }
@@ -307,13 +337,13 @@ impl System {
             if use_dense {
                 work.solve_dense();
             } else {
-                work.solve_gauss_seidel(scc, &x)?;
+                work.solve_gauss_seidel(scc)?;
             }
-            for (p, v) in scc.iter().enumerate() {
-                if let (Some(xs), Some(val)) = (x.get_mut(v.index()), work.x.get(p)) {
+            for (p, &v) in scc.iter().enumerate() {
+                if let (Some(xs), Some(val)) = (x.get_mut(v as usize), work.x.get(p)) {
                     *xs = *val;
                 }
-                if let Some(l) = local.get_mut(v.index()) {
+                if let Some(l) = local.get_mut(v as usize) {
                     *l = u32::MAX;
                 }
             }
@@ -360,8 +390,12 @@ impl System {
                 scale[j] += mag;
             }
         }
-        // Rounding of the residual's own evaluation (Higham's γ_{m+2}).
-        let gamma = count_to_f64(u64::try_from(max_deg + 3).unwrap_or(u64::MAX)) * f64::EPSILON;
+        // Rounding of the residual's own evaluation: the probabilistic
+        // estimate √(m+3)·u of Higham & Mary (2019) rather than the
+        // worst case (m+3)·u, which is far too pessimistic for sums of
+        // positive terms of mixed magnitude.
+        let gamma =
+            count_to_f64(u64::try_from(max_deg + 3).unwrap_or(u64::MAX)).sqrt() * f64::EPSILON;
         let n = self.journeys;
         (
             [f[0] / n, f[1] / n],
@@ -382,17 +416,11 @@ struct Workspace {
     diag: Vec<f64>,
     ext: Vec<Pair>,
     x: Vec<Pair>,
+    update: Vec<Pair>,
 }
 
 impl Workspace {
-    fn build(
-        &mut self,
-        sys: &System,
-        scc: &[NodeIndex<u32>],
-        local: &[u32],
-        rhs: &[Pair],
-        x: &[Pair],
-    ) {
+    fn build(&mut self, sys: &System, scc: &[u32], local: &[u32], rhs: &[Pair], x: &[Pair]) {
         self.row_ptr.clear();
         self.cols.clear();
         self.w.clear();
@@ -400,8 +428,8 @@ impl Workspace {
         self.ext.clear();
         self.x.clear();
         self.row_ptr.push(0);
-        for v in scc {
-            let s = v.index();
+        for &v in scc {
+            let s = v as usize;
             let mut acc = rhs.get(s).copied().unwrap_or([0.0; 2]);
             let (cols, w) = sys.row(s);
             for (&t, &wt) in cols.iter().zip(w) {
@@ -444,17 +472,21 @@ impl Workspace {
         }
     }
 
-    /// Gauss–Seidel sweeps (convergent: the matrix is a nonsingular M-matrix,
-    /// every live state leaks to conversion) until the weighted update
-    /// `Σ d_s |Δx_s|` falls to the rounding floor or stops decreasing.
-    fn solve_gauss_seidel(
-        &mut self,
-        scc: &[NodeIndex<u32>],
-        _x: &[Pair],
-    ) -> Result<(), ModelError> {
+    /// Gauss–Seidel sweeps with dominant-mode extrapolation (convergent: the
+    /// matrix is a nonsingular M-matrix, every live state leaks to
+    /// conversion) until the weighted update
+    /// `Σ d_s |Δx_s|` of a sweep falls below [`SWEEP_TOL`] of `Σ d_s |x_s|`
+    /// (or stops decreasing, at the rounding floor). The stopping rule only
+    /// saves work: the result is certified afterwards from its residual.
+    fn solve_gauss_seidel(&mut self, scc: &[u32]) -> Result<(), ModelError> {
         let m = self.diag.len();
         let mut best = [f64::INFINITY; 2];
         let mut stalled = 0usize;
+        self.update.clear();
+        self.update.resize(m, [0.0; 2]);
+        let mut ratios: [[f64; 2]; 2] = [[0.0; 2]; 2];
+        let mut prev = [0.0f64; 2];
+        let mut since = 0usize;
         for _ in 0..MAX_SWEEPS {
             let mut delta = [0.0f64; 2];
             let mut scale = [0.0f64; 2];
@@ -477,12 +509,42 @@ impl Workspace {
                         delta[j] += d * (new[j] - xi[j]).abs();
                         scale[j] += acc[j].abs();
                     }
+                    if let Some(u) = self.update.get_mut(i) {
+                        *u = [new[0] - xi[0], new[1] - xi[1]];
+                    }
                     *xi = new;
                 }
             }
-            let floor = 8.0 * f64::EPSILON;
-            if (0..2).all(|j| delta[j] <= floor * scale[j]) {
+            if (0..2).all(|j| delta[j] <= SWEEP_TOL * scale[j]) {
                 return Ok(());
+            }
+            since += 1;
+            let r = [delta[0] / prev[0], delta[1] / prev[1]];
+            ratios = [ratios[1], r];
+            prev = delta;
+            // Once the updates shrink by a steady ratio λ, the error is
+            // dominated by one mode, whose remaining sum Σ_k λ^k u is
+            // added at once: x += u·λ/(1−λ). This halves the sweeps
+            // measured at order 3 (57 → 26 per removal); GS then resumes
+            // from the extrapolated point, so convergence is unaffected.
+            if since >= 4 {
+                let mut f = [0.0; 2];
+                let mut steady = true;
+                for j in 0..2 {
+                    let (a, b) = (ratios[0][j], ratios[1][j]);
+                    steady &= b > 0.05 && b < 0.995 && (a - b).abs() <= 0.02 * b;
+                    f[j] = b / (1.0 - b);
+                }
+                if steady {
+                    for (xi, u) in self.x.iter_mut().zip(&self.update) {
+                        xi[0] += f[0] * u[0];
+                        xi[1] += f[1] * u[1];
+                    }
+                    since = 0;
+                    best = [f64::INFINITY; 2];
+                    stalled = 0;
+                    continue;
+                }
             }
             let improved = (0..2).any(|j| delta[j] < best[j]);
             for j in 0..2 {
