@@ -81,16 +81,7 @@ impl Journey {
         non_conversions: u64,
         value: f64,
     ) -> Result<Self, JourneyError> {
-        if touches.is_empty() {
-            return Err(JourneyError::NoTouches);
-        }
-        if !value.is_finite() || value < 0.0 {
-            return Err(JourneyError::InvalidValue { value });
-        }
-        let timed = touches.iter().filter(|t| t.time.is_some()).count();
-        if timed != 0 && timed != touches.len() {
-            return Err(JourneyError::MixedTimestamps);
-        }
+        check(&touches, value)?;
         Ok(Self {
             touches,
             conversions,
@@ -100,6 +91,45 @@ impl Journey {
             conversion_time: None,
             id: None,
         })
+    }
+
+    /// Replaces this journey's touches and outcome, keeping its invariants:
+    /// the allocation-reusing twin of [`Journey::new`]. The new touches are
+    /// swapped in from `touches` (which receives the old ones); the
+    /// conversion time and id are cleared. On error nothing changes.
+    pub(crate) fn refill(
+        &mut self,
+        touches: &mut Vec<Touchpoint>,
+        conversions: u64,
+        non_conversions: u64,
+        value: f64,
+    ) -> Result<(), JourneyError> {
+        check(touches, value)?;
+        std::mem::swap(&mut self.touches, touches);
+        self.conversions = conversions;
+        self.non_conversions = non_conversions;
+        self.value = value + 0.0;
+        self.conversion_time = None;
+        self.id = None;
+        Ok(())
+    }
+
+    /// Renames the channels of the touches (e.g. from a piece-local channel
+    /// table to the global one); the invariants do not involve ids.
+    pub(crate) fn map_channels(&mut self, mut f: impl FnMut(ChannelId) -> ChannelId) {
+        for touch in &mut self.touches {
+            touch.channel = f(touch.channel);
+        }
+    }
+
+    /// Sets or clears the conversion time in place.
+    pub(crate) fn set_conversion_time(&mut self, time: Option<DateTime<Utc>>) {
+        self.conversion_time = time;
+    }
+
+    /// Sets or clears the id in place.
+    pub(crate) fn set_id(&mut self, id: Option<&str>) {
+        self.id = id.map(Into::into);
     }
 
     /// A journey of untimed touches on `channels`.
@@ -206,6 +236,21 @@ impl Journey {
     pub fn is_timed(&self) -> bool {
         self.touches.iter().all(|t| t.time.is_some())
     }
+}
+
+/// The invariants of [`Journey::new`].
+fn check(touches: &[Touchpoint], value: f64) -> Result<(), JourneyError> {
+    if touches.is_empty() {
+        return Err(JourneyError::NoTouches);
+    }
+    if !value.is_finite() || value < 0.0 {
+        return Err(JourneyError::InvalidValue { value });
+    }
+    let timed = touches.iter().filter(|t| t.time.is_some()).count();
+    if timed != 0 && timed != touches.len() {
+        return Err(JourneyError::MixedTimestamps);
+    }
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize)]

@@ -7,7 +7,11 @@ use std::path::Path;
 
 use crate::channel::Channels;
 use crate::error::{ReadError, ReadErrorKind};
+use crate::io::parallel::ParallelReader;
 use crate::io::reader::JourneyReader;
+
+/// The default bytes per piece of [`ReaderBuilder::parallel_from_reader`].
+const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
 use crate::io::shape::{Column, ColumnSpec, Shape};
 
 /// Configures a CSV reader for one input [`Shape`], in the style of
@@ -47,6 +51,8 @@ pub struct ReaderBuilder {
     pub(crate) lenient: bool,
     pub(crate) ignore_unknown_columns: bool,
     pub(crate) channels: Channels,
+    pub(crate) threads: usize,
+    pub(crate) block_size: usize,
 }
 
 impl ReaderBuilder {
@@ -61,6 +67,8 @@ impl ReaderBuilder {
             lenient: false,
             ignore_unknown_columns: false,
             channels: Channels::new(),
+            threads: 0,
+            block_size: DEFAULT_BLOCK_SIZE,
         }
     }
 
@@ -197,6 +205,54 @@ impl ReaderBuilder {
     pub fn channels(&mut self, table: Channels) -> &mut Self {
         self.channels = table;
         self
+    }
+
+    /// The number of threads of [`ReaderBuilder::parallel_from_reader`];
+    /// `0` (the default) uses every core.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null\nA,1,0\n";
+    /// let reader = ReaderBuilder::new(Shape::Paths).threads(3).parallel_from_reader(csv.as_bytes())?;
+    /// assert_eq!(reader.threads(), 3);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn threads(&mut self, threads: usize) -> &mut Self {
+        self.threads = threads;
+        self
+    }
+
+    /// The bytes each thread of [`ReaderBuilder::parallel_from_reader`]
+    /// parses per round (default 8 MiB; at least 1). Memory holds about
+    /// `threads × block_size` bytes of input; small blocks are for tests.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null\nA,1,0\nB,0,1\n";
+    /// let folded = ReaderBuilder::new(Shape::Paths)
+    ///     .threads(2)
+    ///     .block_size(4)
+    ///     .parallel_from_reader(csv.as_bytes())?
+    ///     .fold(|| 0, |n, _, _| Ok::<(), ()>(*n += 1), |a, b| *a += b)
+    ///     .unwrap();
+    /// assert_eq!(folded.state, 2);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn block_size(&mut self, bytes: usize) -> &mut Self {
+        self.block_size = bytes.max(1);
+        self
+    }
+
+    /// Opens a [`ParallelReader`] over `rdr` and reads its header.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::from_reader`].
+    pub fn parallel_from_reader<R: Read>(&self, rdr: R) -> Result<ParallelReader<R>, ReadError> {
+        self.validate()?;
+        ParallelReader::new(self, rdr)
     }
 
     /// Opens a reader over `rdr` and reads its header.

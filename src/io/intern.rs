@@ -35,6 +35,12 @@ impl InternCache {
         self.short.insert(key, id);
         Ok(id)
     }
+
+    /// Forgets every id from `len` on (ids a piece-local table handed out
+    /// that a merge is about to renumber).
+    pub(crate) fn forget_from(&mut self, len: usize) {
+        self.short.retain(|_, id| id.index() < len);
+    }
 }
 
 /// An injective key for names of 1 to 15 bytes: the bytes, read with

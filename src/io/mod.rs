@@ -6,6 +6,9 @@
 //! * [`JourneyReader`] streams journeys row by row (constant memory per row)
 //!   and interns channels in order of first appearance; [`JourneyReader::read_all`]
 //!   collects them into a [`JourneySet`](crate::JourneySet).
+//! * [`ParallelReader`] (from [`ReaderBuilder::parallel_from_reader`]) reads
+//!   a file on several threads and folds its journeys into mergeable states,
+//!   with the same channel table, report and errors as the streaming reader.
 //! * [`ReadReport`] counts rows, journeys and rejected rows per reason.
 //! * [`write_journeys`] writes the journeys shape back.
 //!
@@ -36,14 +39,17 @@ mod builder;
 pub mod events;
 mod fields;
 mod intern;
+mod parallel;
 mod reader;
 mod records;
 mod report;
+mod row;
 mod shape;
 pub(crate) mod timestamp;
 mod writer;
 
 pub use builder::ReaderBuilder;
+pub use parallel::{FoldError, Folded, ParallelReader};
 pub use reader::JourneyReader;
 pub use report::ReadReport;
 pub use shape::{Column, Shape};

@@ -2,18 +2,14 @@
 
 use std::io::Read;
 
-use chrono::{DateTime, Utc};
-
 use crate::channel::Channels;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::io::builder::ReaderBuilder;
-use crate::io::fields::{parse_converted, parse_count, parse_value, trim};
 use crate::io::intern::InternCache;
 use crate::io::records::RecordReader;
 use crate::io::report::ReadReport;
-use crate::io::shape::{Column, Shape};
-use crate::io::timestamp::parse_timestamp;
-use crate::journey::{Journey, JourneySet, Touchpoint};
+use crate::io::row::{Out, RowParser};
+use crate::journey::{Journey, JourneySet};
 
 /// Reads journeys from CSV, one row at a time.
 ///
@@ -42,6 +38,9 @@ use crate::journey::{Journey, JourneySet, Touchpoint};
 /// (an untimed journey); `conversion_time` empty means none. Timestamps are
 /// RFC 3339 with `Z` or an offset (normalised to UTC) or Unix seconds.
 ///
+/// [`JourneyReader::read_journey`] is the allocation-reusing twin of the
+/// iterator: it refills a journey you already have.
+///
 /// After an error in strict mode the iterator ends. In lenient mode bad rows
 /// are skipped and counted in [`JourneyReader::report`]; I/O errors end it.
 ///
@@ -67,18 +66,11 @@ use crate::journey::{Journey, JourneySet, Touchpoint};
 #[derive(Debug)]
 pub struct JourneyReader<R> {
     records: RecordReader<R>,
-    shape: Shape,
-    /// Header names (trimmed), for error messages.
-    header: Vec<String>,
-    /// The field index of each role present in the header.
-    index: [Option<usize>; Column::COUNT],
-    separator: Separator,
+    parser: RowParser,
     lenient: bool,
     channels: Channels,
     cache: InternCache,
     report: ReadReport,
-    touches: Vec<Touchpoint>,
-    times: Vec<DateTime<Utc>>,
     done: bool,
 }
 
@@ -88,70 +80,14 @@ impl<R: Read> JourneyReader<R> {
         if !records.read_record().map_err(io_error)? {
             return Err(ReadError::new(ReadErrorKind::EmptyFile));
         }
-        let line = records.line();
-        let mut header = Vec::with_capacity(records.len());
-        for (i, raw) in records.fields().enumerate() {
-            let name = std::str::from_utf8(raw).map_err(|_| {
-                ReadError::new(ReadErrorKind::InvalidUtf8)
-                    .at_line(line)
-                    .in_column(format!("#{}", i + 1))
-                    .with_text(&String::from_utf8_lossy(raw))
-            })?;
-            header.push(name.trim().to_owned());
-        }
-        let header_error = |kind: ReadErrorKind, name: &str| {
-            ReadError::new(kind)
-                .at_line(line)
-                .in_column(name)
-                .with_text(name)
-        };
-        let specs = config.shape.columns();
-        let mut index = [None; Column::COUNT];
-        for (i, name) in header.iter().enumerate() {
-            match specs.iter().find(|s| config.name_of(s) == name) {
-                Some(spec) => {
-                    let slot = index.get_mut(spec.role.index());
-                    match slot {
-                        Some(slot @ None) => *slot = Some(i),
-                        _ => {
-                            return Err(header_error(
-                                ReadErrorKind::DuplicateColumn(name.clone()),
-                                name,
-                            ));
-                        }
-                    }
-                }
-                None if config.ignore_unknown_columns => {}
-                None => {
-                    return Err(header_error(
-                        ReadErrorKind::UnknownColumn(name.clone()),
-                        name,
-                    ));
-                }
-            }
-        }
-        for spec in specs.iter().filter(|s| s.required) {
-            if index.get(spec.role.index()).copied().flatten().is_none() {
-                let name = config.name_of(spec);
-                return Err(
-                    ReadError::new(ReadErrorKind::MissingColumn(name.to_owned()))
-                        .at_line(line)
-                        .in_column(name),
-                );
-            }
-        }
+        let parser = RowParser::from_header(config, records.record(), records.line())?;
         Ok(Self {
             records,
-            shape: config.shape,
-            header,
-            index,
-            separator: Separator::new(&config.separator),
+            parser,
             lenient: config.lenient,
             channels: config.channels.clone(),
             cache: InternCache::default(),
             report: ReadReport::default(),
-            touches: Vec::new(),
-            times: Vec::new(),
             done: false,
         })
     }
@@ -190,13 +126,52 @@ impl<R: Read> JourneyReader<R> {
     /// The header names, trimmed, in file order.
     #[must_use]
     pub fn headers(&self) -> &[String] {
-        &self.header
+        self.parser.header()
     }
 
     /// The channel table, once reading is done.
     #[must_use]
     pub fn into_channels(self) -> Channels {
         self.channels
+    }
+
+    /// Splits the reader after its header, for the parallel reader.
+    pub(crate) fn into_parts(self) -> (RecordReader<R>, RowParser, Channels) {
+        (self.records, self.parser, self.channels)
+    }
+
+    /// Reads the next journey into `out`, reusing its allocation: the
+    /// allocation-reusing twin of [`Iterator::next`], in the manner of
+    /// `csv::Reader::read_record`. Any journey will do as the buffer, e.g.
+    /// the first one the iterator yields. Returns `false` (leaving `out`
+    /// as it was) at the end of the input.
+    ///
+    /// # Errors
+    ///
+    /// As the iterator: the row's error in strict mode (after which the
+    /// reader is done), or an I/O error. On error `out` is unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null\nA > B,1,0\nB,0,2\nA > A > B,3,1\n";
+    /// let mut reader = ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?;
+    /// let mut journey = reader.next().unwrap()?;
+    /// let mut conversions = journey.conversions();
+    /// while reader.read_journey(&mut journey)? {
+    ///     conversions += journey.conversions();
+    /// }
+    /// assert_eq!((conversions, journey.len()), (4, 3));
+    /// assert_eq!(reader.report().journeys(), 3);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn read_journey(&mut self, out: &mut Journey) -> Result<bool, ReadError> {
+        let mut channels = std::mem::take(&mut self.channels);
+        let read = self.read_into(&mut channels, Out::Refill(out));
+        self.channels = channels;
+        read
     }
 
     /// Reads every remaining row into a [`JourneySet`] over the channel table.
@@ -216,62 +191,52 @@ impl<R: Read> JourneyReader<R> {
 
     /// The next journey, interning into `channels`.
     fn next_into(&mut self, channels: &mut Channels) -> Option<Result<Journey, ReadError>> {
+        let mut slot = None;
+        match self.read_into(channels, Out::New(&mut slot)) {
+            Ok(true) => slot.map(Ok),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Reads rows until one gives a journey (written to `out`) or the input
+    /// ends, interning into `channels`.
+    fn read_into(&mut self, channels: &mut Channels, mut out: Out<'_>) -> Result<bool, ReadError> {
         loop {
             if self.done {
-                return None;
+                return Ok(false);
             }
             match self.records.read_record() {
                 Ok(true) => {}
                 Ok(false) => {
                     self.done = true;
-                    return None;
+                    return Ok(false);
                 }
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(io_error(e).at_line(self.records.line())));
+                    return Err(io_error(e).at_line(self.records.line()));
                 }
             }
             self.report.count_row();
-            match self.parse_row(channels) {
-                Ok(journey) => {
+            let out = match &mut out {
+                Out::New(slot) => Out::New(slot),
+                Out::Refill(journey) => Out::Refill(journey),
+            };
+            let line = self.records.line();
+            match self
+                .parser
+                .parse(self.records.record(), line, channels, &mut self.cache, out)
+            {
+                Ok(()) => {
                     self.report.count_journey();
-                    return Some(Ok(journey));
+                    return Ok(true);
                 }
                 Err(e) if self.lenient => self.report.reject(e),
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(e));
+                    return Err(e);
                 }
             }
-        }
-    }
-
-    fn parse_row(&mut self, channels: &mut Channels) -> Result<Journey, ReadError> {
-        let line = self.records.line();
-        let found = self.records.len();
-        if found != self.header.len() {
-            return Err(ReadError::new(ReadErrorKind::FieldCount {
-                expected: self.header.len(),
-                found,
-            })
-            .at_line(line));
-        }
-        let row = Row {
-            records: &self.records,
-            header: &self.header,
-            index: &self.index,
-            line,
-        };
-        let mut scratch = Scratch {
-            channels,
-            cache: &mut self.cache,
-            touches: &mut self.touches,
-            times: &mut self.times,
-            separator: &self.separator,
-        };
-        match self.shape {
-            Shape::Paths => row.paths(&mut scratch),
-            Shape::Journeys => row.journeys(&mut scratch),
         }
     }
 }
@@ -287,214 +252,6 @@ impl<R: Read> Iterator for JourneyReader<R> {
     }
 }
 
-fn io_error(e: std::io::Error) -> ReadError {
+pub(crate) fn io_error(e: std::io::Error) -> ReadError {
     ReadError::new(ReadErrorKind::Io(e.to_string()))
-}
-
-/// The path separator, with a fast path for one ASCII character.
-#[derive(Debug)]
-enum Separator {
-    Char(char),
-    Str(Box<str>),
-}
-
-impl Separator {
-    fn new(s: &str) -> Self {
-        let mut chars = s.chars();
-        match (chars.next(), chars.next()) {
-            (Some(c), None) => Self::Char(c),
-            _ => Self::Str(s.into()),
-        }
-    }
-
-    /// Calls `f` on each trimmed, non-empty token of `s`.
-    fn for_each_token<E>(
-        &self,
-        s: &str,
-        mut f: impl FnMut(&str) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let mut each = |t: &str| {
-            let t = trim(t);
-            if t.is_empty() { Ok(()) } else { f(t) }
-        };
-        match self {
-            Self::Char(c) => s.split(*c).try_for_each(&mut each),
-            Self::Str(p) => s.split(&**p).try_for_each(&mut each),
-        }
-    }
-}
-
-/// The mutable state a row writes into.
-struct Scratch<'a> {
-    channels: &'a mut Channels,
-    cache: &'a mut InternCache,
-    touches: &'a mut Vec<Touchpoint>,
-    times: &'a mut Vec<DateTime<Utc>>,
-    separator: &'a Separator,
-}
-
-/// The current record, with the header layout.
-struct Row<'a, R> {
-    records: &'a RecordReader<R>,
-    header: &'a [String],
-    index: &'a [Option<usize>; Column::COUNT],
-    line: u64,
-}
-
-impl<R: Read> Row<'_, R> {
-    fn error(&self, kind: ReadErrorKind, column: usize, text: &str) -> ReadError {
-        let name = self.header.get(column).map_or("", String::as_str);
-        ReadError::new(kind)
-            .at_line(self.line)
-            .in_column(name)
-            .with_text(text)
-    }
-
-    /// The trimmed text of `role`'s field, or `None` if the column is absent.
-    fn get(&self, role: Column) -> Result<Option<(&str, usize)>, ReadError> {
-        Ok(self.get_raw(role)?.map(|(s, i)| (trim(s), i)))
-    }
-
-    /// The untrimmed text of `role`'s field: lists are split before trimming,
-    /// so that a separator with spaces (`" | "`) also matches at the edges.
-    fn get_raw(&self, role: Column) -> Result<Option<(&str, usize)>, ReadError> {
-        let Some(i) = self.index.get(role.index()).copied().flatten() else {
-            return Ok(None);
-        };
-        let raw = self.records.field(i).unwrap_or_default();
-        match std::str::from_utf8(raw) {
-            Ok(s) => Ok(Some((s, i))),
-            Err(_) => Err(self.error(ReadErrorKind::InvalidUtf8, i, &String::from_utf8_lossy(raw))),
-        }
-    }
-
-    fn count(
-        &self,
-        role: Column,
-        parse: fn(&str) -> Result<u64, ReadErrorKind>,
-    ) -> Result<Option<u64>, ReadError> {
-        match self.get(role)? {
-            Some((s, i)) => parse(s).map(Some).map_err(|k| self.error(k, i, s)),
-            None => Ok(None),
-        }
-    }
-
-    fn value(&self) -> Result<f64, ReadError> {
-        match self.get(Column::Value)? {
-            Some((s, i)) => parse_value(s).map_err(|k| self.error(k, i, s)),
-            None => Ok(0.0),
-        }
-    }
-
-    fn timestamp(&self, s: &str, column: usize) -> Result<DateTime<Utc>, ReadError> {
-        parse_timestamp(s).ok_or_else(|| self.error(ReadErrorKind::InvalidTimestamp, column, s))
-    }
-
-    /// Interns the path's channels into `scratch.touches` (untimed).
-    fn path(&self, scratch: &mut Scratch<'_>) -> Result<(), ReadError> {
-        let Some((path, i)) = self.get_raw(Column::Path)? else {
-            return Ok(());
-        };
-        scratch.touches.clear();
-        let Scratch {
-            channels,
-            cache,
-            touches,
-            separator,
-            ..
-        } = scratch;
-        separator.for_each_token(path, |token| {
-            let id = cache
-                .intern(channels, token)
-                .map_err(|e| self.error(ReadErrorKind::Channel(e), i, token))?;
-            touches.push(Touchpoint::new(id));
-            Ok::<(), ReadError>(())
-        })?;
-        if touches.is_empty() {
-            return Err(self.error(ReadErrorKind::EmptyPath, i, trim(path)));
-        }
-        Ok(())
-    }
-
-    fn journey(
-        &self,
-        scratch: &Scratch<'_>,
-        conversions: u64,
-        non_conversions: u64,
-        value: f64,
-    ) -> Result<Journey, ReadError> {
-        Journey::new(scratch.touches.clone(), conversions, non_conversions, value)
-            .map_err(|e| ReadError::new(ReadErrorKind::Journey(e)).at_line(self.line))
-    }
-
-    fn paths(&self, scratch: &mut Scratch<'_>) -> Result<Journey, ReadError> {
-        let conversions = self.count(Column::Conversions, parse_count)?.unwrap_or(0);
-        let nulls = self.count(Column::Nulls, parse_count)?.unwrap_or(0);
-        let value = self.value()?;
-        self.path(scratch)?;
-        self.journey(scratch, conversions, nulls, value)
-    }
-
-    fn journeys(&self, scratch: &mut Scratch<'_>) -> Result<Journey, ReadError> {
-        let conversions = self
-            .count(Column::Conversions, parse_converted)?
-            .unwrap_or(0);
-        let nulls = self
-            .count(Column::Nulls, parse_count)?
-            .unwrap_or(u64::from(conversions == 0));
-        let value = self.value()?;
-        let conversion_time = match self.get(Column::ConversionTime)? {
-            Some((s, i)) if !s.is_empty() => Some(self.timestamp(s, i)?),
-            _ => None,
-        };
-        let id = match self.get(Column::JourneyId)? {
-            Some((s, _)) if !s.is_empty() => Some(s),
-            _ => None,
-        };
-        scratch.times.clear();
-        let touch_times = match self.get_raw(Column::TouchTimes)? {
-            Some((s, i)) if !trim(s).is_empty() => {
-                let times = &mut *scratch.times;
-                scratch.separator.for_each_token(s, |token| {
-                    times.push(self.timestamp(token, i)?);
-                    Ok::<(), ReadError>(())
-                })?;
-                // Check the count before interning so that a rejected row
-                // adds no channel to the table.
-                let mut touches = 0;
-                if let Some((path, _)) = self.get_raw(Column::Path)? {
-                    scratch.separator.for_each_token(path, |_| {
-                        touches += 1;
-                        Ok::<(), ReadError>(())
-                    })?;
-                }
-                if touches != 0 && touches != times.len() {
-                    return Err(self.error(
-                        ReadErrorKind::TouchTimesMismatch {
-                            touches,
-                            times: times.len(),
-                        },
-                        i,
-                        trim(s),
-                    ));
-                }
-                true
-            }
-            _ => false,
-        };
-        self.path(scratch)?;
-        if touch_times {
-            for (touch, &time) in scratch.touches.iter_mut().zip(scratch.times.iter()) {
-                touch.time = Some(time);
-            }
-        }
-        let mut journey = self.journey(scratch, conversions, nulls, value)?;
-        if let Some(t) = conversion_time {
-            journey = journey.with_conversion_time(t);
-        }
-        if let Some(id) = id {
-            journey = journey.with_id(id);
-        }
-        Ok(journey)
-    }
 }

@@ -144,27 +144,31 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
-    /// The number of fields of the last record.
-    pub(crate) fn len(&self) -> usize {
-        self.nfields
-    }
-
-    /// Field `i` of the last record.
-    pub(crate) fn field(&self, i: usize) -> Option<&[u8]> {
-        if i >= self.nfields {
-            return None;
+    /// The last record.
+    pub(crate) fn record(&self) -> Record<'_> {
+        Record {
+            fields: &self.fields,
+            ends: self.ends.get(..self.nfields).unwrap_or_default(),
         }
-        let end = *self.ends.get(i)?;
-        let start = match i.checked_sub(1) {
-            Some(prev) => *self.ends.get(prev)?,
-            None => 0,
-        };
-        self.fields.get(start..end)
     }
 
     /// The fields of the last record.
+    #[cfg(test)]
     pub(crate) fn fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        (0..self.nfields).map(|i| self.field(i).unwrap_or_default())
+        let record = self.record();
+        (0..self.nfields).map(move |i| record.field(i).unwrap_or_default())
+    }
+
+    /// Splits the reader after the last record: the bytes it buffered but
+    /// has not parsed, the underlying reader, and the number of `\n` consumed
+    /// so far (the line of the next record is at least this + 1).
+    pub(crate) fn into_rest(self) -> (Vec<u8>, R, bool, u64) {
+        let rest = self
+            .buf
+            .get(self.start..self.end)
+            .unwrap_or_default()
+            .to_vec();
+        (rest, self.rdr, self.eof, self.core.line().saturating_sub(1))
     }
 
     /// The 1-based line on which the last record started.
@@ -175,6 +179,167 @@ impl<R: Read> RecordReader<R> {
     /// Bytes consumed so far.
     pub(crate) fn bytes(&self) -> u64 {
         self.bytes
+    }
+}
+
+/// A view of one parsed record: the unescaped bytes of its fields and where
+/// each field ends.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Record<'a> {
+    fields: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl<'a> Record<'a> {
+    /// The number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Field `i`.
+    pub(crate) fn field(&self, i: usize) -> Option<&'a [u8]> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(prev) => *self.ends.get(prev)?,
+            None => 0,
+        };
+        self.fields.get(start..end)
+    }
+}
+
+/// How a [`SliceRecords`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SliceEnd {
+    /// Every byte belonged to complete records (or blank lines): the slice
+    /// ended on a record boundary.
+    Boundary,
+    /// The bytes from this offset on are an unfinished record.
+    Partial(usize),
+}
+
+/// Records of an in-memory slice that starts on a record boundary, with
+/// lines counted from 1 at the slice's start.
+///
+/// With `last = false` the slice is a block of a longer input: an unfinished
+/// record at its end is not returned, and [`SliceRecords::end`] says where it
+/// starts. With `last = true` the end of the slice is the end of the input.
+pub(crate) struct SliceRecords<'a> {
+    input: &'a [u8],
+    pos: usize,
+    last: bool,
+    core: csv_core::Reader,
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    nfields: usize,
+    record_line: u64,
+    /// Offset just after the last complete record, and `\n` consumed up to it.
+    complete: usize,
+    complete_newlines: u64,
+    end: Option<SliceEnd>,
+}
+
+impl<'a> SliceRecords<'a> {
+    pub(crate) fn new(input: &'a [u8], delimiter: u8, last: bool) -> Self {
+        Self {
+            input,
+            pos: 0,
+            last,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            fields: vec![0; 1024],
+            ends: vec![0; 32],
+            nfields: 0,
+            record_line: 1,
+            complete: 0,
+            complete_newlines: 0,
+            end: None,
+        }
+    }
+
+    /// Reads the next record; `false` at the end of the slice (see
+    /// [`SliceRecords::end`]).
+    pub(crate) fn read_record(&mut self) -> bool {
+        if self.end.is_some() {
+            return false;
+        }
+        let (mut outlen, mut endlen) = (0, 0);
+        let mut started = false;
+        loop {
+            let input = self.input.get(self.pos..).unwrap_or_default();
+            let lines_before = self.core.line();
+            let (res, nin, nout, nend) = self.core.read_record(
+                input,
+                self.fields.get_mut(outlen..).unwrap_or_default(),
+                self.ends.get_mut(endlen..).unwrap_or_default(),
+            );
+            if !started {
+                let consumed = input.get(..nin).unwrap_or_default();
+                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
+                    let blank = consumed.get(..k).unwrap_or_default();
+                    self.record_line = lines_before + count_newlines(blank);
+                    started = true;
+                }
+            }
+            self.pos += nin;
+            outlen += nout;
+            endlen += nend;
+            match res {
+                // An empty input is csv-core's end of input: reached only
+                // once every byte has been consumed.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let len = self.fields.len();
+                    self.fields.resize(len * 2, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+                ReadRecordResult::Record => {
+                    if !started {
+                        self.record_line = self.core.line();
+                    }
+                    if input.is_empty() && !self.last {
+                        // The end of the block closed a record that the
+                        // input had not finished.
+                        self.end = Some(SliceEnd::Partial(self.complete));
+                        return false;
+                    }
+                    self.nfields = endlen;
+                    self.complete = self.pos;
+                    self.complete_newlines = self.core.line().saturating_sub(1);
+                    return true;
+                }
+                ReadRecordResult::End => {
+                    self.complete = self.pos;
+                    self.complete_newlines = self.core.line().saturating_sub(1);
+                    self.end = Some(SliceEnd::Boundary);
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// The last record.
+    pub(crate) fn record(&self) -> Record<'_> {
+        Record {
+            fields: &self.fields,
+            ends: self.ends.get(..self.nfields).unwrap_or_default(),
+        }
+    }
+
+    /// The line of the last record, counted from 1 at the slice's start.
+    pub(crate) fn line(&self) -> u64 {
+        self.record_line
+    }
+
+    /// How the slice ended, once [`SliceRecords::read_record`] returned `false`.
+    pub(crate) fn end(&self) -> Option<SliceEnd> {
+        self.end
+    }
+
+    /// The `\n` bytes in the part of the slice made of complete records.
+    pub(crate) fn complete_newlines(&self) -> u64 {
+        self.complete_newlines
     }
 }
 

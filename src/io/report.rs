@@ -88,6 +88,22 @@ impl ReadReport {
         self.journeys += 1;
     }
 
+    /// Adds the report of the rows that follow this one's, whose lines were
+    /// counted from `line_offset + 1`.
+    pub(crate) fn append(&mut self, other: ReadReport, line_offset: u64) {
+        self.rows += other.rows;
+        self.journeys += other.journeys;
+        for (reason, n) in other.rejected {
+            *self.rejected.entry(reason).or_insert(0) += n;
+        }
+        for error in other.examples {
+            if self.examples.len() >= Self::MAX_EXAMPLES {
+                break;
+            }
+            self.examples.push(shift_line(error, line_offset));
+        }
+    }
+
     pub(crate) fn reject(&mut self, error: ReadError) {
         *self.rejected.entry(error.kind().reason()).or_insert(0) += 1;
         if self.examples.len() < Self::MAX_EXAMPLES {
@@ -116,5 +132,13 @@ impl fmt::Display for ReadReport {
             f.write_str(")")?;
         }
         Ok(())
+    }
+}
+
+/// `error` with its line moved down by `offset`.
+pub(crate) fn shift_line(error: ReadError, offset: u64) -> ReadError {
+    match error.line() {
+        Some(line) => error.at_line(line + offset),
+        None => error,
     }
 }

@@ -80,6 +80,12 @@ pub struct TransitionsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
+    /// Threads for reading paths and journeys files (default: every core;
+    /// 1 reads sequentially). Results can differ from a 1-thread run by
+    /// float rounding only.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+
     /// Markov order: states are windows of K consecutive touches.
     #[arg(long, default_value_t = 1)]
     pub order: usize,
@@ -256,6 +262,12 @@ pub struct InputArgs {
 pub struct AttributeArgs {
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Threads for reading paths and journeys files (default: every core;
+    /// 1 reads sequentially). Results can differ from a 1-thread run by
+    /// float rounding only.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
 
     /// Models to run, comma-separated, or `all`.
     #[arg(long, value_delimiter = ',', default_value = "all")]

@@ -3,33 +3,13 @@
 use std::io::Write;
 
 use attribution::model::markov::{Markov, OrderReport, TransitionCounts, select_order};
-use attribution::{Channels, Journey, Model};
+use attribution::{Merge, Model};
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::args::{ChooseOrderArgs, TransitionsArgs, TransitionsFormat};
 use crate::error::{CliError, in_input};
 use crate::output::Format;
-use crate::source::{JourneySink, collect_journeys, for_each_journey};
-
-struct Counts {
-    model: Markov,
-    counts: TransitionCounts,
-}
-
-impl JourneySink for Counts {
-    fn start(&mut self, _headers: &[String]) -> Result<(), CliError> {
-        Ok(())
-    }
-
-    fn journey(
-        &mut self,
-        journey: &Journey,
-        channels: &Channels,
-        _line: Option<u64>,
-    ) -> Result<(), CliError> {
-        Ok(self.model.observe(&mut self.counts, journey, channels)?)
-    }
-}
+use crate::source::{collect_journeys, fold_journeys};
 
 fn write_failed(e: impl std::fmt::Display) -> CliError {
     CliError::Other(format!("cannot write output: {e}"))
@@ -37,14 +17,18 @@ fn write_failed(e: impl std::fmt::Display) -> CliError {
 
 pub fn transitions(args: &TransitionsArgs) -> Result<(), CliError> {
     let model = Markov::new(args.order).map_err(|e| CliError::Input(format!("--order: {e}")))?;
-    let mut sink = Counts {
-        model,
-        counts: model.counts(),
-    };
-    let (channels, summary) = for_each_journey(&args.input, &args.build, &mut sink)
-        .map_err(in_input(&args.input.input))?;
+    let (counts, channels, summary) = fold_journeys(
+        &args.input,
+        &args.build,
+        args.threads,
+        |_| Ok(model.counts()),
+        |_| model.counts(),
+        |counts, journey, channels| model.observe(counts, journey, channels),
+        |counts: &mut TransitionCounts, other| counts.merge(&other),
+    )
+    .map_err(in_input(&args.input.input))?;
     summary.print();
-    let chain = model.chain(&sink.counts, &channels)?;
+    let chain = model.chain(&counts, &channels)?;
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {
         TransitionsFormat::Dot => out

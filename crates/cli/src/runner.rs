@@ -1,14 +1,22 @@
 //! Runs several models over one stream of journeys.
 
-use attribution::{Attribution, Channels, Journey, Model, ModelError};
+use std::any::Any;
+
+use attribution::{Attribution, Channels, Journey, Merge, Model, ModelError};
 
 /// A model together with its running state, behind a trait object so that a
 /// list of different models can observe the same stream in one pass.
-pub trait Runner {
+pub trait Runner: Send {
     /// Folds one journey into the state.
     fn observe(&mut self, journey: &Journey, channels: &Channels) -> Result<(), ModelError>;
     /// Finishes the state into an attribution.
     fn finish(&self, channels: &Channels) -> Result<Attribution, ModelError>;
+    /// The same model with an empty state (for another thread).
+    fn fresh(&self) -> Box<dyn Runner>;
+    /// Merges the state of `other`, a runner of the same model.
+    fn merge(&mut self, other: &dyn Runner);
+    /// For [`Runner::merge`].
+    fn as_any(&self) -> &dyn Any;
 }
 
 struct ModelRunner<M: Model> {
@@ -16,7 +24,7 @@ struct ModelRunner<M: Model> {
     state: M::State,
 }
 
-impl<M: Model> Runner for ModelRunner<M> {
+impl<M: Model + Clone + Send + 'static> Runner for ModelRunner<M> {
     fn observe(&mut self, journey: &Journey, channels: &Channels) -> Result<(), ModelError> {
         self.model.observe(&mut self.state, journey, channels)
     }
@@ -24,10 +32,24 @@ impl<M: Model> Runner for ModelRunner<M> {
     fn finish(&self, channels: &Channels) -> Result<Attribution, ModelError> {
         self.model.finish(&self.state, channels)
     }
+
+    fn fresh(&self) -> Box<dyn Runner> {
+        runner(self.model.clone())
+    }
+
+    fn merge(&mut self, other: &dyn Runner) {
+        if let Some(other) = other.as_any().downcast_ref::<Self>() {
+            self.state.merge(&other.state);
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// Boxes a model with a fresh state.
-pub fn runner<M: Model + 'static>(model: M) -> Box<dyn Runner> {
+pub fn runner<M: Model + Clone + Send + 'static>(model: M) -> Box<dyn Runner> {
     Box::new(ModelRunner {
         model,
         state: M::State::default(),

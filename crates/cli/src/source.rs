@@ -2,8 +2,8 @@
 
 use attribution::build::{BuildError, JourneyBuilder, parse_duration};
 use attribution::io::events::EventReaderBuilder;
-use attribution::io::{Column, ReaderBuilder, Shape};
-use attribution::{Channels, Journey, JourneySet};
+use attribution::io::{Column, FoldError, ReaderBuilder, Shape};
+use attribution::{Channels, Journey, JourneySet, ModelError};
 
 use crate::args::{BuildArgs, InputArgs, ShapeArg};
 use crate::error::{CliError, in_input};
@@ -116,20 +116,16 @@ pub fn for_each_journey(
             } else {
                 Shape::Journeys
             };
-            let mut builder = ReaderBuilder::new(shape);
-            builder
-                .delimiter(input.delimiter)
-                .separator(&input.sep)
-                .lenient(input.lenient)
-                .ignore_unknown_columns(input.ignore_unknown_columns);
-            for (r, name) in &columns {
-                builder.column(role(shape, r)?, name);
-            }
+            let builder = reader_builder(input, shape)?;
             let mut reader = builder.from_reader(opened.reader)?;
             sink.start(reader.headers())?;
-            while let Some(journey) = reader.next() {
-                let journey = journey?;
+            if let Some(first) = reader.next() {
+                // One journey, refilled row after row.
+                let mut journey = first?;
                 sink.journey(&journey, reader.channels(), Some(reader.line()))?;
+                while reader.read_journey(&mut journey)? {
+                    sink.journey(&journey, reader.channels(), Some(reader.line()))?;
+                }
             }
             let report = reader.report().clone();
             Ok((reader.into_channels(), Summary::Read(report)))
@@ -166,6 +162,129 @@ pub fn for_each_journey(
     };
     opened.progress.finish_and_clear();
     result
+}
+
+/// The reader configuration of a paths or journeys input.
+fn reader_builder(input: &InputArgs, shape: Shape) -> Result<ReaderBuilder, CliError> {
+    let mut builder = ReaderBuilder::new(shape);
+    builder
+        .delimiter(input.delimiter)
+        .separator(&input.sep)
+        .lenient(input.lenient)
+        .ignore_unknown_columns(input.ignore_unknown_columns);
+    for (r, name) in &parse_columns(input)? {
+        builder.column(role(shape, r)?, name);
+    }
+    Ok(builder)
+}
+
+/// A model error of the journey at `position`, read from `line`.
+fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliError {
+    let e = CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)));
+    match line {
+        Some(line) => CliError::Input(format!("line {line}: {e}")),
+        None => e,
+    }
+}
+
+/// Folds every journey of the input into a state: `start` makes the state
+/// once the header is known, `observe` adds a journey. With `threads != 1`
+/// a paths or journeys file is read on several threads (0: every core),
+/// each folding into a `fresh` copy of the started state; the copies are
+/// merged with `merge` at the end. Returns the state, the final channel
+/// table and a summary of the read.
+pub fn fold_journeys<S: Send>(
+    input: &InputArgs,
+    build: &BuildArgs,
+    threads: usize,
+    start: impl FnOnce(&[String]) -> Result<S, CliError>,
+    fresh: impl Fn(&S) -> S,
+    observe: impl Fn(&mut S, &Journey, &Channels) -> Result<(), ModelError> + Sync,
+    merge: impl FnMut(&mut S, S),
+) -> Result<(S, Channels, Summary), CliError> {
+    let shape = match input.shape {
+        ShapeArg::Paths => Shape::Paths,
+        ShapeArg::Journeys => Shape::Journeys,
+        ShapeArg::Events => {
+            return fold_sequentially(input, build, start, observe);
+        }
+    };
+    if threads == 1 {
+        return fold_sequentially(input, build, start, observe);
+    }
+    let opened = Input::open(&input.input)?;
+    let mut builder = reader_builder(input, shape)?;
+    builder.threads(threads);
+    let reader = builder.parallel_from_reader(opened.reader)?;
+    let template = start(reader.headers())?;
+    let folded = reader
+        .fold(|| fresh(&template), &observe, merge)
+        .map_err(|e| match e {
+            FoldError::Fold {
+                error,
+                line,
+                journey,
+            } => observe_error(error, journey, Some(line)),
+            FoldError::Read(e) => CliError::from(e),
+            other => CliError::Other(other.to_string()),
+        });
+    opened.progress.finish_and_clear();
+    let folded = folded?;
+    Ok((folded.state, folded.channels, Summary::Read(folded.report)))
+}
+
+struct Sequential<S, B, O> {
+    start: Option<B>,
+    state: Option<S>,
+    observe: O,
+    journeys: u64,
+}
+
+impl<S, B, O> JourneySink for Sequential<S, B, O>
+where
+    B: FnOnce(&[String]) -> Result<S, CliError>,
+    O: Fn(&mut S, &Journey, &Channels) -> Result<(), ModelError>,
+{
+    fn start(&mut self, headers: &[String]) -> Result<(), CliError> {
+        if let Some(start) = self.start.take() {
+            self.state = Some(start(headers)?);
+        }
+        Ok(())
+    }
+
+    fn journey(
+        &mut self,
+        journey: &Journey,
+        channels: &Channels,
+        line: Option<u64>,
+    ) -> Result<(), CliError> {
+        let position = self.journeys;
+        self.journeys += 1;
+        let state = self
+            .state
+            .as_mut()
+            .ok_or_else(|| CliError::Other("internal: journey before header".to_owned()))?;
+        (self.observe)(state, journey, channels).map_err(|e| observe_error(e, position, line))
+    }
+}
+
+fn fold_sequentially<S>(
+    input: &InputArgs,
+    build: &BuildArgs,
+    start: impl FnOnce(&[String]) -> Result<S, CliError>,
+    observe: impl Fn(&mut S, &Journey, &Channels) -> Result<(), ModelError>,
+) -> Result<(S, Channels, Summary), CliError> {
+    let mut sink = Sequential {
+        start: Some(start),
+        state: None,
+        observe,
+        journeys: 0,
+    };
+    let (channels, summary) = for_each_journey(input, build, &mut sink)?;
+    let state = sink
+        .state
+        .ok_or_else(|| CliError::Other("internal: no header".to_owned()))?;
+    Ok((state, channels, summary))
 }
 
 fn build_error(e: BuildError) -> CliError {
