@@ -341,4 +341,7 @@ pub enum Error {
     /// See [`ModelError`].
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// See [`BuildError`](crate::build::BuildError).
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
 }
