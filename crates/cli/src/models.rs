@@ -11,36 +11,30 @@ use crate::args::{AttributeArgs, LinearArg};
 use crate::error::CliError;
 use crate::runner::{Runner, runner};
 
-/// Every model name `--model` accepts.
-pub const MODEL_NAMES: [&str; 8] = [
-    "first-touch",
-    "last-touch",
-    "last-non-direct",
-    "linear",
-    "position-based",
-    "time-decay",
-    "position-decay",
-    "markov",
-];
+/// Every model name `--model` accepts: the heuristics, then `markov`.
+fn model_names() -> Vec<&'static str> {
+    Heuristic::NAMES.iter().copied().chain(["markov"]).collect()
+}
 
 /// The models named by `--model`, configured from the options, in the order
 /// given (`all`: every model, time-decay only when the input has timestamps).
 pub fn runners(args: &AttributeArgs, timed: bool) -> Result<Vec<Box<dyn Runner>>, CliError> {
+    let known = model_names();
     let mut names: Vec<&str> = Vec::new();
     for name in args.model.iter().map(|n| n.trim()) {
         if name.eq_ignore_ascii_case("all") {
             names.extend(
-                MODEL_NAMES
+                known
                     .iter()
                     .copied()
                     .filter(|n| timed || *n != "time-decay"),
             );
-        } else if let Some(known) = MODEL_NAMES.iter().find(|n| n.eq_ignore_ascii_case(name)) {
-            names.push(known);
+        } else if let Some(found) = known.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(found);
         } else {
             return Err(CliError::Input(format!(
                 "unknown model `{name}` (expected one of: {}, or all)",
-                MODEL_NAMES.join(", ")
+                known.join(", ")
             )));
         }
     }
