@@ -13,7 +13,7 @@ use std::error::Error;
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::heuristic::Heuristic;
 use attribution::model::markov::Markov;
-use attribution::{Attribution, Model};
+use attribution::{Attribution, JourneySet, Model};
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -21,9 +21,7 @@ const DATA: &str = concat!(
 );
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let (journeys, _report) = ReaderBuilder::new(Shape::Journeys)
-        .from_path(DATA)?
-        .read_all()?;
+    let (journeys, results) = every_model(DATA)?;
     println!(
         "{} journeys, {} converting, value {} — channels: {}\n",
         journeys.len(),
@@ -37,25 +35,32 @@ fn main() -> Result<(), Box<dyn Error>> {
             .join(", ")
     );
 
+    print_table("conversions", &results, |c| c.conversions);
+    print_table("value", &results, |c| c.value);
+    Ok(())
+}
+
+/// Reads the journeys at `path` and runs every heuristic and the Markov
+/// models of orders 1 to 3 (named `markov-1` … `markov-3`) on them.
+pub fn every_model(path: &str) -> Result<(JourneySet, Vec<Attribution>), Box<dyn Error>> {
+    let (journeys, _report) = ReaderBuilder::new(Shape::Journeys)
+        .from_path(path)?
+        .read_all()?;
     let mut results: Vec<Attribution> = Heuristic::all()
         .iter()
         .map(|model| model.attribute(&journeys))
         .collect::<Result<_, _>>()?;
     for order in 1..=3 {
-        let mut markov = Markov::new(order)?.attribute(&journeys)?;
-        markov = Attribution::new(
+        let markov = Markov::new(order)?.attribute(&journeys)?;
+        results.push(Attribution::new(
             format!("markov-{order}"),
             markov.parameters().to_vec(),
             markov.channels().to_vec(),
             markov.total_conversions(),
             markov.total_value(),
-        );
-        results.push(markov);
+        ));
     }
-
-    print_table("conversions", &results, |c| c.conversions);
-    print_table("value", &results, |c| c.value);
-    Ok(())
+    Ok((journeys, results))
 }
 
 fn print_table(
