@@ -18,20 +18,96 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Candidate delimiters for auto-detection, in order of preference on ties.
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
-/// Reads CSV records one at a time, reusing its buffers.
-pub(crate) struct RecordReader<R> {
-    rdr: R,
+/// The csv-core state machine with the output buffers of one record, shared
+/// by [`RecordReader`] and [`SliceRecords`]: feeds it input, grows the buffers
+/// as needed and finds the line on which each record starts.
+struct RecordParser {
     core: csv_core::Reader,
-    delimiter: u8,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
     fields: Vec<u8>,
     ends: Vec<usize>,
     nfields: usize,
     /// The line on which the last record started.
     record_line: u64,
+}
+
+/// Progress through one record across calls to [`RecordParser::feed`].
+#[derive(Default)]
+struct RecordProgress {
+    outlen: usize,
+    endlen: usize,
+    started: bool,
+}
+
+impl RecordParser {
+    fn new(delimiter: u8) -> Self {
+        Self {
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            fields: vec![0; 1024],
+            ends: vec![0; 32],
+            nfields: 0,
+            record_line: 1,
+        }
+    }
+
+    /// Feeds `input` to the state machine; returns its result and the number
+    /// of bytes consumed. Full output buffers are grown here, so callers only
+    /// see `InputEmpty`, `Record` and `End` as outcomes that matter.
+    fn feed(&mut self, input: &[u8], progress: &mut RecordProgress) -> (ReadRecordResult, usize) {
+        // csv-core counts every `\n` it consumes; the record starts after
+        // the blank lines it skips first.
+        let lines_before = self.core.line();
+        let (res, nin, nout, nend) = self.core.read_record(
+            input,
+            self.fields.get_mut(progress.outlen..).unwrap_or_default(),
+            self.ends.get_mut(progress.endlen..).unwrap_or_default(),
+        );
+        if !progress.started {
+            let consumed = input.get(..nin).unwrap_or_default();
+            if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
+                let blank = consumed.get(..k).unwrap_or_default();
+                self.record_line = lines_before + count_newlines(blank);
+                progress.started = true;
+            }
+        }
+        progress.outlen += nout;
+        progress.endlen += nend;
+        match res {
+            ReadRecordResult::OutputFull => {
+                let len = self.fields.len();
+                self.fields.resize(len * 2, 0);
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let len = self.ends.len();
+                self.ends.resize(len * 2, 0);
+            }
+            ReadRecordResult::Record => {
+                if !progress.started {
+                    self.record_line = self.core.line();
+                }
+                self.nfields = progress.endlen;
+            }
+            ReadRecordResult::InputEmpty | ReadRecordResult::End => {}
+        }
+        (res, nin)
+    }
+
+    fn record(&self) -> Record<'_> {
+        Record {
+            fields: &self.fields,
+            ends: self.ends.get(..self.nfields).unwrap_or_default(),
+        }
+    }
+}
+
+/// Reads CSV records one at a time, reusing its buffers.
+pub(crate) struct RecordReader<R> {
+    rdr: R,
+    parser: RecordParser,
+    delimiter: u8,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
     /// Bytes consumed so far, including a BOM.
     bytes: u64,
 }
@@ -66,19 +142,14 @@ impl<R: Read> RecordReader<R> {
         };
         let delimiter =
             delimiter.unwrap_or_else(|| detect_delimiter(buf.get(start..end).unwrap_or_default()));
-        let core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         Ok(Self {
             rdr,
-            core,
+            parser: RecordParser::new(delimiter),
             delimiter,
             buf,
             start,
             end,
             eof,
-            fields: vec![0; 1024],
-            ends: vec![0; 32],
-            nfields: 0,
-            record_line: 1,
             bytes: start as u64,
         })
     }
@@ -90,8 +161,7 @@ impl<R: Read> RecordReader<R> {
 
     /// Reads the next record; `false` at the end of the input.
     pub(crate) fn read_record(&mut self) -> io::Result<bool> {
-        let (mut outlen, mut endlen) = (0, 0);
-        let mut started = false;
+        let mut progress = RecordProgress::default();
         loop {
             if self.start == self.end && !self.eof {
                 self.start = 0;
@@ -99,64 +169,30 @@ impl<R: Read> RecordReader<R> {
                 self.eof = self.end == 0;
             }
             let input = self.buf.get(self.start..self.end).unwrap_or_default();
-            // csv-core counts every `\n` it consumes; the record starts
-            // after the blank lines it skips first.
-            let lines_before = self.core.line();
-            let (res, nin, nout, nend) = self.core.read_record(
-                input,
-                self.fields.get_mut(outlen..).unwrap_or_default(),
-                self.ends.get_mut(endlen..).unwrap_or_default(),
-            );
-            if !started {
-                let consumed = input.get(..nin).unwrap_or_default();
-                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
-                    let blank = consumed.get(..k).unwrap_or_default();
-                    self.record_line = lines_before + count_newlines(blank);
-                    started = true;
-                }
-            }
+            let (res, nin) = self.parser.feed(input, &mut progress);
             self.start += nin;
             self.bytes += nin as u64;
-            outlen += nout;
-            endlen += nend;
             match res {
-                ReadRecordResult::InputEmpty => {}
-                ReadRecordResult::OutputFull => {
-                    let len = self.fields.len();
-                    self.fields.resize(len * 2, 0);
-                }
-                ReadRecordResult::OutputEndsFull => {
-                    let len = self.ends.len();
-                    self.ends.resize(len * 2, 0);
-                }
-                ReadRecordResult::Record => {
-                    if !started {
-                        self.record_line = self.core.line();
-                    }
-                    self.nfields = endlen;
-                    return Ok(true);
-                }
+                ReadRecordResult::Record => return Ok(true),
                 ReadRecordResult::End => {
-                    self.nfields = 0;
+                    self.parser.nfields = 0;
                     return Ok(false);
                 }
+                _ => {}
             }
         }
     }
 
     /// The last record.
     pub(crate) fn record(&self) -> Record<'_> {
-        Record {
-            fields: &self.fields,
-            ends: self.ends.get(..self.nfields).unwrap_or_default(),
-        }
+        self.parser.record()
     }
 
     /// The fields of the last record.
     #[cfg(test)]
     pub(crate) fn fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let record = self.record();
-        (0..self.nfields).map(move |i| record.field(i).unwrap_or_default())
+        (0..record.len()).map(move |i| record.field(i).unwrap_or_default())
     }
 
     /// Splits the reader after the last record: the bytes it buffered but
@@ -168,12 +204,17 @@ impl<R: Read> RecordReader<R> {
             .get(self.start..self.end)
             .unwrap_or_default()
             .to_vec();
-        (rest, self.rdr, self.eof, self.core.line().saturating_sub(1))
+        (
+            rest,
+            self.rdr,
+            self.eof,
+            self.parser.core.line().saturating_sub(1),
+        )
     }
 
     /// The 1-based line on which the last record started.
     pub(crate) fn line(&self) -> u64 {
-        self.record_line
+        self.parser.record_line
     }
 
     /// Bytes consumed so far.
@@ -227,11 +268,7 @@ pub(crate) struct SliceRecords<'a> {
     input: &'a [u8],
     pos: usize,
     last: bool,
-    core: csv_core::Reader,
-    fields: Vec<u8>,
-    ends: Vec<usize>,
-    nfields: usize,
-    record_line: u64,
+    parser: RecordParser,
     /// Offset just after the last complete record, and `\n` consumed up to it.
     complete: usize,
     complete_newlines: u64,
@@ -244,11 +281,7 @@ impl<'a> SliceRecords<'a> {
             input,
             pos: 0,
             last,
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
-            fields: vec![0; 1024],
-            ends: vec![0; 32],
-            nfields: 0,
-            record_line: 1,
+            parser: RecordParser::new(delimiter),
             complete: 0,
             complete_newlines: 0,
             end: None,
@@ -261,75 +294,44 @@ impl<'a> SliceRecords<'a> {
         if self.end.is_some() {
             return false;
         }
-        let (mut outlen, mut endlen) = (0, 0);
-        let mut started = false;
+        let mut progress = RecordProgress::default();
         loop {
             let input = self.input.get(self.pos..).unwrap_or_default();
-            let lines_before = self.core.line();
-            let (res, nin, nout, nend) = self.core.read_record(
-                input,
-                self.fields.get_mut(outlen..).unwrap_or_default(),
-                self.ends.get_mut(endlen..).unwrap_or_default(),
-            );
-            if !started {
-                let consumed = input.get(..nin).unwrap_or_default();
-                if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
-                    let blank = consumed.get(..k).unwrap_or_default();
-                    self.record_line = lines_before + count_newlines(blank);
-                    started = true;
-                }
-            }
+            let (res, nin) = self.parser.feed(input, &mut progress);
             self.pos += nin;
-            outlen += nout;
-            endlen += nend;
             match res {
-                // An empty input is csv-core's end of input: reached only
-                // once every byte has been consumed.
-                ReadRecordResult::InputEmpty => {}
-                ReadRecordResult::OutputFull => {
-                    let len = self.fields.len();
-                    self.fields.resize(len * 2, 0);
-                }
-                ReadRecordResult::OutputEndsFull => {
-                    let len = self.ends.len();
-                    self.ends.resize(len * 2, 0);
-                }
                 ReadRecordResult::Record => {
-                    if !started {
-                        self.record_line = self.core.line();
-                    }
                     if input.is_empty() && !self.last {
                         // The end of the block closed a record that the
                         // input had not finished.
                         self.end = Some(SliceEnd::Partial(self.complete));
                         return false;
                     }
-                    self.nfields = endlen;
                     self.complete = self.pos;
-                    self.complete_newlines = self.core.line().saturating_sub(1);
+                    self.complete_newlines = self.parser.core.line().saturating_sub(1);
                     return true;
                 }
                 ReadRecordResult::End => {
                     self.complete = self.pos;
-                    self.complete_newlines = self.core.line().saturating_sub(1);
+                    self.complete_newlines = self.parser.core.line().saturating_sub(1);
                     self.end = Some(SliceEnd::Boundary);
                     return false;
                 }
+                // An empty input is csv-core's end of input: reached only
+                // once every byte has been consumed.
+                _ => {}
             }
         }
     }
 
     /// The last record.
     pub(crate) fn record(&self) -> Record<'_> {
-        Record {
-            fields: &self.fields,
-            ends: self.ends.get(..self.nfields).unwrap_or_default(),
-        }
+        self.parser.record()
     }
 
     /// The line of the last record, counted from 1 at the slice's start.
     pub(crate) fn line(&self) -> u64 {
-        self.record_line
+        self.parser.record_line
     }
 
     /// How the slice ended, once [`SliceRecords::read_record`] returned `false`.
@@ -347,7 +349,7 @@ impl<R> std::fmt::Debug for RecordReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecordReader")
             .field("delimiter", &char::from(self.delimiter))
-            .field("line", &self.record_line)
+            .field("line", &self.parser.record_line)
             .field("bytes", &self.bytes)
             .finish_non_exhaustive()
     }
