@@ -1,6 +1,6 @@
 //! Reading journeys from any input shape, streaming where the shape allows.
 
-use attribution::build::{BuildError, JourneyBuilder, parse_duration};
+use attribution::build::{BuildError, BuildReport, JourneyBuilder, parse_duration};
 use attribution::io::events::EventReaderBuilder;
 use attribution::io::{Column, FoldError, ReaderBuilder, Shape};
 use attribution::{Channels, Journey, JourneySet, ModelError};
@@ -108,14 +108,8 @@ pub fn for_each_journey(
     sink: &mut dyn JourneySink,
 ) -> Result<(Channels, Summary), CliError> {
     let opened = Input::open(&input.input)?;
-    let columns = parse_columns(input)?;
-    let result = match input.shape {
-        ShapeArg::Paths | ShapeArg::Journeys => {
-            let shape = if input.shape == ShapeArg::Paths {
-                Shape::Paths
-            } else {
-                Shape::Journeys
-            };
+    let result = match reader_shape(input.shape) {
+        Some(shape) => {
             let builder = reader_builder(input, shape)?;
             let mut reader = builder.from_reader(opened.reader)?;
             sink.start(reader.headers())?;
@@ -130,29 +124,9 @@ pub fn for_each_journey(
             let report = reader.report().clone();
             Ok((reader.into_channels(), Summary::Read(report)))
         }
-        ShapeArg::Events => {
-            let mut rb = EventReaderBuilder::new();
-            rb.delimiter(input.delimiter)
-                .lenient(input.lenient)
-                .ignore_unknown_columns(input.ignore_unknown_columns);
-            for (r, name) in &columns {
-                match r.as_str() {
-                    "user_id" | "user" => rb.user_column(name),
-                    "timestamp" | "time" => rb.timestamp_column(name),
-                    "channel" => rb.channel_column(name),
-                    "conversion" => rb.conversion_column(name),
-                    "value" => rb.value_column(name),
-                    other => {
-                        return Err(CliError::Input(format!(
-                            "--column: `{other}` is not a column role of the events shape \
-                             (user_id, timestamp, channel, conversion, value)"
-                        )));
-                    }
-                };
-            }
-            let reader = rb.from_reader(opened.reader)?;
+        None => {
             sink.start(&[])?;
-            let (set, report) = journey_builder(build)?.build(reader).map_err(build_error)?;
+            let (set, report) = build_events(input, build, opened.reader)?;
             for journey in set.iter() {
                 sink.journey(journey, set.channels(), None)?;
             }
@@ -202,16 +176,10 @@ pub fn fold_journeys<S: Send>(
     observe: impl Fn(&mut S, &Journey, &Channels) -> Result<(), ModelError> + Sync,
     merge: impl FnMut(&mut S, S),
 ) -> Result<(S, Channels, Summary), CliError> {
-    let shape = match input.shape {
-        ShapeArg::Paths => Shape::Paths,
-        ShapeArg::Journeys => Shape::Journeys,
-        ShapeArg::Events => {
-            return fold_sequentially(input, build, start, observe);
-        }
-    };
-    if threads == 1 {
+    let Some(shape) = reader_shape(input.shape).filter(|_| threads != 1) else {
+        // Event logs are built into journeys first; `--threads 1` reads sequentially.
         return fold_sequentially(input, build, start, observe);
-    }
+    };
     let opened = Input::open(&input.input)?;
     let mut builder = reader_builder(input, shape)?;
     builder.threads(threads);
@@ -314,38 +282,58 @@ pub fn journey_builder(build: &BuildArgs) -> Result<JourneyBuilder, CliError> {
     Ok(b)
 }
 
-#[derive(Default)]
-struct Collect {
-    journeys: Vec<Journey>,
-}
-
-impl JourneySink for Collect {
-    fn start(&mut self, _headers: &[String]) -> Result<(), CliError> {
-        Ok(())
-    }
-
-    fn journey(
-        &mut self,
-        journey: &Journey,
-        _channels: &Channels,
-        _line: Option<u64>,
-    ) -> Result<(), CliError> {
-        self.journeys.push(journey.clone());
-        Ok(())
-    }
-}
-
 /// Reads every journey of the input into a [`JourneySet`], printing the
 /// read or build summary on stderr.
 pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneySet, CliError> {
-    let mut collect = Collect::default();
-    let (channels, summary) =
-        for_each_journey(input, build, &mut collect).map_err(in_input(&input.input))?;
+    let opened = Input::open(&input.input)?;
+    let result = match reader_shape(input.shape) {
+        Some(shape) => reader_builder(input, shape).and_then(|builder| {
+            let (set, report) = builder.from_reader(opened.reader)?.read_all()?;
+            Ok((set, Summary::Read(report)))
+        }),
+        None => build_events(input, build, opened.reader)
+            .map(|(set, report)| (set, Summary::Build(Box::new(report)))),
+    };
+    opened.progress.finish_and_clear();
+    let (set, summary) = result.map_err(in_input(&input.input))?;
     summary.print();
-    let mut set = JourneySet::new(channels);
-    for journey in collect.journeys {
-        set.push(journey)
-            .map_err(|e| CliError::Other(format!("internal: {e}")))?;
-    }
     Ok(set)
+}
+
+/// The shape of the journey readers, or `None` for an event log.
+fn reader_shape(shape: ShapeArg) -> Option<Shape> {
+    match shape {
+        ShapeArg::Paths => Some(Shape::Paths),
+        ShapeArg::Journeys => Some(Shape::Journeys),
+        ShapeArg::Events => None,
+    }
+}
+
+/// Reads an event log and builds its journeys.
+fn build_events(
+    input: &InputArgs,
+    build: &BuildArgs,
+    rdr: Box<dyn std::io::Read>,
+) -> Result<(JourneySet, BuildReport), CliError> {
+    let mut rb = EventReaderBuilder::new();
+    rb.delimiter(input.delimiter)
+        .lenient(input.lenient)
+        .ignore_unknown_columns(input.ignore_unknown_columns);
+    for (r, name) in &parse_columns(input)? {
+        match r.as_str() {
+            "user_id" | "user" => rb.user_column(name),
+            "timestamp" | "time" => rb.timestamp_column(name),
+            "channel" => rb.channel_column(name),
+            "conversion" => rb.conversion_column(name),
+            "value" => rb.value_column(name),
+            other => {
+                return Err(CliError::Input(format!(
+                    "--column: `{other}` is not a column role of the events shape \
+                     (user_id, timestamp, channel, conversion, value)"
+                )));
+            }
+        };
+    }
+    let reader = rb.from_reader(rdr)?;
+    journey_builder(build)?.build(reader).map_err(build_error)
 }
