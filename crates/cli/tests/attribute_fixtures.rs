@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{close, fixture, parse_output, run_ok};
+use common::{assert_credit, fixture, parse_output, run_ok};
 
 /// How to ask the command for each (model, variant) of `tiny/expected.csv`.
 fn invocation(model: &str, variant: &str) -> Option<(&'static str, Vec<&'static str>)> {
@@ -41,15 +41,8 @@ fn check_tiny(input: &str, shape: &str, timed: bool) {
         ];
         args.extend(extra);
         let out = parse_output(&run_ok(&args));
-        let (conv, value, re) = out[&(name.to_owned(), row[2].to_owned())];
-        let (ec, ev): (f64, f64) = (row[3].parse().unwrap(), row[4].parse().unwrap());
-        assert!(
-            close(conv, ec),
-            "{name} {} conversions {conv} vs {ec}",
-            &row[2]
-        );
-        assert!(close(value, ev), "{name} {} value {value} vs {ev}", &row[2]);
-        assert_eq!(re, None);
+        let expected = (row[3].parse().unwrap(), row[4].parse().unwrap(), None);
+        assert_credit(&out, name, &row[2], expected, shape);
         checked += 1;
     }
     assert_eq!(checked, if timed { 24 } else { 20 });
@@ -86,18 +79,8 @@ fn synthetic_heuristics_through_the_command() {
     for row in reader.records() {
         let row = row.unwrap();
         let model = row[0].replace('_', "-");
-        let (conv, value, _) = out[&(model.clone(), row[1].to_owned())];
-        let (ec, ev): (f64, f64) = (row[2].parse().unwrap(), row[3].parse().unwrap());
-        assert!(
-            close(conv, ec),
-            "{model} {} conversions {conv} vs {ec}",
-            &row[1]
-        );
-        assert!(
-            close(value, ev),
-            "{model} {} value {value} vs {ev}",
-            &row[1]
-        );
+        let expected = (row[2].parse().unwrap(), row[3].parse().unwrap(), None);
+        assert_credit(&out, &model, &row[1], expected, "synthetic");
         checked += 1;
     }
     assert_eq!(checked, 36);
@@ -215,14 +198,14 @@ fn tiny_markov_orders_1_to_3_through_the_command() {
                 if &row[0] != "markov" || row[1] != format!("order_{order}") {
                     continue;
                 }
-                let (conv, value, re) = out[&("markov".to_owned(), row[2].to_owned())];
                 let expect = |i: usize| row[i].parse::<f64>().unwrap();
-                assert!(close(conv, expect(3)), "{shape} order {order} {}", &row[2]);
-                assert!(close(value, expect(4)), "{shape} order {order} {}", &row[2]);
-                assert!(
-                    close(re.unwrap(), expect(5)),
-                    "{shape} order {order} {}",
-                    &row[2]
+                let context = format!("{shape} order {order}");
+                assert_credit(
+                    &out,
+                    "markov",
+                    &row[2],
+                    (expect(3), expect(4), Some(expect(5))),
+                    &context,
                 );
                 checked += 1;
             }
@@ -253,22 +236,14 @@ fn synthetic_markov_orders_1_to_3_through_the_command() {
         let mut checked = 0;
         for row in reader.records() {
             let row = row.unwrap();
-            let (conv, value, re) = out[&("markov".to_owned(), row[0].to_owned())];
             let expect = |i: usize| row[i].parse::<f64>().unwrap();
-            assert!(
-                close(conv, expect(1)),
-                "order {order} {} conv {conv}",
-                &row[0]
-            );
-            assert!(
-                close(value, expect(2)),
-                "order {order} {} value {value}",
-                &row[0]
-            );
-            assert!(
-                close(re.unwrap(), expect(3)),
-                "order {order} {} re",
-                &row[0]
+            let expected = (expect(1), expect(2), Some(expect(3)));
+            assert_credit(
+                &out,
+                "markov",
+                &row[0],
+                expected,
+                &format!("synthetic order {order}"),
             );
             checked += 1;
         }

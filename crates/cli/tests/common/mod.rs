@@ -64,3 +64,32 @@ pub fn parse_output(csv_text: &str) -> Credits {
 pub fn close(actual: f64, expected: f64) -> bool {
     (actual - expected).abs() <= 1e-9 * expected.abs().max(1.0)
 }
+
+/// Asserts that `out` credits `channel` under `model` with the expected
+/// conversions, value and removal effect (1e-9 relative; `None` = empty).
+pub fn assert_credit(
+    out: &Credits,
+    model: &str,
+    channel: &str,
+    expected: (f64, f64, Option<f64>),
+    context: &str,
+) {
+    let key = (model.to_owned(), channel.to_owned());
+    let Some(&(conv, value, re)) = out.get(&key) else {
+        panic!("{context}: no row for {model} {channel}");
+    };
+    assert!(
+        close(conv, expected.0),
+        "{context}: {model} {channel} conversions {conv} vs {}",
+        expected.0
+    );
+    assert!(
+        close(value, expected.1),
+        "{context}: {model} {channel} value {value} vs {}",
+        expected.1
+    );
+    match (re, expected.2) {
+        (Some(a), Some(e)) => assert!(close(a, e), "{context}: {model} {channel} RE {a} vs {e}"),
+        (a, e) => assert_eq!(a, e, "{context}: {model} {channel} removal effect"),
+    }
+}
