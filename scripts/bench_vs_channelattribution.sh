@@ -107,9 +107,9 @@ if has_side ours; then
         cargo build --release --quiet -p attribution-cli || built=0
     fi
     if [[ $built == 1 ]]; then
-        # Smoke test on the shared tiny fixture: the command must exist and print the
+        # Smoke test on the tiny fixture: the command must exist and print the
         # CSV contract of DESIGN.md §7 (header, first-touch credits summing to 4).
-        tiny="$ROOT/../shared/fixtures/tiny/paths.csv"
+        tiny="$ROOT/tests/data/tiny/paths.csv"
         if [[ -f $tiny ]] && "$OURS" attribute "$tiny" --model first-touch --format csv \
             --output "$WORK/smoke.csv" >/dev/null 2>"$WORK/smoke.err" &&
             [[ $(head -n 1 "$WORK/smoke.csv") == model,channel,conversions,value,removal_effect* ]] &&

@@ -9,11 +9,11 @@ use attribution::{JourneySet, Model};
 
 const EVENTS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/tiny/events.csv"
+    "/tests/data/tiny/events.csv"
 );
 const JOURNEYS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/tiny/journeys.csv"
+    "/tests/data/tiny/journeys.csv"
 );
 
 type Canonical = (Vec<String>, Vec<i64>, u64, u64, f64, Option<i64>);

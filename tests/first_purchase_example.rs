@@ -33,7 +33,7 @@ fn the_example_runs_every_model_on_the_tiny_journeys() {
         let c = a.get(channel).unwrap();
         (c.conversions, c.value)
     };
-    // Values of ../shared/fixtures/tiny/expected.csv.
+    // Values of tests/data/tiny/expected.csv.
     assert_eq!(credit("first-touch", "LinkedIn"), (2.0, 180.0));
     assert_eq!(credit("last-touch", "LinkedIn"), (3.0, 260.0));
     assert_eq!(credit("linear", "Email").1, 70.0);

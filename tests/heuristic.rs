@@ -1,4 +1,4 @@
-//! The heuristic models against the shared fixtures (../shared/fixtures):
+//! The heuristic models against the reference fixtures (tests/data):
 //! every heuristic row of tiny/expected.csv and synthetic/expected_heuristics.csv,
 //! conversions and value, to 1e-9 relative, compared by channel name.
 
@@ -10,7 +10,7 @@ use attribution::model::heuristic::{
 };
 use attribution::{Attribution, JourneySet, Model, ModelError};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 
 fn read(shape: Shape, delimiter: u8, file: &str) -> JourneySet {
     let (set, report) = ReaderBuilder::new(shape)

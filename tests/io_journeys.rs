@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 
 const TINY_JOURNEYS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/tiny/journeys.csv"
+    "/tests/data/tiny/journeys.csv"
 );
 const TINY_PATHS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/tiny/paths.csv"
+    "/tests/data/tiny/paths.csv"
 );
 
 fn t(s: &str) -> DateTime<Utc> {

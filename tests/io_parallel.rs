@@ -182,7 +182,7 @@ fn fold_errors_name_the_first_failing_row() {
 fn markov_and_linear_states_merge_to_the_sequential_credits() {
     let csv = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/synthetic/paths_100000_12.csv"
+        "/tests/data/synthetic/paths_100000_12.csv"
     ))
     .unwrap();
     let (set, _) = ReaderBuilder::new(Shape::Paths)

@@ -5,11 +5,11 @@ use attribution::{Channels, JourneySet, ReadError, ReadErrorKind, ReadReport};
 
 const TINY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/tiny/paths.csv"
+    "/tests/data/tiny/paths.csv"
 );
 const SYNTHETIC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/synthetic/paths_100000_12.csv"
+    "/tests/data/synthetic/paths_100000_12.csv"
 );
 
 fn read(csv: &str) -> Result<(JourneySet, ReadReport), ReadError> {

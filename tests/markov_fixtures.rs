@@ -7,7 +7,7 @@ use attribution::model::markov::{Markov, MarkovChain, Solver};
 use attribution::{JourneySet, Model};
 
 fn fixture(rel: &str) -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/").to_owned() + rel
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/").to_owned() + rel
 }
 
 fn read(rel: &str, delimiter: u8) -> JourneySet {

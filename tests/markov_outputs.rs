@@ -8,7 +8,7 @@ fn tiny() -> JourneySet {
     ReaderBuilder::new(Shape::Paths)
         .from_path(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/tiny/paths.csv"
+            "/tests/data/tiny/paths.csv"
         ))
         .unwrap()
         .read_all()
@@ -127,7 +127,7 @@ fn order_selection_on_tiny_and_synthetic() {
         .delimiter(Some(b';'))
         .from_path(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/synthetic/paths_100000_12.csv"
+            "/tests/data/synthetic/paths_100000_12.csv"
         ))
         .unwrap()
         .read_all()

@@ -23,7 +23,7 @@ use crate::journey::Journey;
 ///
 /// # Example
 ///
-/// The tiny journeys of the fixtures (`../shared/fixtures/tiny`):
+/// The tiny journeys of the fixtures (`tests/data/tiny` in the repository):
 ///
 /// ```
 /// use attribution::model::heuristic::FirstTouch;
@@ -99,7 +99,7 @@ heuristic_model!(FirstTouch);
 ///
 /// # Example
 ///
-/// The tiny journeys of the fixtures (`../shared/fixtures/tiny`):
+/// The tiny journeys of the fixtures (`tests/data/tiny` in the repository):
 ///
 /// ```
 /// use attribution::model::heuristic::LastTouch;

@@ -40,7 +40,7 @@ pub enum LinearSplit {
 ///
 /// # Example
 ///
-/// The tiny journeys of the fixtures (`../shared/fixtures/tiny`): Email gets
+/// The tiny journeys of the fixtures (`tests/data/tiny` in the repository): Email gets
 /// 1/4 of J1 and 2/3 of J4 per touch, 1/4 + 1/2 per channel.
 ///
 /// ```

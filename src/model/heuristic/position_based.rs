@@ -39,7 +39,7 @@ const SUM_SLACK: f64 = 4.0 * f64::EPSILON;
 ///
 /// # Example
 ///
-/// The tiny journeys of the fixtures (`../shared/fixtures/tiny`):
+/// The tiny journeys of the fixtures (`tests/data/tiny` in the repository):
 ///
 /// ```
 /// use attribution::model::heuristic::PositionBased;

@@ -45,7 +45,7 @@ const SECONDS_PER_DAY: u64 = 86_400;
 ///
 /// # Example
 ///
-/// The tiny journeys of the fixtures (`../shared/fixtures/tiny/journeys.csv`):
+/// The tiny journeys of the fixtures (`tests/data/tiny/journeys.csv` in the repository):
 ///
 /// ```
 /// use attribution::model::heuristic::TimeDecay;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data");
 
 pub fn fixture(rel: &str) -> String {
     format!("{FIXTURES}/{rel}")
