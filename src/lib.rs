@@ -123,3 +123,9 @@ pub use crate::model::heuristic::{
 pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
 pub use crate::model::{Merge, Model};
 pub use crate::numeric::CompensatedSum;
+
+/// The README's library snippet, compiled and run as a doctest so that it
+/// stays correct when pasted.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeSnippet;

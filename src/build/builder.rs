@@ -11,7 +11,8 @@ use super::report::BuildReport;
 use crate::io::events::{EventReader, EventRecord};
 use crate::journey::JourneySet;
 
-/// Builds journeys from an event log (DESIGN §3).
+/// Builds journeys from an event log (group by user, sort by time, split,
+/// window, exclude).
 ///
 /// Setters take and return `&mut Self`; options are validated when a build
 /// starts. Defaults: split after each conversion, no lookback, no inactivity

@@ -36,7 +36,8 @@ pub struct DroppedEvents {
     pub empty_journeys: u64,
 }
 
-/// The account of one journey build (DESIGN §3).
+/// The account of one journey build (users, events, journeys,
+/// conversions, unattributed conversions, rejected rows).
 ///
 /// Balances (tested): `touch_events = touches_in_journeys +
 /// dropped.duplicate_touches + dropped.excluded_channel + dropped.lookback +

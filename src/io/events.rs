@@ -19,7 +19,7 @@
 //!
 //! The delimiter (`,`, `;` or tab) is detected from the header line unless
 //! given. A UTF-8 byte order mark is stripped. Extra columns are an
-//! [`UnknownColumn`](ReadErrorKind::UnknownColumn) error (DESIGN §6) unless
+//! [`UnknownColumn`](ReadErrorKind::UnknownColumn) error unless
 //! [`EventReaderBuilder::ignore_unknown_columns`] is set.
 //!
 //! # Example
@@ -163,7 +163,7 @@ impl EventReaderBuilder {
     }
 
     /// Ignore header columns that are not one of the five roles (default
-    /// `false`: an unknown column is an error, DESIGN §6).
+    /// `false`: an unknown column is an error).
     pub fn ignore_unknown_columns(&mut self, yes: bool) -> &mut Self {
         self.ignore_unknown = yes;
         self

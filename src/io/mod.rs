@@ -1,4 +1,5 @@
-//! CSV readers and a writer for the input shapes (DESIGN §2), with
+//! CSV readers and a writer for the input shapes (aggregated paths, journeys,
+//! event logs), with
 //! line-numbered errors.
 //!
 //! * [`ReaderBuilder`] configures a reader for a [`Shape`] (delimiter, path

@@ -1,6 +1,7 @@
 //! The input shapes and the roles of their columns.
 
-/// The layout of an input file (DESIGN §2).
+/// The layout of an input file (aggregated paths, one row per journey,
+/// or a raw event log).
 ///
 /// | shape | columns (`[..]` = optional) |
 /// |---|---|

@@ -1,4 +1,4 @@
-//! Command-line arguments (DESIGN §7).
+//! Command-line arguments.
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! The `attribution` command: multi-channel attribution on CSV exports.
 //!
-//! See `attribution --help` and DESIGN §7 for the contract: exit code 0 on
+//! See `attribution --help` for the contract: exit code 0 on
 //! success, 2 on bad input or options (one line on stderr), 1 on other
 //! failures (e.g. the output cannot be written). It never panics on input.
 

@@ -1,4 +1,4 @@
-//! Writing attributions as a table, CSV or JSON (DESIGN §7).
+//! Writing attributions as a table, CSV or JSON.
 
 use std::io::Write;
 

@@ -10,7 +10,8 @@ use crate::model::Merge;
 use crate::numeric::CompensatedSum;
 
 /// Transition counts of an order-k Markov chain over customer journeys: the
-/// mergeable state of [`Markov`](super::Markov) (DESIGN §4–5).
+/// mergeable state of [`Markov`](super::Markov) (the transition counts, mergeable
+/// across partitions of the journeys).
 ///
 /// A path with touches `t_1..t_L`, `c` conversions, `n` non-conversions and
 /// value `v` is turned into states `s_1..s_m`: the sliding windows of `k`
