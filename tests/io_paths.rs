@@ -3,10 +3,7 @@
 use attribution::io::{Column, ReaderBuilder, Shape};
 use attribution::{Channels, JourneySet, ReadError, ReadErrorKind, ReadReport};
 
-const TINY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/paths.csv"
-);
+const TINY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/paths.csv");
 const SYNTHETIC: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/data/synthetic/paths_100000_12.csv"
