@@ -44,6 +44,9 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
     checks::input_options(&args.input, &args.build, given, true)?;
     let (runners, channels, summary, started) = match &args.per_journey {
         Some(path) => {
+            if !models.requests_heuristic() {
+                return Err(crate::per_journey::no_model());
+            }
             if given.has("threads") {
                 warning(
                     "--threads is ignored with --per-journey (journeys are read in order, on one thread)",

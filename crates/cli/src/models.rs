@@ -147,6 +147,13 @@ impl Models {
         })
     }
 
+    /// Whether `--model` asks for a heuristic (`all` does).
+    pub fn requests_heuristic(&self) -> bool {
+        self.requested
+            .iter()
+            .any(|n| !n.eq_ignore_ascii_case("markov"))
+    }
+
     /// The models named by `--model`, in the order given (`all`: every
     /// model, time-decay only when the input has timestamps), without
     /// repeats.

@@ -39,7 +39,9 @@ impl PerJourney {
     }
 
     /// Takes the heuristics of `plan`; warns that Markov models are left
-    /// out. An error when no model of the plan gives per-journey credit.
+    /// out. An error when no model of the plan gives per-journey credit
+    /// (callers check [`Models::requests_heuristic`](crate::models::Models::requests_heuristic)
+    /// before reading, so this is a safeguard).
     pub fn choose(&mut self, plan: &Plan) -> Result<(), CliError> {
         self.models = plan
             .chosen
@@ -56,11 +58,7 @@ impl PerJourney {
             .map(Chosen::label)
             .collect();
         if self.models.is_empty() {
-            return Err(CliError::Input(format!(
-                "--per-journey: no model that runs gives per-journey credit ({} has none: \
-                 its removal effects belong to the whole chain); add a heuristic model",
-                markov.join(", ")
-            )));
+            return Err(no_model());
         }
         if !markov.is_empty() {
             warning(format!(
@@ -116,4 +114,13 @@ impl PerJourney {
     fn failed(&self, e: impl std::fmt::Display) -> CliError {
         CliError::Other(format!("cannot write `{}`: {e}", self.path.display()))
     }
+}
+
+/// The error of `--per-journey` with Markov models only.
+pub fn no_model() -> CliError {
+    CliError::Input(
+        "--per-journey: no model that runs gives per-journey credit (markov has none: its \
+         removal effects belong to the whole chain); add a heuristic model to --model"
+            .to_owned(),
+    )
 }
