@@ -107,6 +107,8 @@ pub(crate) struct Assembler<'s> {
     current: Option<Box<str>>,
     seen: FxHashSet<Box<str>>,
     scratch: Scratch,
+    /// Touch rows read per excluded channel, by exclusion index.
+    excluded_seen: Vec<u64>,
 }
 
 impl<'s> Assembler<'s> {
@@ -122,6 +124,7 @@ impl<'s> Assembler<'s> {
             current: None,
             seen: FxHashSet::default(),
             scratch: Scratch::default(),
+            excluded_seen: vec![0; settings.exclude.len()],
         }
     }
 
@@ -136,7 +139,15 @@ impl<'s> Assembler<'s> {
             }
             None => NO_CHANNEL,
             Some(name) => match self.settings.exclude.get(name.trim()) {
-                Some(&k) => EXCLUDED_BIT | k,
+                Some(&k) => {
+                    if let Some(n) = usize::try_from(k)
+                        .ok()
+                        .and_then(|i| self.excluded_seen.get_mut(i))
+                    {
+                        *n += 1;
+                    }
+                    EXCLUDED_BIT | k
+                }
                 None => self.intern_channel(name, line)?,
             },
         };
@@ -255,6 +266,19 @@ impl<'s> Assembler<'s> {
         report.unattributed_value = self.sums.unattributed.value();
         report.ignored_touch_value = self.sums.ignored.value();
         report.dropped.duplicate_value = self.sums.duplicate.value();
+        report.dropped.excluded_per_channel = self
+            .settings
+            .exclude
+            .iter()
+            .map(|(name, &k)| {
+                let seen = usize::try_from(k)
+                    .ok()
+                    .and_then(|i| self.excluded_seen.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                (name.to_string(), seen)
+            })
+            .collect();
         let mut set = JourneySet::new(self.channels);
         for journey in self.journeys {
             set.push(journey).map_err(|source| BuildError::Journey {

@@ -23,6 +23,12 @@ pub struct DroppedEvents {
     pub duplicate_value: f64,
     /// Touches on an excluded channel ([`exclude_channels`](super::JourneyBuilder::exclude_channels)).
     pub excluded_channel: u64,
+    /// Touch rows read on each channel given to
+    /// [`exclude_channels`](super::JourneyBuilder::exclude_channels), by its
+    /// trimmed name, before any other option applies (duplicates included).
+    /// Every excluded name is listed: 0 means the channel never occurs in the
+    /// input (e.g. a misspelt name), so the exclusion did nothing.
+    pub excluded_per_channel: BTreeMap<String, u64>,
     /// Touches older than the lookback window before their conversion
     /// ([`lookback`](super::JourneyBuilder::lookback)).
     pub lookback: u64,

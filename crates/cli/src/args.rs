@@ -55,7 +55,10 @@ by --sep), so that a build from an event log can be inspected and reused:
 const TRANSITIONS_HELP: &str = "\
 CSV/JSON rows: from,to,probability,count. States of order k are written `a > b`; the reserved
 states are (start), (conversion) and (null). DOT draws the customer-journey graph:
-  attribution transitions paths.csv --order 1 --format dot | dot -Tsvg > chain.svg";
+  attribution transitions paths.csv --order 1 --format dot | dot -Tsvg > chain.svg
+With a dozen channels or more, keep the main edges: --top 3 keeps the three most probable
+transitions out of each state, --min-probability 0.05 drops rarer ones (both filter CSV and
+JSON rows too; kept edges show the full chain's probabilities).";
 
 const CHOOSE_ORDER_HELP: &str = "\
 For each order 1..K: states, transitions, free parameters, in-sample log-likelihood and BIC,
@@ -97,6 +100,21 @@ pub struct TransitionsArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Keep only transitions of probability at least P (0 to 1), in every
+    /// format. DOT also leaves out states left without an edge.
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.0,
+        hide_default_value = true
+    )]
+    pub min_probability: f64,
+
+    /// Keep only the N most probable transitions out of each state (and out of
+    /// (start)), in every format.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]
@@ -192,16 +210,23 @@ Models (--model, comma-separated, or `all`):
   time-decay       weight 2^(-age/half-life) to conversion time; needs timestamps (--half-life)
   position-decay   weight r^(touches before the end) (--decay-rate r)
   markov           exact removal effects of the order-K Markov chain (--order K, --max-steps N);
-                   credit = total × RE_c / Σ RE; the CSV's removal_effect column holds RE_c
-`all` runs every model the input supports (time-decay only when it carries timestamps).
+                   credit = total × RE_c / Σ RE; the CSV's removal_effect column holds RE_c;
+                   --order 1,2,3 runs one chain per order, labelled markov:order=K
+`all` runs every model the input supports (time-decay only when it carries timestamps);
+the table's footnote, or a `note:` on stderr for csv/json, names the models left out.
+A model option given while its model does not run, or a build option on a paths or journeys
+input, gets a `warning:` on stderr; an invalid value is an error even then.
 
 Input shapes (--shape; columns are matched by name, in any order):
   paths     path,total_conversions,total_null[,total_conversion_value]
   journeys  journey_id,path,converted[,value][,touch_times][,conversion_time]
   events    user_id,timestamp,channel,conversion[,value]  (see the build options above)
 
-Output: --format table (for people), csv (model,channel,conversions,value,removal_effect;
-full precision) or json. Exit code 0 on success, 2 on bad input or options.";
+Output: --format table (for people: each model's credit and share of its total, footnotes),
+csv (model,channel,conversions,value,removal_effect; full precision) or json.
+--per-journey FILE also writes journey_id,model,channel,conversions,value for every
+converting journey under each heuristic model (ids from the input, else the journey's
+1-based position). Exit code 0 on success, 2 on bad input or options.";
 
 /// Input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -289,9 +314,16 @@ pub struct AttributeArgs {
     #[arg(long, default_value = "7d")]
     pub half_life: String,
 
-    /// Markov order: states are windows of K consecutive touches.
-    #[arg(long, default_value_t = 1)]
-    pub order: usize,
+    /// Markov order: states are windows of K consecutive touches. Several
+    /// orders, comma-separated (e.g. `1,2,3`), run one Markov model each,
+    /// labelled `markov:order=K` in the output (a single order: `markov`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1",
+        value_name = "K[,K...]"
+    )]
+    pub order: Vec<usize>,
 
     /// Cap Markov journeys at N steps (reproduces a step-capped simulation); default: exact, uncapped.
     #[arg(long, value_name = "N")]
@@ -308,6 +340,13 @@ pub struct AttributeArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write every converting journey's credit per model to FILE (CSV:
+    /// journey_id,model,channel,conversions,value; journeys without an id get
+    /// their 1-based position). Heuristic models only: Markov credit belongs
+    /// to the whole chain. Reads the input on one thread.
+    #[arg(long, value_name = "FILE")]
+    pub per_journey: Option<PathBuf>,
 
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]

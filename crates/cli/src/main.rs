@@ -10,30 +10,41 @@
 
 mod args;
 mod attribute;
+mod checks;
 mod error;
+mod given;
 mod input;
 mod journeys;
 mod markov;
 mod models;
 mod output;
+mod per_journey;
 mod runner;
 mod source;
+mod warn;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
+use crate::given::Given;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Which options were typed (not defaults), to warn about those that do nothing.
+    let given = matches
+        .subcommand()
+        .map(|(_, sub)| Given::from_matches(sub))
+        .unwrap_or_default();
     let result = match cli.command {
-        Command::Attribute(args) => attribute::run(&args),
-        Command::Journeys(args) => journeys::run(&args),
-        Command::Transitions(args) => markov::transitions(&args),
-        Command::ChooseOrder(args) => markov::choose_order(&args),
+        Command::Attribute(args) => attribute::run(&args, &given),
+        Command::Journeys(args) => journeys::run(&args, &given),
+        Command::Transitions(args) => markov::transitions(&args, &given),
+        Command::ChooseOrder(args) => markov::choose_order(&args, &given),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

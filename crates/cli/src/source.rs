@@ -1,7 +1,7 @@
 //! Reading journeys from any input shape, streaming where the shape allows.
 
 use attribution::build::{BuildError, BuildReport, JourneyBuilder, parse_duration};
-use attribution::io::events::EventReaderBuilder;
+use attribution::io::events::{EventReader, EventReaderBuilder};
 use attribution::io::{Column, FoldError, ReaderBuilder, Shape};
 use attribution::{Channels, Journey, JourneySet, ModelError};
 
@@ -28,6 +28,19 @@ impl Summary {
         };
         eprintln!("{}", text.trim_end());
     }
+}
+
+/// Whether the input has a value column (the header as the reader saw it;
+/// for an event log, its own header). Without one every value is 0.
+pub fn has_value_column(input: &InputArgs, headers: &[String]) -> bool {
+    let default = match input.shape {
+        ShapeArg::Paths => "total_conversion_value",
+        ShapeArg::Journeys | ShapeArg::Events => "value",
+    };
+    let name = column_override(input, "value")
+        .or_else(|| column_override(input, "total_conversion_value"))
+        .unwrap_or(default);
+    headers.iter().any(|h| h.trim() == name)
 }
 
 /// Whether journeys of this input carry touch timestamps.
@@ -85,8 +98,7 @@ fn role(shape: Shape, name: &str) -> Result<Column, CliError> {
 
 /// Receives what [`for_each_journey`] reads.
 pub trait JourneySink {
-    /// Called once, before the first journey, with the input's header
-    /// (empty for an event log, whose journeys always carry timestamps).
+    /// Called once, before the first journey, with the input's header.
     fn start(&mut self, headers: &[String]) -> Result<(), CliError>;
     /// Called for every journey, with the channel table as it stands and the
     /// input line it came from (none for journeys built from events).
@@ -125,8 +137,9 @@ pub fn for_each_journey(
             Ok((reader.into_channels(), Summary::Read(report)))
         }
         None => {
-            sink.start(&[])?;
-            let (set, report) = build_events(input, build, opened.reader)?;
+            let reader = event_reader(input, opened.reader)?;
+            sink.start(reader.headers())?;
+            let (set, report) = journey_builder(build)?.build(reader).map_err(build_error)?;
             for journey in set.iter() {
                 sink.journey(journey, set.channels(), None)?;
             }
@@ -153,7 +166,7 @@ fn reader_builder(input: &InputArgs, shape: Shape) -> Result<ReaderBuilder, CliE
 }
 
 /// A model error of the journey at `position`, read from `line`.
-fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliError {
+pub fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliError {
     let e = CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)));
     match line {
         Some(line) => CliError::Input(format!("line {line}: {e}")),
@@ -282,6 +295,15 @@ pub fn journey_builder(build: &BuildArgs) -> Result<JourneyBuilder, CliError> {
     Ok(b)
 }
 
+/// Checks the builder's options without reading anything (an invalid value
+/// is an error even when the input is not an event log).
+pub fn validate_builder(builder: &JourneyBuilder) -> Result<(), CliError> {
+    builder
+        .build_from_events(std::iter::empty())
+        .map(|_| ())
+        .map_err(build_error)
+}
+
 /// Reads every journey of the input into a [`JourneySet`], printing the
 /// read or build summary on stderr.
 pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneySet, CliError> {
@@ -297,6 +319,7 @@ pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneyS
     opened.progress.finish_and_clear();
     let (set, summary) = result.map_err(in_input(&input.input))?;
     summary.print();
+    crate::checks::excluded_channels(&summary);
     Ok(set)
 }
 
@@ -315,6 +338,16 @@ fn build_events(
     build: &BuildArgs,
     rdr: Box<dyn std::io::Read>,
 ) -> Result<(JourneySet, BuildReport), CliError> {
+    let reader = event_reader(input, rdr)?;
+    journey_builder(build)?.build(reader).map_err(build_error)
+}
+
+/// Opens an event log: the reader configured from the command line, past
+/// the header.
+fn event_reader(
+    input: &InputArgs,
+    rdr: Box<dyn std::io::Read>,
+) -> Result<EventReader<Box<dyn std::io::Read>>, CliError> {
     let mut rb = EventReaderBuilder::new();
     rb.delimiter(input.delimiter)
         .lenient(input.lenient)
@@ -334,6 +367,5 @@ fn build_events(
             }
         };
     }
-    let reader = rb.from_reader(rdr)?;
-    journey_builder(build)?.build(reader).map_err(build_error)
+    Ok(rb.from_reader(rdr)?)
 }

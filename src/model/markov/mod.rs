@@ -122,6 +122,7 @@
 mod blocked;
 mod chain;
 mod counts;
+mod filter;
 mod model;
 mod order;
 mod output;
@@ -131,6 +132,7 @@ mod system;
 
 pub use chain::MarkovChain;
 pub use counts::{CountsError, MAX_ORDER, TransitionCounts};
+pub use filter::EdgeFilter;
 pub use model::Markov;
 pub use order::{OrderReport, OrderStats, select_order};
 pub use output::{TransitionEdge, TransitionRow};
