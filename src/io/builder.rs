@@ -13,7 +13,8 @@ use crate::io::reader::JourneyReader;
 /// The default bytes per piece of [`ReaderBuilder::parallel_from_reader`].
 const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
 use crate::io::shape::{Column, ColumnSpec, Shape};
-use crate::io::timestamp::{TimeFormat, TimeParser};
+use crate::io::time_format::TimeFormat;
+use crate::io::timestamp::TimeParser;
 use crate::io::timezone::Timezone;
 
 /// Configures a CSV reader for one input [`Shape`], in the style of

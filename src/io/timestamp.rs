@@ -1,199 +1,12 @@
-//! Timestamps: the layouts the readers accept ([`TimeFormat`]) and how each
-//! value is turned into an instant (UTC).
-
-use std::fmt;
-use std::str::FromStr;
+//! [`TimeParser`]: turns a timestamp field into an instant (UTC) under a
+//! [`TimeFormat`] and a [`Timezone`]; the rules are documented on
+//! [`TimeFormat`].
 
 use chrono::format::{Fixed, Item, Numeric, Pad, ParseErrorKind, Parsed, StrftimeItems};
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 
-use crate::error::ReadHint;
+use crate::io::time_format::{TimeFormat, TimeFormatError, TimeUnit, TimestampError, layout_items};
 use crate::io::timezone::Timezone;
-
-/// How timestamps are written: detected per value (the default), a Unix
-/// time in a given unit, or a strftime layout.
-///
-/// # Automatic detection ([`TimeFormat::Auto`])
-///
-/// Each value is classified on its own, so one file may mix layouts:
-///
-/// * **A number** (digits, an optional leading `-`, an optional `.` and
-///   fraction) is a Unix time. Its unit follows from the number of digits
-///   before the point, sign excluded: up to 11 digits are seconds (up to
-///   year 5138), 13 digits milliseconds and 16 digits microseconds (as GA4's
-///   `event_timestamp`; both cover 2001-09-09 to 2286-11-20). Other lengths
-///   (12, 14, 15, 17 or more digits) are ambiguous and rejected with
-///   [`TimestampError::AmbiguousUnixTime`]: give the unit with
-///   [`TimeFormat::Unix`]. A negative number is a time before 1970, with the
-///   same unit rule. The fraction may have up to 9 digits for seconds, 6 for
-///   milliseconds and 3 for microseconds (nanosecond precision).
-/// * **ISO 8601 / RFC 3339**: a date `YYYY-MM-DD`, optionally followed by
-///   `T`, `t` or one space and a time `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff…`,
-///   optionally followed (spaces allowed before it) by a zone: `Z`, `UTC`,
-///   `+01:00`, `+0100` or `+01`. A date alone is midnight. A value without a
-///   zone is local time in the reader's [`Timezone`] (default UTC).
-///
-/// # Given formats
-///
-/// * [`TimeFormat::Unix`]: every value is a Unix time in that unit, whatever
-///   its length (same number syntax as above).
-/// * [`TimeFormat::Strftime`]: a chrono strftime layout such as
-///   `%d/%m/%Y %H:%M`. If it has an offset (`%z`, `%:z`) the offset is used;
-///   `%s` is Unix seconds; otherwise the value is local time in the reader's
-///   [`Timezone`]. A layout without a time of day (`%d.%m.%Y`) reads
-///   midnight.
-///
-/// The text form ([`FromStr`], used by the command line's `--time-format`)
-/// is `auto`, `unix-s`, `unix-ms`, `unix-us`, or a strftime layout.
-///
-/// # Example
-///
-/// ```
-/// use attribution::io::{TimeFormat, TimeUnit};
-///
-/// assert_eq!("auto".parse::<TimeFormat>()?, TimeFormat::Auto);
-/// assert_eq!("unix-us".parse::<TimeFormat>()?, TimeFormat::Unix(TimeUnit::Microseconds));
-/// assert_eq!(
-///     "%d/%m/%Y %H:%M".parse::<TimeFormat>()?,
-///     TimeFormat::Strftime("%d/%m/%Y %H:%M".to_owned())
-/// );
-/// assert!("%Q".parse::<TimeFormat>().is_err());
-/// # Ok::<(), attribution::io::TimeFormatError>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TimeFormat {
-    /// Detect each value's layout (see above).
-    #[default]
-    Auto,
-    /// A Unix time in this unit.
-    Unix(TimeUnit),
-    /// A chrono strftime layout (validated when the reader is opened).
-    Strftime(String),
-}
-
-/// The unit of a Unix time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TimeUnit {
-    /// Seconds since 1970-01-01T00:00:00Z (`unix-s`).
-    Seconds,
-    /// Milliseconds since the epoch (`unix-ms`).
-    Milliseconds,
-    /// Microseconds since the epoch (`unix-us`), as GA4's `event_timestamp`.
-    Microseconds,
-}
-
-impl TimeUnit {
-    /// Nanoseconds per unit.
-    fn nanos(self) -> i128 {
-        match self {
-            Self::Seconds => 1_000_000_000,
-            Self::Milliseconds => 1_000_000,
-            Self::Microseconds => 1_000,
-        }
-    }
-
-    /// Fraction digits down to the nanosecond.
-    fn max_fraction_digits(self) -> usize {
-        match self {
-            Self::Seconds => 9,
-            Self::Milliseconds => 6,
-            Self::Microseconds => 3,
-        }
-    }
-
-    /// The name in [`TimeFormat`]'s text form (`unix-s`, `unix-ms`, `unix-us`).
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Seconds => "unix-s",
-            Self::Milliseconds => "unix-ms",
-            Self::Microseconds => "unix-us",
-        }
-    }
-}
-
-/// A time format text that is not `auto`, `unix-s|ms|us` or a valid
-/// strftime layout.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid time format `{0}` (expected auto, unix-s, unix-ms, unix-us or a strftime layout such as %d/%m/%Y %H:%M)"
-)]
-pub struct TimeFormatError(String);
-
-impl FromStr for TimeFormat {
-    type Err = TimeFormatError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let format = match s.trim() {
-            "auto" => Self::Auto,
-            "unix-s" => Self::Unix(TimeUnit::Seconds),
-            "unix-ms" => Self::Unix(TimeUnit::Milliseconds),
-            "unix-us" => Self::Unix(TimeUnit::Microseconds),
-            _ => Self::Strftime(s.to_owned()),
-        };
-        Compiled::new(&format).map(|_| format)
-    }
-}
-
-impl fmt::Display for TimeFormat {
-    /// The text form: `auto`, `unix-ms`, or the layout.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Auto => f.write_str("auto"),
-            Self::Unix(unit) => f.write_str(unit.name()),
-            Self::Strftime(layout) => f.write_str(layout),
-        }
-    }
-}
-
-/// Why a timestamp was rejected: the detail of
-/// [`ReadErrorKind::InvalidTimestamp`](crate::ReadErrorKind::InvalidTimestamp).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TimestampError {
-    /// Automatic detection knows no layout that fits.
-    #[error("not an ISO 8601 date or date-time nor a Unix time")]
-    Unrecognized,
-    /// An integer whose digit count does not tell its unit.
-    #[error(
-        "a {digits}-digit number is not a Unix time: seconds have up to 11 digits, milliseconds 13, microseconds 16"
-    )]
-    AmbiguousUnixTime {
-        /// Digits before the decimal point, sign excluded.
-        digits: usize,
-    },
-    /// The value does not match the given format.
-    #[error("does not match the time format `{0}`")]
-    FormatMismatch(String),
-    /// The fields are well-formed but name no date or time (`2024-02-30`,
-    /// `25:00`).
-    #[error("no such date or time")]
-    Impossible,
-    /// The instant cannot be held: beyond chrono's range for journeys, or
-    /// outside 1677-09-21..2262-04-11 (nanoseconds in an `i64`) for events.
-    #[error("out of range")]
-    OutOfRange,
-    /// A local time skipped by a daylight-saving change in the reader's zone.
-    #[error("local time that does not exist in time zone {zone}")]
-    NonexistentLocalTime {
-        /// The zone's name.
-        zone: String,
-    },
-}
-
-impl TimestampError {
-    /// The setting that would probably read the value: a layout for text
-    /// automatic detection does not know, a unit for an ambiguous number.
-    pub(crate) fn hint(&self) -> Option<ReadHint> {
-        match self {
-            Self::Unrecognized => Some(ReadHint::TimeLayout),
-            Self::AmbiguousUnixTime { .. } => Some(ReadHint::TimeUnit),
-            _ => None,
-        }
-    }
-}
 
 /// A [`TimeFormat`] prepared for parsing.
 #[derive(Debug, Clone)]
@@ -211,22 +24,10 @@ impl Compiled {
         Ok(match format {
             TimeFormat::Auto => Self::Auto,
             TimeFormat::Unix(unit) => Self::Unix(*unit),
-            TimeFormat::Strftime(layout) => {
-                let items = StrftimeItems::new(layout)
-                    .parse_to_owned()
-                    .map_err(|_| TimeFormatError(layout.clone()))?;
-                // A layout that reads nothing would accept only literal text.
-                if !items
-                    .iter()
-                    .any(|i| matches!(i, Item::Numeric(..) | Item::Fixed(_)))
-                {
-                    return Err(TimeFormatError(layout.clone()));
-                }
-                Self::Strftime {
-                    layout: layout.clone(),
-                    items,
-                }
-            }
+            TimeFormat::Strftime(layout) => Self::Strftime {
+                layout: layout.clone(),
+                items: layout_items(layout)?,
+            },
         })
     }
 }
@@ -284,6 +85,20 @@ impl TimeParser {
 
     /// ISO 8601: date, optional time, optional zone (see [`TimeFormat`]).
     fn parse_iso(&self, s: &str) -> Result<DateTime<Utc>, TimestampError> {
+        // Fast paths through chrono's RFC 3339 scanner (several times faster
+        // than the general items below): a full date-time with a zone, or
+        // without one (read with a `Z` appended, as local time).
+        if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+            return Ok(t.with_timezone(&Utc));
+        }
+        if let Some(naive) = parse_zone_less_rfc3339(s) {
+            return self.zone.to_utc(naive);
+        }
+        self.parse_iso_items(s)
+    }
+
+    /// [`TimeParser::parse_iso`] with chrono's general parser, piece by piece.
+    fn parse_iso_items(&self, s: &str) -> Result<DateTime<Utc>, TimestampError> {
         const DATE: &[Item<'static>] = &[
             Item::Numeric(Numeric::Year, Pad::Zero),
             Item::Literal("-"),
@@ -361,6 +176,21 @@ impl TimeParser {
         };
         self.zone.to_utc(naive)
     }
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.f]` without a zone, as a local time: read by
+/// chrono's RFC 3339 scanner with a `Z` appended in a stack buffer.
+fn parse_zone_less_rfc3339(s: &str) -> Option<NaiveDateTime> {
+    const MAX: usize = 40;
+    let mut buf = [0u8; MAX];
+    let with_z = buf.get_mut(..s.len() + 1)?;
+    let (text, z) = with_z.split_at_mut(s.len());
+    text.copy_from_slice(s.as_bytes());
+    z.copy_from_slice(b"Z");
+    let text = std::str::from_utf8(with_z).ok()?;
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.naive_utc())
 }
 
 /// The instant of a parse that carries an offset or a Unix timestamp.

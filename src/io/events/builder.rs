@@ -7,7 +7,8 @@ use std::path::Path;
 use super::reader::{Columns, EventReader, csv_error};
 use crate::error::{ReadError, ReadErrorKind, ReadHint};
 use crate::io::shape::guess_shape;
-use crate::io::timestamp::{TimeFormat, TimeParser};
+use crate::io::time_format::TimeFormat;
+use crate::io::timestamp::TimeParser;
 use crate::io::timezone::Timezone;
 
 /// Configures and opens an [`EventReader`].
@@ -188,7 +189,7 @@ impl EventReaderBuilder {
     }
 
     /// Ignore header columns that are not one of the roles (default
-    /// `false`: an unknown column is an error, DESIGN §6).
+    /// `false`: an unknown column is an error).
     pub fn ignore_unknown_columns(&mut self, yes: bool) -> &mut Self {
         self.ignore_unknown = yes;
         self

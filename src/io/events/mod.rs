@@ -36,7 +36,7 @@
 //!
 //! The delimiter (`,`, `;` or tab) is detected from the header line unless
 //! given. A UTF-8 byte order mark is stripped. Extra columns are an
-//! [`UnknownColumn`](crate::ReadErrorKind::UnknownColumn) error (DESIGN §6) unless
+//! [`UnknownColumn`](crate::ReadErrorKind::UnknownColumn) error unless
 //! [`EventReaderBuilder::ignore_unknown_columns`] is set. Header errors
 //! carry a [`ReadHint`](crate::ReadHint): the shape the header looks like,
 //! or conversion events when the header has an event column but no
