@@ -26,11 +26,13 @@ use crate::error::ReadHint;
 ///   [`TimeFormat::Unix`]. A negative number is a time before 1970, with the
 ///   same unit rule. The fraction may have up to 9 digits for seconds, 6 for
 ///   milliseconds and 3 for microseconds (nanosecond precision).
+///   A compact date such as `20240301` is a number too (8 digits: seconds
+///   in 1970); read it with the layout `%Y%m%d`.
 /// * **ISO 8601 / RFC 3339**: a date `YYYY-MM-DD`, optionally followed by
 ///   `T`, `t` or one space and a time `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff…`,
 ///   optionally followed (spaces allowed before it) by a zone: `Z`, `UTC`,
 ///   `+01:00`, `+0100` or `+01`. A date alone is midnight. A value without a
-///   zone is local time in the reader's [`Timezone`] (default UTC).
+///   zone is local time in the reader's [`Timezone`](crate::io::Timezone) (default UTC).
 ///
 /// # Given formats
 ///
@@ -39,7 +41,7 @@ use crate::error::ReadHint;
 /// * [`TimeFormat::Strftime`]: a chrono strftime layout such as
 ///   `%d/%m/%Y %H:%M`. If it has an offset (`%z`, `%:z`) the offset is used;
 ///   `%s` is Unix seconds; otherwise the value is local time in the reader's
-///   [`Timezone`]. A layout without a time of day (`%d.%m.%Y`) reads
+///   [`Timezone`](crate::io::Timezone). A layout without a time of day (`%d.%m.%Y`) reads
 ///   midnight.
 ///
 /// The text form ([`FromStr`], used by the command line's `--time-format`)

@@ -240,6 +240,36 @@ fn header_errors_suggest_shape_and_options() {
     );
 }
 
+#[test]
+fn conversion_events_on_a_renamed_event_column() {
+    let input = "user_id,timestamp,channel,action,value\n\
+                 u,2024-03-01T09:00:00Z,Email,click,\n\
+                 u,2024-03-01T09:05:00Z,,view,\n\
+                 u,2024-03-01T09:10:00Z,,order,\"12,5\"\n";
+    let (out, stderr) = ok(
+        &[
+            "journeys",
+            "-",
+            "--shape",
+            "events",
+            "--column",
+            "event=action",
+            "--conversion-event",
+            "order",
+            "--decimal-comma",
+        ],
+        input,
+    );
+    assert_eq!(
+        out,
+        format!("{JOURNEYS_HEADER}\nu,Email,1,12.5,2024-03-01T09:00:00Z,2024-03-01T09:10:00Z\n")
+    );
+    assert!(
+        stderr.contains("skipped 1 events without channel that are not conversions\n"),
+        "{stderr}"
+    );
+}
+
 /// The GA4-like fixture's options; its credits are worked out in
 /// tests/data/README.md.
 fn ga4_args(events: &[&'static str]) -> Vec<String> {
