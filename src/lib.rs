@@ -113,7 +113,9 @@ pub mod numeric;
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
 pub use crate::channel::{ChannelId, Channels};
-pub use crate::error::{ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind};
+pub use crate::error::{
+    ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,
+};
 pub use crate::io::{JourneyReader, ReadReport, ReaderBuilder, Shape, write_journeys};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};
 pub use crate::model::heuristic::{

@@ -235,6 +235,7 @@ impl JourneyBuilder {
             .iter()
             .map(|(reason, &n)| ((*reason).to_owned(), n))
             .collect();
+        report.events_without_channel = reader.skipped_without_channel();
         Ok((set, report))
     }
 

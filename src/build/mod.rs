@@ -18,7 +18,6 @@ mod builder;
 mod error;
 mod options;
 mod report;
-pub(crate) mod timestamp;
 
 pub use builder::JourneyBuilder;
 pub use error::{BuildError, UnsortedKind};

@@ -64,6 +64,10 @@ pub struct BuildReport {
     /// Rows skipped by a lenient reader, per reason
     /// ([`ReadErrorKind::reason`](crate::ReadErrorKind::reason)).
     pub rows_rejected: BTreeMap<String, u64>,
+    /// Valid rows that are neither a conversion nor carry a channel (a page
+    /// view without traffic source), skipped by a reader with conversion
+    /// events; not counted in `events_read`.
+    pub events_without_channel: u64,
     /// Accepted rows carrying a touch (a channel), converting visits included.
     pub touch_events: u64,
     /// Accepted conversion rows.
@@ -107,6 +111,13 @@ impl fmt::Display for BuildReport {
             "read {} events ({} touches, {} conversion rows) from {} users",
             self.events_read, self.touch_events, self.conversion_events, self.users
         )?;
+        if self.events_without_channel > 0 {
+            writeln!(
+                f,
+                "skipped {} events without channel that are not conversions",
+                self.events_without_channel
+            )?;
+        }
         if !self.rows_rejected.is_empty() {
             let reasons: Vec<String> = self
                 .rows_rejected

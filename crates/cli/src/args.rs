@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use attribution::io::{TimeFormat, Timezone};
+
 use crate::output::Format;
 
 const ABOUT: &str =
@@ -220,7 +222,8 @@ input, gets a `warning:` on stderr; an invalid value is an error even then.
 Input shapes (--shape; columns are matched by name, in any order):
   paths     path,total_conversions,total_null[,total_conversion_value]
   journeys  journey_id,path,converted[,value][,touch_times][,conversion_time]
-  events    user_id,timestamp,channel,conversion[,value]  (see the build options above)
+  events    user_id,timestamp,channel,conversion[,value]  (see the build options above);
+            with --conversion-event NAME: user_id,timestamp,channel,event_name[,value]
 
 Output: --format table (for people: each model's credit and share of its total, footnotes),
 csv (model,channel,conversions,value,removal_effect; full precision) or json.
@@ -269,7 +272,7 @@ pub struct InputArgs {
     /// Use another column name: ROLE=NAME, e.g. `--column path=channel_path`.
     /// Roles: path, conversions, nulls, value (paths); journey_id, path, converted,
     /// value, touch_times, conversion_time (journeys); user_id, timestamp, channel,
-    /// conversion, value (events). Repeatable.
+    /// conversion, value, event (events). Repeatable.
     #[arg(long = "column", value_name = "ROLE=NAME")]
     pub columns: Vec<String>,
 
@@ -280,6 +283,31 @@ pub struct InputArgs {
     /// Ignore header columns the shape does not use instead of rejecting them.
     #[arg(long)]
     pub ignore_unknown_columns: bool,
+
+    /// How timestamps (events: timestamp; journeys: touch_times, conversion_time) are
+    /// written. `auto` detects each value: ISO 8601 / RFC 3339 with `T` or a space, with
+    /// or without seconds and zone, a date alone (midnight), or a Unix time by its digits
+    /// (up to 11: seconds, 13: milliseconds, 16: microseconds). Or `unix-s`, `unix-ms`,
+    /// `unix-us`, or a strftime layout such as `%d/%m/%Y %H:%M`.
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub time_format: TimeFormat,
+
+    /// Time zone of timestamps written without zone or offset: UTC, an offset such as
+    /// `+02:00`, or an IANA name such as `Europe/Berlin` (daylight saving applies).
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub timezone: Timezone,
+
+    /// Read numbers with a decimal comma (`120,50`) in value and count columns
+    /// (always on in `;`-delimited files).
+    #[arg(long)]
+    pub decimal_comma: bool,
+
+    /// Events: a row whose event column (`event_name`, or `--column event=NAME`) holds
+    /// NAME is a conversion, e.g. `--conversion-event purchase` (repeatable or
+    /// comma-separated). The conversion column is then optional, and rows that are
+    /// neither a conversion nor have a channel are skipped and counted.
+    #[arg(long = "conversion-event", value_name = "NAME", value_delimiter = ',')]
+    pub conversion_events: Vec<String>,
 }
 
 /// `attribution attribute`.

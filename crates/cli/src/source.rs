@@ -153,12 +153,20 @@ pub fn for_each_journey(
 
 /// The reader configuration of a paths or journeys input.
 fn reader_builder(input: &InputArgs, shape: Shape) -> Result<ReaderBuilder, CliError> {
+    if !input.conversion_events.is_empty() {
+        return Err(CliError::Input(format!(
+            "--conversion-event needs --shape events (the input shape is {shape})"
+        )));
+    }
     let mut builder = ReaderBuilder::new(shape);
     builder
         .delimiter(input.delimiter)
         .separator(&input.sep)
         .lenient(input.lenient)
-        .ignore_unknown_columns(input.ignore_unknown_columns);
+        .ignore_unknown_columns(input.ignore_unknown_columns)
+        .time_format(input.time_format.clone())
+        .timezone(input.timezone)
+        .decimal_comma(input.decimal_comma);
     for (r, name) in &parse_columns(input)? {
         builder.column(role(shape, r)?, name);
     }
@@ -351,7 +359,11 @@ fn event_reader(
     let mut rb = EventReaderBuilder::new();
     rb.delimiter(input.delimiter)
         .lenient(input.lenient)
-        .ignore_unknown_columns(input.ignore_unknown_columns);
+        .ignore_unknown_columns(input.ignore_unknown_columns)
+        .time_format(input.time_format.clone())
+        .timezone(input.timezone)
+        .decimal_comma(input.decimal_comma)
+        .conversion_events(&input.conversion_events);
     for (r, name) in &parse_columns(input)? {
         match r.as_str() {
             "user_id" | "user" => rb.user_column(name),
@@ -359,10 +371,11 @@ fn event_reader(
             "channel" => rb.channel_column(name),
             "conversion" => rb.conversion_column(name),
             "value" => rb.value_column(name),
+            "event" | "event_name" => rb.event_column(name),
             other => {
                 return Err(CliError::Input(format!(
                     "--column: `{other}` is not a column role of the events shape \
-                     (user_id, timestamp, channel, conversion, value)"
+                     (user_id, timestamp, channel, conversion, value, event)"
                 )));
             }
         };

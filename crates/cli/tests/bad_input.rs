@@ -65,7 +65,7 @@ fn structural_errors() {
     assert_one_line_error(
         &PATHS,
         "path,total_conversions\nA,1\n",
-        "error: -: line 1, column `total_null`: missing column `total_null`",
+        "error: -: line 1, column `total_null`: missing column `total_null` (map a differently named column with --column ROLE=NAME)",
     );
     let (code, stderr) = fail(&PATHS, "");
     assert_eq!(code, 2);
