@@ -3,9 +3,10 @@
 use attribution::Attribution;
 
 use crate::args::AttributeArgs;
-use crate::error::{CliError, in_input};
+use crate::error::{CliError, in_input, write_failed};
 use crate::models::runners;
 use crate::output;
+use crate::progress::Progress;
 use crate::runner::Runner;
 use crate::source::{fold_journeys, has_timestamps};
 
@@ -32,12 +33,14 @@ pub fn run(args: &AttributeArgs) -> Result<(), CliError> {
     )
     .map_err(in_input(&args.input.input))?;
     summary.print();
+    // Finishing solves the Markov chain: minutes on a large high-order input.
+    let progress = Progress::phase("computing credits");
     let results: Vec<Attribution> = runners
         .iter()
         .map(|m| m.finish(&channels))
         .collect::<Result<_, _>>()?;
+    drop(progress);
     let mut out = crate::open_output(args.output.as_deref())?;
     output::write(&results, args.format, &mut out)?;
-    out.flush()
-        .map_err(|e| CliError::Other(format!("cannot write output: {e}")))
+    out.flush().map_err(write_failed)
 }
