@@ -400,6 +400,14 @@ pub enum ModelError {
     /// A numerical solver did not reach the required accuracy.
     #[error("solver did not converge: {0}")]
     NoConvergence(String),
+    /// Cross-validation asks for more folds than there are journeys.
+    #[error("{folds} cross-validation folds for {journeys} journeys: every fold needs a journey")]
+    TooManyFolds {
+        /// The folds asked for.
+        folds: usize,
+        /// The journeys to share among them.
+        journeys: usize,
+    },
 }
 
 fn describe_journey(index: Option<usize>, id: Option<&str>) -> String {

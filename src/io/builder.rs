@@ -10,8 +10,8 @@ use crate::error::{ReadError, ReadErrorKind};
 use crate::io::parallel::ParallelReader;
 use crate::io::reader::JourneyReader;
 
-/// The default bytes per piece of [`ReaderBuilder::parallel_from_reader`].
-const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
+/// The default bytes per round of [`ReaderBuilder::parallel_from_reader`].
+const DEFAULT_BLOCK_SIZE: usize = 16 << 20;
 use crate::io::shape::{Column, ColumnSpec, Shape};
 use crate::io::time_format::TimeFormat;
 use crate::io::timestamp::TimeParser;
@@ -218,7 +218,10 @@ impl ReaderBuilder {
     }
 
     /// The number of threads of [`ReaderBuilder::parallel_from_reader`];
-    /// `0` (the default) uses every core.
+    /// `0` (the default) uses every core. At most
+    /// [`ParallelReader::MAX_THREADS`] are used. Memory for the input does
+    /// not grow with the number of threads (see
+    /// [`block_size`](Self::block_size)); each thread keeps a fold state.
     ///
     /// ```
     /// use attribution::io::{ReaderBuilder, Shape};
@@ -233,9 +236,11 @@ impl ReaderBuilder {
         self
     }
 
-    /// The bytes each thread of [`ReaderBuilder::parallel_from_reader`]
-    /// parses per round (default 8 MiB; at least 1). Memory holds about
-    /// `threads × block_size` bytes of input; small blocks are for tests.
+    /// The bytes of input [`ReaderBuilder::parallel_from_reader`] parses per
+    /// round, cut into one piece per thread (default 16 MiB; at least 1).
+    /// Memory holds about `block_size` bytes of input (more only while a
+    /// single record is longer), whatever the number of threads; small
+    /// blocks are for tests.
     ///
     /// ```
     /// use attribution::io::{ReaderBuilder, Shape};

@@ -21,7 +21,15 @@ decay) and exact Markov-chain removal effects.
 
 Example:
   attribution attribute examples/data/events.csv --shape events --lookback 30d
-  attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv";
+  attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv
+
+Exit codes:
+  0  success; also when the reader of the output goes away (`attribution … | head`)
+  2  bad input data, an input that cannot be opened or read (missing file, directory),
+     bad options or usage
+  3  internal or numerical failure (e.g. a solver that did not converge), or output that
+     cannot be written (disk full, standard output closed)
+Errors go to stderr; progress too, but only when stderr is a terminal.";
 
 /// The `attribution` command.
 #[derive(Debug, Parser)]
@@ -66,7 +74,8 @@ const CHOOSE_ORDER_HELP: &str = "\
 For each order 1..K: states, transitions, free parameters, in-sample log-likelihood and BIC,
 and a deterministic k-fold cross-validated log-loss and ROC AUC of the chain as a conversion
 classifier (journey i is in fold i mod k). The suggested order has the lowest cross-validated
-log-loss; see the library's `select_order` for the exact definitions.";
+log-loss; see the library's `select_order` for the exact definitions. On a terminal, stderr
+shows which order is being computed.";
 
 /// Output format of `transitions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,9 +94,10 @@ pub struct TransitionsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Threads for reading paths and journeys files (default: every core;
-    /// 1 reads sequentially). Results can differ from a 1-thread run by
-    /// float rounding only.
+    /// Threads for reading paths and journeys files: 0 (the default) uses
+    /// every core, more than the cores are capped to the cores, 1 reads
+    /// sequentially. Results can differ from a 1-thread run by float
+    /// rounding only.
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
@@ -123,23 +133,35 @@ pub struct TransitionsArgs {
     pub build: BuildArgs,
 }
 
+/// Output format of `choose-order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderFormat {
+    /// One aligned table for people, and the suggested order.
+    Table,
+    /// order,states,transitions,parameters,log_likelihood,bic,cv_log_loss,cv_auc; full precision.
+    Csv,
+    /// {"orders": [the CSV rows as objects], "folds", "suggested_order", "rule"}.
+    Json,
+}
+
 /// `attribution choose-order`.
 #[derive(Debug, Args)]
 pub struct ChooseOrderArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Compare orders 1 to K.
-    #[arg(long, default_value_t = 4)]
+    /// Compare orders 1 to K (at most 32). Orders above the longest
+    /// journey's number of touches would repeat it: they are not computed.
+    #[arg(long, value_name = "K", default_value_t = 4)]
     pub max_order: usize,
 
-    /// Cross-validation folds.
-    #[arg(long, default_value_t = 5)]
+    /// Cross-validation folds: at least 2, at most the number of journeys.
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub folds: usize,
 
-    /// Output format (table, csv or json).
+    /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: OrderFormat,
 
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -229,7 +251,8 @@ Output: --format table (for people: each model's credit and share of its total, 
 csv (model,channel,conversions,value,removal_effect; full precision) or json.
 --per-journey FILE also writes journey_id,model,channel,conversions,value for every
 converting journey under each heuristic model (ids from the input, else the journey's
-1-based position). Exit code 0 on success, 2 on bad input or options.";
+1-based position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
+failure or unwritable output (see `attribution --help`).";
 
 /// Input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -316,9 +339,10 @@ pub struct AttributeArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Threads for reading paths and journeys files (default: every core;
-    /// 1 reads sequentially). Results can differ from a 1-thread run by
-    /// float rounding only.
+    /// Threads for reading paths and journeys files: 0 (the default) uses
+    /// every core, more than the cores are capped to the cores, 1 reads
+    /// sequentially. Results can differ from a 1-thread run by float
+    /// rounding only.
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 

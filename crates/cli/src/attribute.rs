@@ -4,11 +4,12 @@ use attribution::{Attribution, Channels, Journey};
 
 use crate::args::AttributeArgs;
 use crate::checks;
-use crate::error::{CliError, in_input};
+use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
 use crate::models::{Models, Plan, warn_unused_options};
 use crate::output::{self, Format, Notes};
 use crate::per_journey::PerJourney;
+use crate::progress::Progress;
 use crate::runner::Runner;
 use crate::source::{
     JourneySink, fold_journeys, for_each_journey, has_timestamps, has_value_column, observe_error,
@@ -103,6 +104,8 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
     if given.has("direct") && plan.runs("last-non-direct") {
         checks::direct_channels(&args.direct, &channels);
     }
+    // Finishing solves the Markov chain: minutes on a large high-order input.
+    let progress = Progress::phase("computing credits");
     let results: Vec<Attribution> = runners
         .iter()
         .zip(&plan.chosen)
@@ -122,6 +125,7 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
             })
         })
         .collect::<Result<_, CliError>>()?;
+    drop(progress);
     let notes = Notes {
         no_value_column: !has_value,
         skipped: plan.skipped.clone(),
@@ -134,8 +138,7 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
     }
     let mut out = crate::open_output(args.output.as_deref())?;
     output::write(&results, args.format, &notes, &mut out)?;
-    out.flush()
-        .map_err(|e| CliError::Other(format!("cannot write output: {e}")))
+    out.flush().map_err(write_failed)
 }
 
 /// The one-thread read of `--per-journey`: every journey goes through the

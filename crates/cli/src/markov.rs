@@ -2,20 +2,19 @@
 
 use std::io::Write;
 
-use attribution::model::markov::{EdgeFilter, Markov, OrderReport, TransitionCounts, select_order};
-use attribution::{Merge, Model, ModelError};
+use attribution::model::markov::{
+    EdgeFilter, MAX_ORDER, Markov, OrderReport, TransitionCounts, select_order_with_progress,
+};
+use attribution::{Journey, Merge, Model, ModelError};
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::args::{ChooseOrderArgs, TransitionsArgs, TransitionsFormat};
+use crate::args::{ChooseOrderArgs, OrderFormat, TransitionsArgs, TransitionsFormat};
 use crate::checks;
-use crate::error::{CliError, in_input};
+use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
-use crate::output::Format;
+use crate::progress::Progress;
 use crate::source::{collect_journeys, fold_journeys};
-
-fn write_failed(e: impl std::fmt::Display) -> CliError {
-    CliError::Other(format!("cannot write output: {e}"))
-}
+use crate::streams::diagnostic;
 
 /// The `--min-probability` and `--top` filter.
 fn edge_filter(args: &TransitionsArgs) -> Result<EdgeFilter, CliError> {
@@ -76,16 +75,56 @@ pub fn transitions(args: &TransitionsArgs, given: &Given) -> Result<(), CliError
 
 pub fn choose_order(args: &ChooseOrderArgs, given: &Given) -> Result<(), CliError> {
     checks::input_options(&args.input, &args.build, given, true)?;
+    let (max_order, folds) = (args.max_order, args.folds);
+    // Checked before the input is read.
+    if !(1..=MAX_ORDER).contains(&max_order) {
+        return Err(CliError::Input(format!(
+            "--max-order {max_order}: expected an order from 1 to {MAX_ORDER}"
+        )));
+    }
+    if folds < 2 {
+        return Err(CliError::Input(format!(
+            "--folds {folds}: cross-validation needs at least 2 folds"
+        )));
+    }
     let journeys = collect_journeys(&args.input, &args.build)?;
-    let report = select_order(&journeys, args.max_order, args.folds)?;
+    if folds > journeys.len() {
+        return Err(CliError::Input(format!(
+            "--folds {folds}: more folds than the {} journeys of `{}` (every fold needs one)",
+            journeys.len(),
+            args.input.input
+        )));
+    }
+    let longest = journeys.iter().map(Journey::len).max().unwrap_or(1);
+    let progress = Progress::steps(
+        u64::try_from(max_order.min(longest)).unwrap_or(u64::MAX),
+        "choose-order: order",
+    );
+    let report = select_order_with_progress(&journeys, max_order, folds, |k, last| {
+        progress
+            .bar()
+            .set_length(u64::try_from(last).unwrap_or(u64::MAX));
+        progress
+            .bar()
+            .set_position(u64::try_from(k).unwrap_or(u64::MAX));
+    })?;
+    drop(progress);
+    let computed = report.orders.len();
+    if computed < max_order {
+        diagnostic(&format!(
+            "note: orders {} to {max_order} not computed: the longest journey has {computed} \
+             touches, so they would repeat order {computed}",
+            computed + 1
+        ));
+    }
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {
-        Format::Json => {
+        OrderFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report).map_err(write_failed)?;
             writeln!(out).map_err(write_failed)?;
         }
-        Format::Csv => write_order_csv(&report, &mut out)?,
-        Format::Table => write_order_table(&report, &mut out)?,
+        OrderFormat::Csv => write_order_csv(&report, &mut out)?,
+        OrderFormat::Table => write_order_table(&report, &mut out)?,
     }
     out.flush().map_err(write_failed)
 }

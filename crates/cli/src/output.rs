@@ -6,7 +6,7 @@ use attribution::Attribution;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
-use crate::error::CliError;
+use crate::error::{CliError, write_failed};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -38,10 +38,6 @@ fn rows(results: &[Attribution]) -> impl Iterator<Item = Row<'_>> {
             removal_effect: c.removal_effect,
         })
     })
-}
-
-fn write_failed(e: impl std::fmt::Display) -> CliError {
-    CliError::Other(format!("cannot write output: {e}"))
 }
 
 /// What the output leaves out or needs explained, besides the numbers: in

@@ -1,6 +1,6 @@
 //! Reading journeys from any input shape, streaming where the shape allows.
 
-use attribution::build::{BuildError, BuildReport, JourneyBuilder, parse_duration};
+use attribution::build::{BuildError, JourneyBuilder, parse_duration};
 use attribution::io::events::{EventReader, EventReaderBuilder};
 use attribution::io::{Column, FoldError, ReaderBuilder, Shape};
 use attribution::{Channels, Journey, JourneySet, ModelError};
@@ -19,14 +19,15 @@ pub enum Summary {
 
 impl Summary {
     /// Prints the summary on stderr when there is something worth saying:
-    /// rejected rows, or the build report of an event log.
+    /// rejected rows, or the build report of an event log. A stderr that
+    /// cannot be written is ignored.
     pub fn print(&self) {
         let text = match self {
             Self::Read(r) if r.rejected() > 0 => r.to_string(),
             Self::Read(_) => return,
             Self::Build(r) => r.to_string(),
         };
-        eprintln!("{}", text.trim_end());
+        crate::streams::diagnostic(text.trim_end());
     }
 }
 
@@ -119,7 +120,7 @@ pub fn for_each_journey(
     build: &BuildArgs,
     sink: &mut dyn JourneySink,
 ) -> Result<(Channels, Summary), CliError> {
-    let opened = Input::open(&input.input)?;
+    let opened = Input::open(&input.input, after_reading(input.shape))?;
     let result = match reader_shape(input.shape) {
         Some(shape) => {
             let builder = reader_builder(input, shape)?;
@@ -137,18 +138,25 @@ pub fn for_each_journey(
             Ok((reader.into_channels(), Summary::Read(report)))
         }
         None => {
+            // Journeys go to the sink as they are built: with `--sorted`,
+            // one user at a time.
             let reader = event_reader(input, opened.reader)?;
             sink.start(reader.headers())?;
-            let (set, report) = journey_builder(build)?.build(reader).map_err(build_error)?;
-            for journey in set.iter() {
-                sink.journey(journey, set.channels(), None)?;
-            }
-            let (channels, _) = set.into_parts();
+            let (channels, report) = journey_builder(build)?
+                .for_each_journey(reader, |journey, channels| {
+                    sink.journey(journey, channels, None)
+                })?;
             Ok((channels, Summary::Build(Box::new(report))))
         }
     };
-    opened.progress.finish_and_clear();
+    drop(opened.progress);
     result
+}
+
+/// What the progress bar shows once the input is read: building journeys
+/// from events takes a while after the last byte.
+fn after_reading(shape: ShapeArg) -> Option<&'static str> {
+    (shape == ShapeArg::Events).then_some("building journeys")
 }
 
 /// The reader configuration of a paths or journeys input.
@@ -182,9 +190,21 @@ pub fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliErro
     }
 }
 
+/// The threads worth using for `--threads requested`: 0 means every core,
+/// and more threads than cores only cost memory (a fold state each), so
+/// the count is capped at the number of cores.
+pub fn useful_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    match requested {
+        0 => cores,
+        n => n.min(cores),
+    }
+}
+
 /// Folds every journey of the input into a state: `start` makes the state
 /// once the header is known, `observe` adds a journey. With `threads != 1`
-/// a paths or journeys file is read on several threads (0: every core),
+/// a paths or journeys file is read on several threads (0: every core;
+/// capped at the number of cores),
 /// each folding into a `fresh` copy of the started state; the copies are
 /// merged with `merge` at the end. Returns the state, the final channel
 /// table and a summary of the read.
@@ -197,11 +217,12 @@ pub fn fold_journeys<S: Send>(
     observe: impl Fn(&mut S, &Journey, &Channels) -> Result<(), ModelError> + Sync,
     merge: impl FnMut(&mut S, S),
 ) -> Result<(S, Channels, Summary), CliError> {
+    let threads = useful_threads(threads);
     let Some(shape) = reader_shape(input.shape).filter(|_| threads != 1) else {
         // Event logs are built into journeys first; `--threads 1` reads sequentially.
         return fold_sequentially(input, build, start, observe);
     };
-    let opened = Input::open(&input.input)?;
+    let opened = Input::open(&input.input, None)?;
     let mut builder = reader_builder(input, shape)?;
     builder.threads(threads);
     let reader = builder.parallel_from_reader(opened.reader)?;
@@ -217,7 +238,7 @@ pub fn fold_journeys<S: Send>(
             FoldError::Read(e) => CliError::from(e),
             other => CliError::Other(other.to_string()),
         });
-    opened.progress.finish_and_clear();
+    drop(opened.progress);
     let folded = folded?;
     Ok((folded.state, folded.channels, Summary::Read(folded.report)))
 }
@@ -276,10 +297,12 @@ fn fold_sequentially<S>(
     Ok((state, channels, summary))
 }
 
-fn build_error(e: BuildError) -> CliError {
-    match e {
-        BuildError::Read(r) => r.into(),
-        other => CliError::Input(other.to_string()),
+impl From<BuildError> for CliError {
+    fn from(e: BuildError) -> Self {
+        match e {
+            BuildError::Read(r) => r.into(),
+            other => CliError::Input(other.to_string()),
+        }
     }
 }
 
@@ -309,26 +332,32 @@ pub fn validate_builder(builder: &JourneyBuilder) -> Result<(), CliError> {
     builder
         .build_from_events(std::iter::empty())
         .map(|_| ())
-        .map_err(build_error)
+        .map_err(CliError::from)
 }
 
 /// Reads every journey of the input into a [`JourneySet`], printing the
 /// read or build summary on stderr.
 pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneySet, CliError> {
-    let opened = Input::open(&input.input)?;
+    let (set, summary) = read_journeys(input, build).map_err(in_input(&input.input))?;
+    summary.print();
+    crate::checks::excluded_channels(&summary);
+    Ok(set)
+}
+
+fn read_journeys(input: &InputArgs, build: &BuildArgs) -> Result<(JourneySet, Summary), CliError> {
+    let opened = Input::open(&input.input, after_reading(input.shape))?;
     let result = match reader_shape(input.shape) {
         Some(shape) => reader_builder(input, shape).and_then(|builder| {
             let (set, report) = builder.from_reader(opened.reader)?.read_all()?;
             Ok((set, Summary::Read(report)))
         }),
-        None => build_events(input, build, opened.reader)
-            .map(|(set, report)| (set, Summary::Build(Box::new(report)))),
+        None => event_reader(input, opened.reader).and_then(|reader| {
+            let (set, report) = journey_builder(build)?.build(reader)?;
+            Ok((set, Summary::Build(Box::new(report))))
+        }),
     };
-    opened.progress.finish_and_clear();
-    let (set, summary) = result.map_err(in_input(&input.input))?;
-    summary.print();
-    crate::checks::excluded_channels(&summary);
-    Ok(set)
+    drop(opened.progress);
+    result
 }
 
 /// The shape of the journey readers, or `None` for an event log.
@@ -340,18 +369,7 @@ fn reader_shape(shape: ShapeArg) -> Option<Shape> {
     }
 }
 
-/// Reads an event log and builds its journeys.
-fn build_events(
-    input: &InputArgs,
-    build: &BuildArgs,
-    rdr: Box<dyn std::io::Read>,
-) -> Result<(JourneySet, BuildReport), CliError> {
-    let reader = event_reader(input, rdr)?;
-    journey_builder(build)?.build(reader).map_err(build_error)
-}
-
-/// Opens an event log: the reader configured from the command line, past
-/// the header.
+/// The reader of an event log.
 fn event_reader(
     input: &InputArgs,
     rdr: Box<dyn std::io::Read>,

@@ -131,6 +131,31 @@ impl<R: Read> EventReader<R> {
         }
     }
 
+    /// The header names, trimmed, in file order.
+    #[must_use]
+    pub fn headers(&self) -> &[String] {
+        &self.columns.names
+    }
+
+    /// Whether the input has a value column. Without one every conversion
+    /// has value 0.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::io::events::EventReaderBuilder;
+    ///
+    /// let csv = "user_id,timestamp,channel,conversion\nu1,2024-03-01T09:00:00Z,PPC,0\n";
+    /// let reader = EventReaderBuilder::new().from_reader(csv.as_bytes())?;
+    /// assert!(!reader.has_value_column());
+    /// assert_eq!(reader.headers(), ["user_id", "timestamp", "channel", "conversion"]);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn has_value_column(&self) -> bool {
+        self.columns.value.is_some()
+    }
+
     /// Rows skipped in lenient mode, per reason ([`ReadErrorKind::reason`]).
     #[must_use]
     pub fn rejected(&self) -> &BTreeMap<&'static str, u64> {

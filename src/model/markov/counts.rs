@@ -237,6 +237,11 @@ impl TransitionCounts {
         }
     }
 
+    /// The index of state `key`, if it was seen.
+    pub(crate) fn state_index(&self, key: &[ChannelId]) -> Option<u32> {
+        self.lookup(key)
+    }
+
     fn lookup(&self, key: &[ChannelId]) -> Option<u32> {
         match pack(key) {
             Some(p) => self.packed.get(&p).copied(),
