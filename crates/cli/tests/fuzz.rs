@@ -183,7 +183,7 @@ fn input() -> impl Strategy<Value = (Option<&'static str>, Bytes)> {
         Just(("journeys", "journeys_stages.csv")),
     ];
     prop_oneof![
-        4 => (seed, prop::collection::vec(mutation(), 0..6)).prop_map(|((shape, file), ms)| {
+        4 => (seed, prop::collection::vec(mutation(), 0..4)).prop_map(|((shape, file), ms)| {
             (Some(shape), Bytes(apply(fixture(file), &ms)))
         }),
         1 => prop::collection::vec(any::<u8>(), 0..300).prop_map(|b| (None, Bytes(b))),
@@ -193,7 +193,7 @@ fn input() -> impl Strategy<Value = (Option<&'static str>, Bytes)> {
 /// A value for an option: usually plausible, sometimes hostile.
 fn value(plausible: &'static [&'static str]) -> impl Strategy<Value = String> {
     prop_oneof![
-        12 => prop::sample::select(plausible).prop_map(str::to_owned),
+        40 => prop::sample::select(plausible).prop_map(str::to_owned),
         1 => prop::sample::select(&[
             "", "0", "-1", "18446744073709551615", "1e400", "NaN", "x", ",", "\u{feff}",
         ][..]).prop_map(str::to_owned),
@@ -214,7 +214,7 @@ fn arguments() -> impl Strategy<Value = (String, Vec<String>)> {
         prop::option::of(value(&["1d", "30d", "1h", "0s"])),
         prop::option::of(value(&["30m", "1d"])),
         any::<bool>(),
-        prop::option::of(value(&["path=journey_path", "value=revenue", "bogus"])),
+        prop::option::weighted(0.1, value(&["path=journey_path", "value=revenue", "bogus"])),
     );
     let model = (
         prop::option::of(value(&[
