@@ -125,6 +125,11 @@ pub enum ReadErrorKind {
     /// field first, so this signals a bug rather than bad input).
     #[error("{0}")]
     Journey(#[from] JourneyError),
+    /// A quoted field runs into a line end or the end of the input. No field
+    /// of the input shapes holds a line break, so a quote must close on the
+    /// line where it opens; the error names that line and the field.
+    #[error("unterminated quoted field (a quote must close on the line where it opens)")]
+    UnterminatedQuote,
 }
 
 impl ReadErrorKind {
@@ -153,6 +158,7 @@ impl ReadErrorKind {
             Self::Csv(_) => "malformed_csv",
             Self::Config(_) => "config",
             Self::Journey(_) => "invalid_journey",
+            Self::UnterminatedQuote => "unterminated_quote",
         }
     }
 }

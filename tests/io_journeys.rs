@@ -4,14 +4,8 @@ use attribution::io::{Column, ReaderBuilder, Shape, write_journeys};
 use attribution::{Channels, Journey, JourneySet, ReadError, ReadErrorKind, Touchpoint};
 use chrono::{DateTime, Utc};
 
-const TINY_JOURNEYS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/journeys.csv"
-);
-const TINY_PATHS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/paths.csv"
-);
+const TINY_JOURNEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/journeys.csv");
+const TINY_PATHS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/paths.csv");
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -427,7 +421,7 @@ fn write_then_read_gives_the_same_set() {
     let mut set = JourneySet::new(Channels::new());
     let a = set
         .channels_mut()
-        .intern("Ad \"Spring\", 2024\nsale")
+        .intern("Ad \"Spring\", 2024; sale")
         .unwrap();
     let b = set.channels_mut().intern("広告 🚀").unwrap();
     let time = t("2024-03-01T09:00:00.123456789Z");
@@ -473,4 +467,27 @@ fn write_refuses_what_would_not_read_back() {
     )
     .unwrap();
     assert!(write_journeys(&set, Vec::new(), ">").is_err());
+    // A line break would read back as an unterminated quoted field.
+    let mut set = JourneySet::new(Channels::new());
+    let a = set.channels_mut().intern("Spring\nsale").unwrap();
+    set.push(Journey::from_channels(&[a], 1, 0, 0.0).unwrap())
+        .unwrap();
+    let err = write_journeys(&set, Vec::new(), ">").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journey #0: \"Spring\\nsale\" holds a line break"
+    );
+    let mut set = JourneySet::new(Channels::new());
+    let a = set.channels_mut().intern("A").unwrap();
+    set.push(
+        Journey::from_channels(&[a], 1, 0, 0.0)
+            .unwrap()
+            .with_id("u\r1"),
+    )
+    .unwrap();
+    let err = write_journeys(&set, Vec::new(), ">").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journey #0: id \"u\\r1\" holds a line break"
+    );
 }

@@ -6,9 +6,9 @@ use crate::channel::Channels;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::io::builder::ReaderBuilder;
 use crate::io::intern::InternCache;
-use crate::io::records::RecordReader;
+use crate::io::records::{Next, RecordReader};
 use crate::io::report::ReadReport;
-use crate::io::row::{Out, RowParser};
+use crate::io::row::{Out, RowParser, open_quote_error};
 use crate::journey::{Journey, JourneySet};
 
 /// Reads journeys from CSV, one row at a time.
@@ -29,6 +29,16 @@ use crate::journey::{Journey, JourneySet};
 /// [`ReadErrorKind::InvalidValue`]) and an empty value is 0. A row with 0
 /// conversions and 0 non-conversions is kept: it carries no information, and
 /// every model ignores it. Blank lines are skipped.
+///
+/// Lines end at `\n`, `\r\n` or a bare `\r`, and errors name the line
+/// counted that way (the header is line 1). Fields may be quoted (`"A, B"`,
+/// `""` for a quote), but a quoted field must close on the line where it
+/// opens: no field of the input shapes holds a line break, and a stray `"`
+/// would otherwise swallow every following row into one field. A record
+/// whose quote runs into a line end or the end of the input is
+/// [`ReadErrorKind::UnterminatedQuote`] at the line and column where the
+/// quote opened; in lenient mode that one record is skipped (and counted
+/// with its line in the [`ReadReport`]) and reading resumes at the next line.
 ///
 /// Journeys shape: `converted` is a count or `true`/`false` (any case); a
 /// journey with `c` conversions has `c` conversions and, unless the optional
@@ -77,8 +87,10 @@ pub struct JourneyReader<R> {
 impl<R: Read> JourneyReader<R> {
     pub(crate) fn new(config: &ReaderBuilder, rdr: R) -> Result<Self, ReadError> {
         let mut records = RecordReader::new(rdr, config.delimiter).map_err(io_error)?;
-        if !records.read_record().map_err(io_error)? {
-            return Err(ReadError::new(ReadErrorKind::EmptyFile));
+        match records.read_record().map_err(io_error)? {
+            Next::Record => {}
+            Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
+            Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile)),
         }
         let parser = RowParser::from_header(config, records.record(), records.line())?;
         Ok(Self {
@@ -206,9 +218,10 @@ impl<R: Read> JourneyReader<R> {
             if self.done {
                 return Ok(false);
             }
-            match self.records.read_record() {
-                Ok(true) => {}
-                Ok(false) => {
+            let open = match self.records.read_record() {
+                Ok(Next::Record) => None,
+                Ok(Next::OpenQuote(open)) => Some(open),
+                Ok(Next::End) => {
                     self.done = true;
                     return Ok(false);
                 }
@@ -216,8 +229,17 @@ impl<R: Read> JourneyReader<R> {
                     self.done = true;
                     return Err(io_error(e).at_line(self.records.line()));
                 }
-            }
+            };
             self.report.count_row();
+            if let Some(open) = open {
+                let e = self.parser.open_quote_error(&open);
+                if self.lenient {
+                    self.report.reject(e);
+                    continue;
+                }
+                self.done = true;
+                return Err(e);
+            }
             let out = match &mut out {
                 Out::New(slot) => Out::New(slot),
                 Out::Refill(journey) => Out::Refill(journey),

@@ -10,7 +10,11 @@ use crate::error::ReadError;
 ///
 /// Rejections are counted per [`ReadErrorKind::reason`](crate::ReadErrorKind::reason);
 /// the first [`ReadReport::MAX_EXAMPLES`] rejected rows are kept with their
-/// full error (line, column, text) so that they can be shown to a person.
+/// full error (line, column, text) so that they can be shown to a person, and
+/// the lines of the first [`ReadReport::MAX_LINES`] in
+/// [`ReadReport::rejected_lines`]. A record whose quoted field does not close
+/// on its line is one rejected row (`unterminated_quote`) at the line where
+/// the quote opened; reading resumes at the next line.
 ///
 /// # Example
 ///
@@ -27,9 +31,10 @@ use crate::error::ReadError;
 /// assert_eq!(report.rejected_for("fractional_count"), 1);
 /// assert_eq!(report.rejected_for("empty_path"), 1);
 /// assert_eq!(report.examples()[0].line(), Some(3));
+/// assert_eq!(report.rejected_lines(), [3, 4]);
 /// assert_eq!(
 ///     report.to_string(),
-///     "4 rows read, 2 journeys, 2 rejected (empty_path: 1, fractional_count: 1)"
+///     "4 rows read, 2 journeys, 2 rejected (empty_path: 1, fractional_count: 1) on lines 3, 4"
 /// );
 /// # Ok::<(), attribution::ReadError>(())
 /// ```
@@ -39,11 +44,15 @@ pub struct ReadReport {
     journeys: u64,
     rejected: BTreeMap<&'static str, u64>,
     examples: Vec<ReadError>,
+    lines: Vec<u64>,
 }
 
 impl ReadReport {
     /// How many rejected rows keep their full error in [`ReadReport::examples`].
     pub const MAX_EXAMPLES: usize = 10;
+
+    /// How many rejected rows keep their line in [`ReadReport::rejected_lines`].
+    pub const MAX_LINES: usize = 20;
 
     /// Data rows read (the header is not counted), accepted or not.
     #[must_use]
@@ -80,6 +89,13 @@ impl ReadReport {
         &self.examples
     }
 
+    /// The lines of the first [`ReadReport::MAX_LINES`] rejected rows, in
+    /// input order ([`ReadReport::rejected`] counts them all).
+    #[must_use]
+    pub fn rejected_lines(&self) -> &[u64] {
+        &self.lines
+    }
+
     pub(crate) fn count_row(&mut self) {
         self.rows += 1;
     }
@@ -102,10 +118,18 @@ impl ReadReport {
             }
             self.examples.push(shift_line(error, line_offset));
         }
+        let room = Self::MAX_LINES.saturating_sub(self.lines.len());
+        self.lines
+            .extend(other.lines.into_iter().take(room).map(|l| l + line_offset));
     }
 
     pub(crate) fn reject(&mut self, error: ReadError) {
         *self.rejected.entry(error.kind().reason()).or_insert(0) += 1;
+        if let Some(line) = error.line() {
+            if self.lines.len() < Self::MAX_LINES {
+                self.lines.push(line);
+            }
+        }
         if self.examples.len() < Self::MAX_EXAMPLES {
             self.examples.push(error);
         }
@@ -131,8 +155,26 @@ impl fmt::Display for ReadReport {
             }
             f.write_str(")")?;
         }
-        Ok(())
+        write_lines(f, &self.lines, self.rejected())
     }
+}
+
+/// Writes ` on lines 3, 5` (or ` on line 3`), with ` and N more` when `total`
+/// exceeds the lines listed; nothing when `lines` is empty.
+pub(crate) fn write_lines(f: &mut fmt::Formatter<'_>, lines: &[u64], total: u64) -> fmt::Result {
+    let Some((first, rest)) = lines.split_first() else {
+        return Ok(());
+    };
+    let plural = if rest.is_empty() { "" } else { "s" };
+    write!(f, " on line{plural} {first}")?;
+    for line in rest {
+        write!(f, ", {line}")?;
+    }
+    let more = total.saturating_sub(lines.len() as u64);
+    if more > 0 {
+        write!(f, " and {more} more")?;
+    }
+    Ok(())
 }
 
 /// `error` with its line moved down by `offset`.

@@ -8,7 +8,7 @@ use crate::error::{JourneyError, ReadError, ReadErrorKind};
 use crate::io::builder::ReaderBuilder;
 use crate::io::fields::{parse_converted, parse_count, parse_value, trim};
 use crate::io::intern::InternCache;
-use crate::io::records::Record;
+use crate::io::records::{OpenQuote, Record};
 use crate::io::shape::{Column, Shape};
 use crate::io::timestamp::parse_timestamp;
 use crate::journey::{Journey, Touchpoint};
@@ -105,6 +105,11 @@ impl RowParser {
         &self.header
     }
 
+    /// The error of a data record whose quoted field did not close.
+    pub(crate) fn open_quote_error(&self, open: &OpenQuote) -> ReadError {
+        open_quote_error(open, self.header.get(open.field).map(String::as_str))
+    }
+
     /// Parses `record` (which starts on `line`) into `out`, interning its
     /// channels into `channels` through `cache`.
     pub(crate) fn parse(
@@ -141,6 +146,16 @@ impl RowParser {
             Shape::Journeys => row.journeys(&mut scratch, out),
         }
     }
+}
+
+/// The error of a record whose quoted field did not close: its line, the
+/// column (by name when known, else `#n`) and the field from its quote on.
+pub(crate) fn open_quote_error(open: &OpenQuote, column: Option<&str>) -> ReadError {
+    let column = column.map_or_else(|| format!("#{}", open.field + 1), str::to_owned);
+    ReadError::new(ReadErrorKind::UnterminatedQuote)
+        .at_line(open.line)
+        .in_column(column)
+        .with_text(&open.text)
 }
 
 /// The path separator, with a fast path for one ASCII character.

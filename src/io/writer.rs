@@ -26,8 +26,9 @@ use crate::journey::{Journey, JourneySet};
 ///
 /// [`io::ErrorKind::InvalidInput`] when the output would not read back
 /// identically: an empty `sep`, a channel name or timestamp that contains
-/// `sep` in a way that changes the split, or a journey id that is empty or
-/// has surrounding whitespace. Errors of `w`.
+/// `sep` in a way that changes the split, a channel name or journey id with
+/// a line break (the readers reject line breaks inside quoted fields), or a
+/// journey id that is empty or has surrounding whitespace. Errors of `w`.
 ///
 /// # Example
 ///
@@ -85,6 +86,11 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
                 "journey #{n}: id {id:?} is empty or has surrounding whitespace"
             )));
         }
+        if has_line_break(id) {
+            return Err(invalid(format!(
+                "journey #{n}: id {id:?} holds a line break"
+            )));
+        }
         record.push(id.to_owned());
         names.clear();
         for channel in journey.channels() {
@@ -125,6 +131,10 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
     Ok(())
 }
 
+fn has_line_break(s: &str) -> bool {
+    memchr::memchr2(b'\n', b'\r', s.as_bytes()).is_some()
+}
+
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
@@ -136,6 +146,11 @@ fn format_time(t: DateTime<Utc>) -> String {
 /// Joins `tokens` with `sep` and checks that splitting the result the way the
 /// reader does gives the tokens back.
 fn join_checked(tokens: &[&str], sep: &str, journey: usize) -> Result<String, io::Error> {
+    if let Some(token) = tokens.iter().find(|t| has_line_break(t)) {
+        return Err(invalid(format!(
+            "journey #{journey}: {token:?} holds a line break"
+        )));
+    }
     let joined = tokens.join(sep);
     let mut back = joined.split(sep).map(str::trim).filter(|t| !t.is_empty());
     let same = tokens.iter().all(|t| back.next() == Some(*t)) && back.next().is_none();
