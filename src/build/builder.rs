@@ -234,6 +234,7 @@ impl JourneyBuilder {
             .iter()
             .map(|(reason, &n)| ((*reason).to_owned(), n))
             .collect();
+        report.rejected_lines = reader.rejected_lines().to_vec();
         Ok((set, report))
     }
 

@@ -57,6 +57,10 @@ pub struct BuildReport {
     /// Rows skipped by a lenient reader, per reason
     /// ([`ReadErrorKind::reason`](crate::ReadErrorKind::reason)).
     pub rows_rejected: BTreeMap<String, u64>,
+    /// The lines of the first rows skipped by a lenient reader (at most
+    /// [`EventReader::MAX_REJECTED_LINES`](crate::io::events::EventReader::MAX_REJECTED_LINES)),
+    /// in input order.
+    pub rejected_lines: Vec<u64>,
     /// Accepted rows carrying a touch (a channel), converting visits included.
     pub touch_events: u64,
     /// Accepted conversion rows.
@@ -106,12 +110,14 @@ impl fmt::Display for BuildReport {
                 .iter()
                 .map(|(reason, n)| format!("{reason}: {n}"))
                 .collect();
-            writeln!(
+            write!(
                 f,
                 "rejected {} rows ({})",
                 self.rows_rejected_total(),
                 reasons.join(", ")
             )?;
+            crate::io::write_lines(f, &self.rejected_lines, self.rows_rejected_total())?;
+            writeln!(f)?;
         }
         writeln!(
             f,

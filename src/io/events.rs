@@ -19,8 +19,15 @@
 //!
 //! The delimiter (`,`, `;` or tab) is detected from the header line unless
 //! given. A UTF-8 byte order mark is stripped. Extra columns are an
-//! [`UnknownColumn`](ReadErrorKind::UnknownColumn) error (DESIGN §6) unless
+//! [`UnknownColumn`](ReadErrorKind::UnknownColumn) error unless
 //! [`EventReaderBuilder::ignore_unknown_columns`] is set.
+//!
+//! The CSV rules are those of the journey readers: lines end at `\n`, `\r\n`
+//! or a bare `\r` (errors name lines counted that way, header = line 1);
+//! blank lines are skipped; a quoted field must close on the line where it
+//! opens, else the record is an
+//! [`UnterminatedQuote`](ReadErrorKind::UnterminatedQuote) error at that line
+//! and column (lenient mode skips it and resumes at the next line).
 //!
 //! # Example
 //!
@@ -42,13 +49,16 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Chain, Cursor, Read};
+use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 use crate::build::timestamp::TimestampKind;
 use crate::error::{ReadError, ReadErrorKind};
+use crate::io::reader::io_error;
+use crate::io::records::{Next, Record, RecordReader};
+use crate::io::row::open_quote_error;
 
 /// How the timestamps of an events file are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -207,53 +217,49 @@ impl EventReaderBuilder {
     /// [`ReadErrorKind::Config`] (two roles given the same column name, or a
     /// delimiter that is a quote or line break), [`ReadErrorKind::Io`].
     pub fn from_reader<R: Read>(&self, input: R) -> Result<EventReader<R>, ReadError> {
-        let mut input = BufReader::with_capacity(1 << 16, input);
-        let mut header = Vec::new();
-        input
-            .read_until(b'\n', &mut header)
-            .map_err(|e| ReadError::new(ReadErrorKind::Io(e.to_string())))?;
-        if let Some(rest) = header.strip_prefix(b"\xEF\xBB\xBF") {
-            header = rest.to_vec();
-        }
-        let delimiter = match self.delimiter {
-            Some(d) if matches!(d, b'"' | b'\n' | b'\r') => {
+        if let Some(d) = self.delimiter {
+            if matches!(d, b'"' | b'\n' | b'\r') {
                 return Err(ReadError::new(ReadErrorKind::Config(format!(
                     "delimiter {:?} is not allowed",
                     char::from(d)
                 ))));
             }
-            Some(d) => d,
-            None => detect_delimiter(&header),
-        };
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(Cursor::new(header).chain(input));
-        let mut names = csv::ByteRecord::new();
-        let has_header = csv
-            .read_byte_record(&mut names)
-            .map_err(|e| csv_error(&e))?;
-        if !has_header || names.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(1));
         }
-        let columns = self.resolve_columns(&names)?;
+        let mut records = RecordReader::new(input, self.delimiter).map_err(io_error)?;
+        match records.read_record().map_err(io_error)? {
+            Next::Record => {}
+            Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
+            Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(1)),
+        }
+        let names = records.record();
+        let line = records.line();
+        let blank = (0..names.len()).all(|i| {
+            names
+                .field(i)
+                .unwrap_or_default()
+                .iter()
+                .all(u8::is_ascii_whitespace)
+        });
+        if blank {
+            return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(line));
+        }
+        let columns = self.resolve_columns(names, line)?;
         let timestamps = match self.timestamps {
             TimestampFormat::Auto => None,
             TimestampFormat::Rfc3339 => Some(TimestampKind::Rfc3339),
             TimestampFormat::UnixSeconds => Some(TimestampKind::UnixSeconds),
         };
         Ok(EventReader {
-            csv,
+            records,
             columns,
             timestamps,
             lenient: self.lenient,
             rejected: BTreeMap::new(),
-            record: csv::ByteRecord::new(),
+            rejected_lines: Vec::new(),
         })
     }
 
-    fn resolve_columns(&self, names: &csv::ByteRecord) -> Result<Columns, ReadError> {
+    fn resolve_columns(&self, names: Record<'_>, line: u64) -> Result<Columns, ReadError> {
         let roles = [
             &self.user,
             &self.timestamp,
@@ -270,11 +276,12 @@ impl EventReaderBuilder {
         }
         let mut found: [Option<usize>; 5] = [None; 5];
         let mut header_names = Vec::with_capacity(names.len());
-        for (index, raw) in names.iter().enumerate() {
+        for index in 0..names.len() {
+            let raw = names.field(index).unwrap_or_default();
             let name = std::str::from_utf8(raw)
                 .map_err(|_| {
                     ReadError::new(ReadErrorKind::InvalidUtf8)
-                        .at_line(1)
+                        .at_line(line)
                         .with_text(&String::from_utf8_lossy(raw))
                 })?
                 .trim();
@@ -285,7 +292,7 @@ impl EventReaderBuilder {
                 }
                 return Err(
                     ReadError::new(ReadErrorKind::UnknownColumn(name.to_owned()))
-                        .at_line(1)
+                        .at_line(line)
                         .in_column(name),
                 );
             };
@@ -293,7 +300,7 @@ impl EventReaderBuilder {
                 if slot.is_some() {
                     return Err(
                         ReadError::new(ReadErrorKind::DuplicateColumn(name.to_owned()))
-                            .at_line(1)
+                            .at_line(line)
                             .in_column(name),
                     );
                 }
@@ -303,7 +310,7 @@ impl EventReaderBuilder {
         let required = |role: usize| {
             found.get(role).copied().flatten().ok_or_else(|| {
                 let name = roles.get(role).map_or("", |n| n.trim());
-                ReadError::new(ReadErrorKind::MissingColumn(name.to_owned())).at_line(1)
+                ReadError::new(ReadErrorKind::MissingColumn(name.to_owned())).at_line(line)
             })
         };
         Ok(Columns {
@@ -326,34 +333,6 @@ struct Columns {
     conversion: usize,
     value: Option<usize>,
     names: Vec<String>,
-}
-
-fn detect_delimiter(header: &[u8]) -> u8 {
-    let candidates = [b',', b';', b'\t'];
-    let mut best = b',';
-    let mut best_count = 0;
-    for c in candidates {
-        let count = header.iter().filter(|&&b| b == c).count();
-        if count > best_count {
-            best = c;
-            best_count = count;
-        }
-    }
-    best
-}
-
-fn csv_error(e: &csv::Error) -> ReadError {
-    let line = e.position().map(csv::Position::line);
-    let kind = match e.kind() {
-        csv::ErrorKind::Io(io) => ReadErrorKind::Io(io.to_string()),
-        csv::ErrorKind::Utf8 { .. } => ReadErrorKind::InvalidUtf8,
-        _ => ReadErrorKind::Csv(e.to_string()),
-    };
-    let error = ReadError::new(kind);
-    match line {
-        Some(line) => error.at_line(line),
-        None => error,
-    }
 }
 
 /// One event of the log, owned. [`EventReader::read_event`] fills one in place
@@ -487,23 +466,26 @@ fn nanos_of(time: DateTime<Utc>) -> i64 {
 /// [`ReadErrorKind::EmptyField`] (empty user, timestamp or flag; empty channel
 /// on a non-conversion row), [`ReadErrorKind::InvalidTimestamp`],
 /// [`ReadErrorKind::InvalidFlag`], [`ReadErrorKind::InvalidValue`],
-/// [`ReadErrorKind::Csv`], [`ReadErrorKind::Io`]. In lenient mode row errors
-/// (all but I/O) are counted and skipped.
+/// [`ReadErrorKind::UnterminatedQuote`], [`ReadErrorKind::Io`]. In lenient
+/// mode row errors (all but I/O) are counted, with their lines, and skipped.
 ///
 /// # Complexity
 ///
 /// O(bytes) time; memory for one row.
 #[derive(Debug)]
 pub struct EventReader<R> {
-    csv: csv::Reader<Chain<Cursor<Vec<u8>>, BufReader<R>>>,
+    records: RecordReader<R>,
     columns: Columns,
     timestamps: Option<TimestampKind>,
     lenient: bool,
     rejected: BTreeMap<&'static str, u64>,
-    record: csv::ByteRecord,
+    rejected_lines: Vec<u64>,
 }
 
 impl<R: Read> EventReader<R> {
+    /// How many rejected rows keep their line in [`EventReader::rejected_lines`].
+    pub const MAX_REJECTED_LINES: usize = 20;
+
     /// Reads the next valid event into `out`. Returns `Ok(false)` at the end
     /// of input.
     ///
@@ -512,26 +494,19 @@ impl<R: Read> EventReader<R> {
     /// See [`EventReader`]. In lenient mode only I/O errors are returned.
     pub fn read_event(&mut self, out: &mut EventRecord) -> Result<bool, ReadError> {
         loop {
-            let more = match self.csv.read_byte_record(&mut self.record) {
-                Ok(more) => more,
-                Err(e) => {
-                    let error = csv_error(&e);
-                    if self.lenient && !matches!(error.kind(), ReadErrorKind::Io(_)) {
-                        self.reject(&error);
-                        continue;
-                    }
-                    return Err(error);
-                }
+            let next = self
+                .records
+                .read_record()
+                .map_err(|e| io_error(e).at_line(self.records.line()))?;
+            let result = match next {
+                Next::End => return Ok(false),
+                Next::OpenQuote(open) => Err(open_quote_error(
+                    &open,
+                    self.columns.names.get(open.field).map(String::as_str),
+                )),
+                Next::Record => self.parse_record(self.records.line(), out),
             };
-            if !more {
-                return Ok(false);
-            }
-            let line = self.record.position().map_or(0, csv::Position::line);
-            if self.record.len() == 1 && self.record.get(0).is_some_and(<[u8]>::is_empty) {
-                // A blank line.
-                continue;
-            }
-            match self.parse_record(line, out) {
+            match result {
                 Ok(()) => return Ok(true),
                 Err(error) if self.lenient => self.reject(&error),
                 Err(error) => return Err(error),
@@ -556,13 +531,25 @@ impl<R: Read> EventReader<R> {
         }
     }
 
+    /// The lines of the first [`EventReader::MAX_REJECTED_LINES`] rows
+    /// skipped in lenient mode, in input order.
+    #[must_use]
+    pub fn rejected_lines(&self) -> &[u64] {
+        &self.rejected_lines
+    }
+
     fn reject(&mut self, error: &ReadError) {
         let count = self.rejected.entry(error.kind().reason()).or_insert(0);
         *count = count.saturating_add(1);
+        if let Some(line) = error.line() {
+            if self.rejected_lines.len() < Self::MAX_REJECTED_LINES {
+                self.rejected_lines.push(line);
+            }
+        }
     }
 
     fn field(&self, index: usize, line: u64) -> Result<&str, ReadError> {
-        let raw = self.record.get(index).unwrap_or_default();
+        let raw = self.records.record().field(index).unwrap_or_default();
         std::str::from_utf8(raw).map(str::trim).map_err(|_| {
             ReadError::new(ReadErrorKind::InvalidUtf8)
                 .at_line(line)
@@ -584,12 +571,11 @@ impl<R: Read> EventReader<R> {
 
     fn parse_record(&mut self, line: u64, out: &mut EventRecord) -> Result<(), ReadError> {
         let expected = self.columns.names.len();
-        if self.record.len() != expected {
-            return Err(ReadError::new(ReadErrorKind::FieldCount {
-                expected,
-                found: self.record.len(),
-            })
-            .at_line(line));
+        let found = self.records.record().len();
+        if found != expected {
+            return Err(
+                ReadError::new(ReadErrorKind::FieldCount { expected, found }).at_line(line),
+            );
         }
         let c = &self.columns;
         let (ui, ti, ci, fi, vi) = (c.user, c.timestamp, c.channel, c.conversion, c.value);

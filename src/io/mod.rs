@@ -52,5 +52,6 @@ pub use builder::ReaderBuilder;
 pub use parallel::{FoldError, Folded, ParallelReader};
 pub use reader::JourneyReader;
 pub use report::ReadReport;
+pub(crate) use report::write_lines;
 pub use shape::{Column, Shape};
 pub use writer::write_journeys;
