@@ -43,7 +43,10 @@ use crate::journey::{Journey, JourneySet};
 /// Journeys shape: `converted` is a count or `true`/`false` (any case); a
 /// journey with `c` conversions has `c` conversions and, unless the optional
 /// `non_converted` column says otherwise, 1 non-conversion when `c = 0` and
-/// none otherwise. An empty `journey_id` means no id. `touch_times` (same
+/// none otherwise. An empty `journey_id` means no id; ids are opaque strings
+/// compared exactly. The optional `journey_index` column (an integer up to
+/// `u32::MAX`, empty for none) numbers the journeys of one user, as the
+/// journey builder writes them. `touch_times` (same
 /// separator as the path) must have one timestamp per touch, or be empty
 /// (an untimed journey); `conversion_time` empty means none. Timestamps are
 /// RFC 3339 with `Z` or an offset (normalised to UTC) or Unix seconds.

@@ -333,6 +333,14 @@ impl Row<'_> {
             Some((s, _)) if !s.is_empty() => Some(s),
             _ => None,
         };
+        let index = match self.get(Column::JourneyIndex)? {
+            Some((s, i)) if !s.is_empty() => Some(
+                parse_count(s)
+                    .and_then(|n| u32::try_from(n).map_err(|_| ReadErrorKind::InvalidCount))
+                    .map_err(|k| self.error(k, i, s))?,
+            ),
+            _ => None,
+        };
         scratch.times.clear();
         let touch_times = match self.get_raw(Column::TouchTimes)? {
             Some((s, i)) if !trim(s).is_empty() => {
@@ -373,6 +381,7 @@ impl Row<'_> {
         let journey = self.journey(scratch, out, conversions, nulls, value)?;
         journey.set_conversion_time(conversion_time);
         journey.set_id(id);
+        journey.set_journey_index(index);
         Ok(())
     }
 }

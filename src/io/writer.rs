@@ -9,7 +9,9 @@ use crate::journey::{Journey, JourneySet};
 /// Writes `set` as CSV in the journeys shape, comma-delimited, touches and
 /// touch times joined by `sep`.
 ///
-/// Columns: `journey_id,path,converted` always; then `non_converted` only if
+/// Columns: `journey_id` always; `journey_index` only if some journey has
+/// one (see [`Journey::journey_index`]); `path,converted` always; then
+/// `non_converted` only if
 /// some journey's non-conversions differ from the journeys-shape default (1
 /// when it has no conversion, 0 otherwise), as for aggregated paths; `value`
 /// always; `touch_times` only if some journey is timed; `conversion_time`
@@ -59,9 +61,14 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
         .any(|j| j.non_conversions() != u64::from(j.conversions() == 0));
     let with_times = journeys.iter().any(Journey::is_timed);
     let with_conversion_time = journeys.iter().any(|j| j.conversion_time().is_some());
+    let with_index = journeys.iter().any(|j| j.journey_index().is_some());
 
     let mut out = csv::WriterBuilder::new().from_writer(w);
-    let mut header = vec!["journey_id", "path", "converted"];
+    let mut header = vec!["journey_id"];
+    if with_index {
+        header.push("journey_index");
+    }
+    header.extend(["path", "converted"]);
     if with_nulls {
         header.push("non_converted");
     }
@@ -92,6 +99,14 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
             )));
         }
         record.push(id.to_owned());
+        if with_index {
+            record.push(
+                journey
+                    .journey_index()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default(),
+            );
+        }
         names.clear();
         for channel in journey.channels() {
             names.push(channels.name(channel).ok_or_else(|| {

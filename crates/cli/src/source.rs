@@ -71,6 +71,7 @@ fn role(shape: Shape, name: &str) -> Result<Column, CliError> {
         "nulls" | "total_null" | "non_converted" => Some(Column::Nulls),
         "value" | "total_conversion_value" => Some(Column::Value),
         "journey_id" => Some(Column::JourneyId),
+        "journey_index" => Some(Column::JourneyIndex),
         "touch_times" => Some(Column::TouchTimes),
         "conversion_time" => Some(Column::ConversionTime),
         _ => None,
