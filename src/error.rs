@@ -21,6 +21,11 @@ pub enum ChannelError {
         /// The maximum number of channels.
         limit: usize,
     },
+    /// The name is one of [`Channels::RESERVED`](crate::Channels::RESERVED).
+    #[error(
+        "channel name `{0}` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
+    )]
+    Reserved(String),
 }
 
 /// An error raised when a [`Journey`](crate::Journey) or

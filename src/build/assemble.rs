@@ -199,12 +199,16 @@ impl<'s> Assembler<'s> {
     }
 
     fn intern_channel(&mut self, name: &str, line: u64) -> Result<u32, BuildError> {
+        let known = self.channels.len();
         let id = self.channels.intern(name).map_err(|e| {
             ReadError::new(ReadErrorKind::Channel(e))
                 .at_line(line)
                 .in_column("channel")
                 .with_text(name)
         })?;
+        if self.channels.len() > known {
+            self.report.channel_lines.push(line);
+        }
         if id.get() >= EXCLUDED_BIT {
             return Err(ReadError::new(ReadErrorKind::Channel(
                 crate::error::ChannelError::TooMany { limit: 1 << 31 },

@@ -85,9 +85,19 @@ pub struct BuildReport {
     pub ignored_touch_value: f64,
     /// Events dropped by each option.
     pub dropped: DroppedEvents,
+    /// The line on which each channel first appeared, in id order.
+    #[serde(skip)]
+    pub(crate) channel_lines: Vec<u64>,
 }
 
 impl BuildReport {
+    /// The line of the event on which `channel` (an id of the built set's
+    /// table) first appeared; `None` for an id beyond the table.
+    #[must_use]
+    pub fn first_line(&self, channel: crate::ChannelId) -> Option<u64> {
+        self.channel_lines.get(channel.index()).copied()
+    }
+
     /// Total rows skipped by a lenient reader.
     #[must_use]
     pub fn rows_rejected_total(&self) -> u64 {

@@ -218,6 +218,7 @@ impl<R: Read> ParallelReader<R> {
             })
             .collect();
         let mut report = ReadReport::default();
+        report.set_channel_base(self.channels.len());
         let mut journeys_before = 0u64;
         let mut pos = 0;
         let mut want = WARM_UP.min(self.block_size);
@@ -295,10 +296,22 @@ impl<R: Read> ParallelReader<R> {
             let mut newlines = self.position.lines;
             let mut first_error: Option<(FoldError<E>, u64)> = None;
             for (i, mut piece) in results.into_iter().enumerate() {
+                let known = self.channels.len();
+                let channel_lines = piece.report.take_channel_lines();
                 if i == 0 {
                     self.channels = std::mem::take(&mut piece.table);
+                    report.note_channel_lines(channel_lines.iter().map(|l| l + newlines));
                 } else {
                     let remap = remap(&mut self.channels, &piece.table, base_len)?;
+                    // The piece's new names that are new to the file too, in
+                    // id order.
+                    report.note_channel_lines(
+                        remap
+                            .iter()
+                            .zip(&channel_lines)
+                            .filter(|(id, _)| id.index() >= known)
+                            .map(|(_, l)| l + newlines),
+                    );
                     for (journey, _, _) in &mut piece.deferred {
                         journey.map_channels(|c| {
                             c.index()
@@ -535,9 +548,11 @@ impl Worker {
                 Some(journey) => Out::Refill(journey),
                 None => Out::New(&mut self.journey),
             };
+            let known = table.len();
             let parsed =
                 self.parser
                     .parse(records.record(), line, &mut table, &mut self.cache, out);
+            report.note_channels(table.len().saturating_sub(known), line);
             match (parsed, &self.journey) {
                 (Ok(()), Some(journey)) => {
                     let index = report.journeys();

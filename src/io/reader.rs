@@ -96,13 +96,15 @@ impl<R: Read> JourneyReader<R> {
             Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile)),
         }
         let parser = RowParser::from_header(config, records.record(), records.line())?;
+        let mut report = ReadReport::default();
+        report.set_channel_base(config.channels.len());
         Ok(Self {
             records,
             parser,
             lenient: config.lenient,
             channels: config.channels.clone(),
             cache: InternCache::default(),
-            report: ReadReport::default(),
+            report,
             done: false,
         })
     }
@@ -248,10 +250,13 @@ impl<R: Read> JourneyReader<R> {
                 Out::Refill(journey) => Out::Refill(journey),
             };
             let line = self.records.line();
-            match self
-                .parser
-                .parse(self.records.record(), line, channels, &mut self.cache, out)
-            {
+            let known = channels.len();
+            let parsed =
+                self.parser
+                    .parse(self.records.record(), line, channels, &mut self.cache, out);
+            self.report
+                .note_channels(channels.len().saturating_sub(known), line);
+            match parsed {
                 Ok(()) => {
                     self.report.count_journey();
                     return Ok(true);

@@ -86,8 +86,10 @@ struct RecordProgress {
 
 impl RecordParser {
     fn new(delimiter: u8) -> Self {
+        let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+        keep_bom(&mut core);
         Self {
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            core,
             fields: vec![0; 1024],
             ends: vec![0; 32],
             nfields: 0,
@@ -218,6 +220,7 @@ impl RecordParser {
             text: format!("\"{}", String::from_utf8_lossy(text)),
         };
         self.core.reset();
+        keep_bom(&mut self.core);
         *progress = RecordProgress::default();
         self.nfields = 0;
         open
@@ -229,6 +232,16 @@ impl RecordParser {
             ends: self.ends.get(..self.nfields).unwrap_or_default(),
         }
     }
+}
+
+/// Makes `core` read a byte order mark as data. csv-core strips a BOM at the
+/// start of the first input it is given (and after a reset); the readers
+/// strip the file's leading BOM themselves, and a BOM at the start of a later
+/// line (the start of a parallel block, the line after a skipped record) must
+/// read as it does everywhere else in the file. A call with no room for
+/// output returns before reading a byte, but marks the reader as started.
+fn keep_bom(core: &mut csv_core::Reader) {
+    let _ = core.read_record(b"\n", &mut [], &mut []);
 }
 
 /// Reads CSV records one at a time, reusing its buffers.
@@ -686,6 +699,24 @@ mod tests {
         assert_eq!(partial.read_record(), Next::End);
         assert_eq!(partial.end(), Some(SliceEnd::Partial(2)));
         assert_eq!(partial.complete_lines(), 1);
+    }
+
+    #[test]
+    fn only_the_leading_bom_is_stripped() {
+        // A BOM at the start of a later line, of a block, or of the line
+        // after a skipped record is data, as it is mid-line.
+        assert_eq!(
+            records(b"\xEF\xBB\xBFh\n\xEF\xBB\xBFa\n\"x\n\xEF\xBB\xBFb\n"),
+            [
+                row(1, &["h"]),
+                row(2, &["\u{feff}a"]),
+                row(3, &["open #0", "\"x"]),
+                row(4, &["\u{feff}b"]),
+            ]
+        );
+        let mut block = SliceRecords::new(b"\xEF\xBB\xBFc\n", b',', true, false);
+        assert_eq!(block.read_record(), Next::Record);
+        assert_eq!(fields_of(block.record()), ["\u{feff}c"]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::channel::ChannelId;
 use crate::error::ReadError;
 
 /// A summary of a read: how many data rows were read, how many journeys they
@@ -45,6 +46,10 @@ pub struct ReadReport {
     rejected: BTreeMap<&'static str, u64>,
     examples: Vec<ReadError>,
     lines: Vec<u64>,
+    /// The table's length when the read started, and the line on which each
+    /// channel added since first appeared (in id order).
+    channel_base: usize,
+    channel_lines: Vec<u64>,
 }
 
 impl ReadReport {
@@ -96,6 +101,48 @@ impl ReadReport {
         &self.lines
     }
 
+    /// The line on which `channel` first appeared, for a channel this read
+    /// added to the table (`None` for one the table held before, e.g. from
+    /// [`ReaderBuilder::channels`](crate::io::ReaderBuilder::channels)). With
+    /// [`Channels::confusable_groups`](crate::Channels::confusable_groups) it
+    /// points a person at the row that introduced a look-alike spelling.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "path,total_conversions,total_null\nEmail,1,0\nEmail > E\u{200b}mail,1,0\n";
+    /// let (set, report) = ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?.read_all()?;
+    /// let groups = set.channels().confusable_groups();
+    /// assert_eq!(groups.len(), 1);
+    /// assert_eq!(report.first_line(groups[0][1]), Some(3));
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    #[must_use]
+    pub fn first_line(&self, channel: ChannelId) -> Option<u64> {
+        let i = channel.index().checked_sub(self.channel_base)?;
+        self.channel_lines.get(i).copied()
+    }
+
+    /// Starts the channel lines at a table of `len` channels.
+    pub(crate) fn set_channel_base(&mut self, len: usize) {
+        self.channel_base = len;
+    }
+
+    /// Records that the row on `line` added `added` channels to the table.
+    pub(crate) fn note_channels(&mut self, added: usize, line: u64) {
+        self.channel_lines.extend(std::iter::repeat_n(line, added));
+    }
+
+    /// Records the first lines of channels added next, in id order.
+    pub(crate) fn note_channel_lines(&mut self, lines: impl Iterator<Item = u64>) {
+        self.channel_lines.extend(lines);
+    }
+
+    /// The lines of the channels this read added, in id order (moved out).
+    pub(crate) fn take_channel_lines(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.channel_lines)
+    }
+
     pub(crate) fn count_row(&mut self) {
         self.rows += 1;
     }
@@ -105,7 +152,8 @@ impl ReadReport {
     }
 
     /// Adds the report of the rows that follow this one's, whose lines were
-    /// counted from `line_offset + 1`.
+    /// counted from `line_offset + 1`. Channel lines are not merged: the
+    /// caller knows which of `other`'s channels are new.
     pub(crate) fn append(&mut self, other: ReadReport, line_offset: u64) {
         self.rows += other.rows;
         self.journeys += other.journeys;

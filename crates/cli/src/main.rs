@@ -10,6 +10,7 @@
 
 mod args;
 mod attribute;
+mod confusables;
 mod error;
 mod input;
 mod journeys;

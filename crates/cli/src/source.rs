@@ -18,6 +18,14 @@ pub enum Summary {
 }
 
 impl Summary {
+    /// The line on which `channel` first appeared in the input, when known.
+    pub fn first_line(&self, channel: attribution::ChannelId) -> Option<u64> {
+        match self {
+            Self::Read(r) => r.first_line(channel),
+            Self::Build(r) => r.first_line(channel),
+        }
+    }
+
     /// Prints the summary on stderr when there is something worth saying:
     /// rejected rows, or the build report of an event log.
     pub fn print(&self) {
@@ -179,7 +187,9 @@ pub fn fold_journeys<S: Send>(
 ) -> Result<(S, Channels, Summary), CliError> {
     let Some(shape) = reader_shape(input.shape).filter(|_| threads != 1) else {
         // Event logs are built into journeys first; `--threads 1` reads sequentially.
-        return fold_sequentially(input, build, start, observe);
+        let (state, channels, summary) = fold_sequentially(input, build, start, observe)?;
+        crate::confusables::warn(&channels, &summary);
+        return Ok((state, channels, summary));
     };
     let opened = Input::open(&input.input)?;
     let mut builder = reader_builder(input, shape)?;
@@ -199,7 +209,9 @@ pub fn fold_journeys<S: Send>(
         });
     opened.progress.finish_and_clear();
     let folded = folded?;
-    Ok((folded.state, folded.channels, Summary::Read(folded.report)))
+    let summary = Summary::Read(folded.report);
+    crate::confusables::warn(&folded.channels, &summary);
+    Ok((folded.state, folded.channels, summary))
 }
 
 struct Sequential<S, B, O> {
@@ -297,6 +309,7 @@ pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneyS
     };
     opened.progress.finish_and_clear();
     let (set, summary) = result.map_err(in_input(&input.input))?;
+    crate::confusables::warn(set.channels(), &summary);
     summary.print();
     Ok(set)
 }
