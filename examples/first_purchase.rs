@@ -1,4 +1,4 @@
-//! The story of DESIGN's first paragraph, on eight hand-made journeys.
+//! The seed story (PPC ad, landing page, e-mail, LinkedIn, purchase), on eight hand-made journeys.
 //!
 //! A lead sees a PPC ad, lands on the landing page and leaves an e-mail
 //! address, gets a newsletter with the catalogue, sees a LinkedIn retargeting

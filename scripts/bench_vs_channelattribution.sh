@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of the `attribution` command against ChannelAttribution 2.2.5
-# (the reference peer of DESIGN.md §8) on seeded synthetic aggregated paths.
+# (the reference peer) on seeded synthetic aggregated paths.
 #
 #   scripts/bench_vs_channelattribution.sh                  # all cases, 1M paths
 #   CASES=heuristics,markov1 PATHS=100000 scripts/bench_vs_channelattribution.sh
@@ -108,7 +108,7 @@ if has_side ours; then
     fi
     if [[ $built == 1 ]]; then
         # Smoke test on the tiny fixture: the command must exist and print the
-        # CSV contract of DESIGN.md §7 (header, first-touch credits summing to 4).
+        # the command's CSV contract (header, first-touch credits summing to 4).
         tiny="$ROOT/tests/data/tiny/paths.csv"
         if [[ -f $tiny ]] && "$OURS" attribute "$tiny" --model first-touch --format csv \
             --output "$WORK/smoke.csv" >/dev/null 2>"$WORK/smoke.err" &&
@@ -118,7 +118,7 @@ if has_side ours; then
         elif [[ ! -f $tiny ]] && "$OURS" attribute --help >/dev/null 2>&1; then
             OURS_OK=1
         else
-            log "WARNING: '$OURS attribute' does not (yet) follow DESIGN.md section 7; our side is skipped"
+            log "WARNING: '$OURS attribute' does not (yet) follow the CSV output contract; our side is skipped"
             tail -n 3 "$WORK/smoke.err" >&2 2>/dev/null || true
         fi
     else

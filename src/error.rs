@@ -100,9 +100,10 @@ pub enum ReadErrorKind {
     /// A path holds no channel after splitting and trimming.
     #[error("empty path")]
     EmptyPath,
-    /// A timestamp is neither RFC 3339 nor Unix seconds.
-    #[error("invalid timestamp")]
-    InvalidTimestamp,
+    /// A timestamp that the reader's time format does not read; the detail
+    /// says why.
+    #[error("invalid timestamp ({0})")]
+    InvalidTimestamp(crate::io::TimestampError),
     /// A conversion flag is not one of `0`, `1`, `true`, `false`.
     #[error("invalid conversion flag (expected 0, 1, true or false)")]
     InvalidFlag,
@@ -155,7 +156,7 @@ impl ReadErrorKind {
             Self::NegativeCount => "negative_count",
             Self::InvalidValue => "invalid_value",
             Self::EmptyPath => "empty_path",
-            Self::InvalidTimestamp => "invalid_timestamp",
+            Self::InvalidTimestamp(_) => "invalid_timestamp",
             Self::InvalidFlag => "invalid_flag",
             Self::TouchTimesMismatch { .. } => "touch_times_mismatch",
             Self::EmptyField => "empty_field",
@@ -172,13 +173,95 @@ impl ReadErrorKind {
 ///
 /// `line` is 1-based and counts the header as line 1; `column` is the column
 /// name as written in the header; `text` is the offending field (truncated to
-/// 80 characters).
+/// 80 characters); `hint`, when there is one, a reader setting that would
+/// probably have read the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadError {
     kind: ReadErrorKind,
     line: Option<u64>,
     column: Option<String>,
     text: Option<String>,
+    hint: Option<ReadHint>,
+}
+
+/// A suggestion carried by a [`ReadError`]: the reader setting that would
+/// probably have read the input. [`ReadError`]'s `Display` words it with the
+/// library's setters (in parentheses at the end); a front end can word it
+/// with its own options instead (see [`ReadError::hint`]).
+///
+/// # Example
+///
+/// ```
+/// use attribution::io::{ReaderBuilder, Shape};
+/// use attribution::ReadHint;
+///
+/// let csv = "path;total_conversions;total_null;total_conversion_value\nA;1;0;1.234,5\n";
+/// let err = ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?.read_all().unwrap_err();
+/// assert_eq!(err.hint(), None); // `;`-delimited: `120,5` would have been read
+/// let csv = "path\ttotal_conversions\ttotal_null\ttotal_conversion_value\nA\t1\t0\t120,5\n";
+/// let err = ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?.read_all().unwrap_err();
+/// assert_eq!(err.hint(), Some(&ReadHint::DecimalComma));
+/// assert_eq!(
+///     err.to_string(),
+///     "line 2, column `total_conversion_value`: invalid value (must be a finite, non-negative number): \"120,5\" (decimal comma? enable `decimal_comma`)"
+/// );
+/// # Ok::<(), attribution::ReadError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadHint {
+    /// A number written with a decimal comma (`120,00`) while decimal commas
+    /// are not read: `decimal_comma(true)` on the reader builder.
+    DecimalComma,
+    /// A timestamp whose layout automatic detection does not know: give it
+    /// as a strftime layout ([`TimeFormat::Strftime`](crate::io::TimeFormat)).
+    TimeLayout,
+    /// An integer timestamp whose length does not tell its unit: give the
+    /// unit ([`TimeFormat::Unix`](crate::io::TimeFormat)).
+    TimeUnit,
+    /// A required column is missing: the header may be of another shape, or
+    /// name the column differently (map it to its role).
+    MissingColumn {
+        /// The shape the header looks like (`paths`, `journeys` or
+        /// `events`), when it is not the configured one.
+        looks_like: Option<&'static str>,
+    },
+    /// The header has a column the shape does not know: the header may be
+    /// of another shape, or the column can be ignored or mapped to a role.
+    UnknownColumn {
+        /// The shape the header looks like, when it is not the configured one.
+        looks_like: Option<&'static str>,
+    },
+    /// An events header with no conversion column but an event-name column:
+    /// mark conversions by event name (`conversion_events`).
+    ConversionEvents {
+        /// The event column's name.
+        column: String,
+    },
+}
+
+impl fmt::Display for ReadHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DecimalComma => f.write_str("decimal comma? enable `decimal_comma`"),
+            Self::TimeLayout => f.write_str("give the layout with `time_format`"),
+            Self::TimeUnit => f.write_str("give the unit with `time_format`"),
+            Self::MissingColumn { looks_like } | Self::UnknownColumn { looks_like } => {
+                if let Some(shape) = looks_like {
+                    write!(f, "the header looks like the {shape} shape; or ")?;
+                }
+                f.write_str(if matches!(self, Self::MissingColumn { .. }) {
+                    "map a differently named column to its role"
+                } else {
+                    "ignore unknown columns, or map the column to a role"
+                })
+            }
+            Self::ConversionEvents { column } => write!(
+                f,
+                "to mark conversions by the `{column}` column, set `conversion_events`"
+            ),
+        }
+    }
 }
 
 const MAX_TEXT_CHARS: usize = 80;
@@ -192,7 +275,21 @@ impl ReadError {
             line: None,
             column: None,
             text: None,
+            hint: None,
         }
+    }
+
+    /// Sets (or with `None` removes) the hint.
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<Option<ReadHint>>) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
+    /// The reader setting that would probably have read the input, if known.
+    #[must_use]
+    pub fn hint(&self) -> Option<&ReadHint> {
+        self.hint.as_ref()
     }
 
     /// Sets the 1-based line (header = 1).
@@ -261,6 +358,9 @@ impl fmt::Display for ReadError {
         if let Some(text) = &self.text {
             write!(f, ": {text:?}")?;
         }
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
         Ok(())
     }
 }
@@ -311,6 +411,14 @@ pub enum ModelError {
     /// A numerical solver did not reach the required accuracy.
     #[error("solver did not converge: {0}")]
     NoConvergence(String),
+    /// Cross-validation asks for more folds than there are journeys.
+    #[error("{folds} cross-validation folds for {journeys} journeys: every fold needs a journey")]
+    TooManyFolds {
+        /// The folds asked for.
+        folds: usize,
+        /// The journeys to share among them.
+        journeys: usize,
+    },
 }
 
 fn describe_journey(index: Option<usize>, id: Option<&str>) -> String {

@@ -113,7 +113,9 @@ pub mod numeric;
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
 pub use crate::channel::{ChannelId, Channels};
-pub use crate::error::{ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind};
+pub use crate::error::{
+    ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,
+};
 pub use crate::io::{JourneyReader, ReadReport, ReaderBuilder, Shape, write_journeys};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};
 pub use crate::model::heuristic::{
@@ -123,3 +125,9 @@ pub use crate::model::heuristic::{
 pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
 pub use crate::model::{Merge, Model};
 pub use crate::numeric::CompensatedSum;
+
+/// The README's library snippet, compiled and run as a doctest so that it
+/// stays correct when pasted.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeSnippet;

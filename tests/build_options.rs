@@ -365,6 +365,27 @@ fn excluded_channels_are_dropped_and_not_in_the_table() {
 }
 
 #[test]
+fn excluded_channels_are_counted_per_name_including_absent_ones() {
+    let (_, report) = build_with(
+        "u,10,PPC,0,0\nu,20,Direct,0,0\nu,20,Direct,0,0\nu,40,Direct,1,8\n",
+        |b| {
+            b.exclude_channels([" Direct ", "Drect"])
+                .drop_duplicates(true);
+        },
+    )
+    .unwrap();
+    let per: Vec<(&str, u64)> = report
+        .dropped
+        .excluded_per_channel
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    // Rows read (the duplicate included), so a misspelt name shows as 0.
+    assert_eq!(per, [("Direct", 3), ("Drect", 0)]);
+    assert_eq!(report.dropped.excluded_channel, 2);
+}
+
+#[test]
 fn collapse_repeats_keeps_the_first_of_a_run() {
     let (rows, report) = build_with(
         "u,1,A,0,0\nu,2,A,0,0\nu,3,B,0,0\nu,4,A,0,0\nu,5,A,0,0\n",

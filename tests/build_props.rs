@@ -27,6 +27,19 @@ fn record(e: &Ev) -> EventRecord {
     }
 }
 
+/// The events as an events file (Unix-second timestamps).
+fn to_csv(evs: &[Ev]) -> String {
+    let mut csv = String::from("user_id,timestamp,channel,conversion,value\n");
+    for &(user, time, channel, conversion, value) in evs {
+        let channel = channel.map_or("", |c| CHANNELS[usize::from(c)]);
+        csv.push_str(&format!(
+            "u{user},{time},{channel},{},{value}\n",
+            u8::from(conversion)
+        ));
+    }
+    csv
+}
+
 fn events() -> impl Strategy<Value = Vec<Ev>> {
     prop::collection::vec(
         (
@@ -209,6 +222,29 @@ proptest! {
     }
 
     #[test]
+    fn for_each_journey_hands_over_what_build_returns(evs in events(), o in options(), sort in any::<bool>()) {
+        let mut evs = evs;
+        if sort {
+            evs.sort_by_key(|e| (e.0, e.1));
+        }
+        let csv = to_csv(&evs);
+        let mut b = builder(&o);
+        b.sorted(sort);
+        let reader = || EventReaderBuilder::new().from_reader(csv.as_bytes()).unwrap();
+        let (set, report) = b.build(reader()).unwrap();
+        let mut streamed = Vec::new();
+        let (channels, streamed_report) = b
+            .for_each_journey(reader(), |j, _| {
+                streamed.push(j.clone());
+                Ok::<(), attribution::build::BuildError>(())
+            })
+            .unwrap();
+        prop_assert_eq!(&channels, set.channels());
+        prop_assert_eq!(streamed.as_slice(), set.journeys());
+        prop_assert_eq!(streamed_report, report);
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         if let Ok(reader) = EventReaderBuilder::new().lenient(false).from_reader(&bytes[..]) {
             let _ = JourneyBuilder::new().build(reader);
@@ -234,4 +270,56 @@ proptest! {
             }
         }
     }
+}
+
+/// A reader that counts the bytes handed out.
+struct Counting<'a> {
+    data: &'a [u8],
+    read: &'a std::cell::Cell<usize>,
+}
+
+impl std::io::Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.data.read(buf)?;
+        self.read.set(self.read.get() + n);
+        Ok(n)
+    }
+}
+
+#[test]
+fn sorted_mode_hands_journeys_over_while_reading() {
+    let mut csv = String::from("user_id,timestamp,channel,conversion,value\n");
+    for user in 0..20_000 {
+        csv.push_str(&format!("u{user},100,A,0,0\nu{user},200,B,1,5\n"));
+    }
+    let read = std::cell::Cell::new(0);
+    let reader = EventReaderBuilder::new()
+        .from_reader(Counting {
+            data: csv.as_bytes(),
+            read: &read,
+        })
+        .unwrap();
+    let mut read_at_first_journey = None;
+    let mut journeys = 0;
+    let (_, report) = JourneyBuilder::new()
+        .sorted(true)
+        .for_each_journey(reader, |j, channels| {
+            read_at_first_journey.get_or_insert(read.get());
+            assert_eq!(
+                j.channels()
+                    .map(|c| channels.name(c).unwrap())
+                    .collect::<Vec<_>>(),
+                ["A", "B"]
+            );
+            journeys += 1;
+            Ok::<(), attribution::build::BuildError>(())
+        })
+        .unwrap();
+    assert_eq!((journeys, report.journeys), (20_000, 20_000));
+    // The first user's journey comes long before the input's end.
+    assert!(
+        read_at_first_journey.unwrap() < csv.len() / 4,
+        "{read_at_first_journey:?} of {}",
+        csv.len()
+    );
 }

@@ -2,7 +2,8 @@
 //! delimiters, BOM, renamed columns, lenient mode.
 
 use attribution::ReadErrorKind;
-use attribution::io::events::{EventReaderBuilder, EventRecord, TimestampFormat};
+use attribution::io::events::{EventReaderBuilder, EventRecord};
+use attribution::io::{TimeFormat, TimeUnit, TimestampError};
 
 fn read(input: &[u8]) -> Result<Vec<EventRecord>, attribution::ReadError> {
     EventReaderBuilder::new().from_reader(input)?.collect()
@@ -73,24 +74,15 @@ fn every_row_error_names_line_column_and_text() {
                 some("2024-13-01T00:00:00Z"),
             ),
         ),
-        // Detected as Unix seconds from the first row; RFC 3339 later is an error.
+        // Each value is detected on its own: a layout it does not know fails
+        // on its own line.
         (
-            "u,1,A,0,0\nu,2024-03-01T09:00:00Z,A,0,0\n",
+            "u,1,A,0,0\nu,2024-03-01,A,0,0\nu,01/03/2024,A,0,0\n",
             (
                 "invalid_timestamp",
-                Some(3),
+                Some(4),
                 some("timestamp"),
-                some("2024-03-01T09:00:00Z"),
-            ),
-        ),
-        // A date without time or offset would be a guess.
-        (
-            "u,2024-03-01,A,0,0\n",
-            (
-                "invalid_timestamp",
-                Some(2),
-                some("timestamp"),
-                some("2024-03-01"),
+                some("01/03/2024"),
             ),
         ),
         ("u,1,A,0\n", ("field_count", Some(2), None, None)),
@@ -195,16 +187,19 @@ fn renamed_columns_and_given_formats() {
         .conversion_column("purchase")
         .value_column("revenue")
         .delimiter(b'|')
-        .timestamp_format(TimestampFormat::Rfc3339);
-    let input = "visitor|ts|source|purchase|revenue\nv|2024-03-01T09:00:00Z|PPC|false|\nv|1709283600|PPC|0|\n";
+        .time_format(TimeFormat::Unix(TimeUnit::Seconds));
+    let input = "visitor|ts|source|purchase|revenue\nv|1709283600|PPC|false|\nv|2024-03-01T09:00:00Z|PPC|0|\n";
     let mut reader = builder.from_reader(input.as_bytes()).unwrap();
     assert_eq!(reader.next().unwrap().unwrap().user(), "v");
-    assert_eq!(reader.timestamp_format(), TimestampFormat::Rfc3339);
     let e = reader.next().unwrap().unwrap_err();
     assert_eq!(
         (e.kind(), e.line()),
-        (&ReadErrorKind::InvalidTimestamp, Some(3))
+        (
+            &ReadErrorKind::InvalidTimestamp(TimestampError::FormatMismatch("unix-s".to_owned())),
+            Some(3)
+        )
     );
+    assert_eq!(e.hint(), None);
 }
 
 #[test]
@@ -231,14 +226,14 @@ fn lenient_mode_counts_per_reason_and_keeps_going() {
             ("invalid_value", 1)
         ]
     );
-    // A bad first row does not fix the timestamp format.
-    let input = format!("{H}u,bad,A,0,0\nu,2024-03-01T09:00:00Z,A,0,0\n");
+    // A bad first row fixes no format: every layout stays readable.
+    let input = format!("{H}u,bad,A,0,0\nu,2024-03-01T09:00:00Z,A,0,0\nu,1709283600,A,0,0\n");
     let mut reader = EventReaderBuilder::new()
         .lenient(true)
         .from_reader(input.as_bytes())
         .unwrap();
-    assert_eq!(reader.by_ref().count(), 1);
-    assert_eq!(reader.timestamp_format(), TimestampFormat::Rfc3339);
+    assert_eq!(reader.by_ref().count(), 2);
+    assert_eq!(reader.rejected().get("invalid_timestamp"), Some(&1));
 }
 
 #[test]
@@ -288,7 +283,8 @@ fn bare_cr_line_ends_give_the_right_lines() {
     let e = read(input.as_bytes()).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "line 4, column `timestamp`: invalid timestamp: \"x\""
+        "line 4, column `timestamp`: invalid timestamp (not an ISO 8601 date or date-time nor \
+         a Unix time): \"x\" (give the layout with `time_format`)"
     );
 }
 

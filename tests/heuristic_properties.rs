@@ -1,5 +1,5 @@
 //! Property tests of the heuristic models, against an independent naive
-//! per-touch computation written from the definitions (DESIGN §4).
+//! per-touch computation written from the definitions (the pinned conventions).
 
 // The oracle is deliberately written index by index, as the definitions are.
 #![allow(clippy::needless_range_loop)]

@@ -1,6 +1,6 @@
 //! The journeys-shape reader and `write_journeys`.
 
-use attribution::io::{Column, ReaderBuilder, Shape, write_journeys};
+use attribution::io::{Column, ReaderBuilder, Shape, TimestampError, write_journeys};
 use attribution::{Channels, Journey, JourneySet, ReadError, ReadErrorKind, Touchpoint};
 use chrono::{DateTime, Utc};
 
@@ -240,23 +240,23 @@ fn row_err(row: &str) -> ReadError {
 fn bad_touch_time() {
     check(
         &row_err("J1,A > B,1,5,2024-03-01T09:00:00Z > 2024-03-01 9am,\n"),
-        ReadErrorKind::InvalidTimestamp,
+        ReadErrorKind::InvalidTimestamp(TimestampError::Unrecognized),
         3,
         "touch_times",
         "2024-03-01 9am",
-        "line 3, column `touch_times`: invalid timestamp: \"2024-03-01 9am\"",
+        "line 3, column `touch_times`: invalid timestamp (not an ISO 8601 date or date-time nor a Unix time): \"2024-03-01 9am\" (give the layout with `time_format`)",
     );
 }
 
 #[test]
 fn bad_conversion_time() {
     check(
-        &row_err("J1,A,1,5,,2024-03-01T09:00:00\n"),
-        ReadErrorKind::InvalidTimestamp,
+        &row_err("J1,A,1,5,,2024-03-01T09:00:00 CET\n"),
+        ReadErrorKind::InvalidTimestamp(TimestampError::Unrecognized),
         3,
         "conversion_time",
-        "2024-03-01T09:00:00",
-        "line 3, column `conversion_time`: invalid timestamp: \"2024-03-01T09:00:00\"",
+        "2024-03-01T09:00:00 CET",
+        "line 3, column `conversion_time`: invalid timestamp (not an ISO 8601 date or date-time nor a Unix time): \"2024-03-01T09:00:00 CET\" (give the layout with `time_format`)",
     );
 }
 
@@ -326,7 +326,7 @@ fn missing_journey_id_column() {
     );
     assert_eq!(
         err.to_string(),
-        "line 1, column `journey_id`: missing column `journey_id`"
+        "line 1, column `journey_id`: missing column `journey_id` (map a differently named column to its role)"
     );
     // Paths-shape columns are unknown to the journeys shape.
     let err = ReaderBuilder::new(Shape::Journeys)

@@ -185,7 +185,13 @@ fn invalid_values() {
             Some("total_conversion_value"),
             Some(bad),
             &format!(
-                "line 2, column `total_conversion_value`: invalid value (must be a finite, non-negative number): \"{bad}\""
+                "line 2, column `total_conversion_value`: invalid value (must be a finite, non-negative number): \"{bad}\"{}",
+                // A comma-delimited file reads no decimal comma, but says so.
+                if bad == "12,5" {
+                    " (decimal comma? enable `decimal_comma`)"
+                } else {
+                    ""
+                }
             ),
         );
     }
@@ -231,7 +237,7 @@ fn missing_column() {
         1,
         Some("total_null"),
         None,
-        "line 1, column `total_null`: missing column `total_null`",
+        "line 1, column `total_null`: missing column `total_null` (map a differently named column to its role)",
     );
 }
 
@@ -244,7 +250,7 @@ fn unknown_column() {
         1,
         Some("campaign"),
         Some("campaign"),
-        "line 1, column `campaign`: unknown column `campaign`: \"campaign\"",
+        "line 1, column `campaign`: unknown column `campaign`: \"campaign\" (ignore unknown columns, or map the column to a role)",
     );
     let (set, _) = ReaderBuilder::new(Shape::Paths)
         .ignore_unknown_columns(true)

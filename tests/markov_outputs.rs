@@ -154,3 +154,75 @@ fn markov_parameters_and_name() {
         ]
     );
 }
+
+/// The cross-validated log-loss as defined on `select_order`: for each
+/// journey, a chain trained on the other folds' journeys.
+fn reference_cv_log_loss(set: &JourneySet, k: usize, folds: usize) -> f64 {
+    use attribution::model::markov::TransitionCounts;
+    let train: Vec<TransitionCounts> = (0..folds)
+        .map(|f| {
+            let mut c = TransitionCounts::new(k).unwrap();
+            for (i, j) in set.iter().enumerate() {
+                if i % folds != f {
+                    c.observe(j);
+                }
+            }
+            c
+        })
+        .collect();
+    let (mut loss, mut weight) = (0.0, 0.0);
+    for (i, j) in set.iter().enumerate() {
+        let t = &train[i % folds];
+        let path: Vec<_> = j.channels().collect();
+        let last = &path[path.len().saturating_sub(k)..];
+        let (c, n) = (t.conversions(last) as f64, t.non_conversions(last) as f64);
+        let p0 = t.total_conversions() as f64 / t.total_journeys() as f64;
+        let p = ((c + p0) / (c + n + 1.0)).clamp(1e-12, 1.0 - 1e-12);
+        let (jc, jn) = (j.conversions() as f64, j.non_conversions() as f64);
+        loss -= jc * p.ln() + jn * (1.0 - p).ln();
+        weight += jc + jn;
+    }
+    loss / weight
+}
+
+#[test]
+fn cross_validation_trains_on_the_other_folds() {
+    let set = tiny();
+    for folds in [2, 3, 5, 8] {
+        let report = select_order(&set, 4, folds).unwrap();
+        assert_eq!(report.orders.len(), 4);
+        for o in &report.orders {
+            let expected = reference_cv_log_loss(&set, o.order, folds);
+            assert!(
+                (o.cv_log_loss - expected).abs() <= 1e-12,
+                "order {} folds {folds}: {} vs {expected}",
+                o.order,
+                o.cv_log_loss
+            );
+        }
+    }
+}
+
+#[test]
+fn order_selection_rejects_more_folds_than_journeys_and_caps_the_order() {
+    use attribution::ModelError;
+    use attribution::model::markov::select_order_with_progress;
+    let set = tiny(); // 8 journeys of at most 4 touches
+    assert_eq!(
+        select_order(&set, 2, 100_000_000),
+        Err(ModelError::TooManyFolds {
+            folds: 100_000_000,
+            journeys: 8
+        })
+    );
+    assert_eq!(
+        select_order(&set, 2, 9).unwrap_err().to_string(),
+        "9 cross-validation folds for 8 journeys: every fold needs a journey"
+    );
+    assert_eq!(select_order(&set, 2, 8).unwrap().folds, 8);
+    let mut progress = Vec::new();
+    let capped =
+        select_order_with_progress(&set, 10, 4, |k, last| progress.push((k, last))).unwrap();
+    assert_eq!(progress, [(1, 4), (2, 4), (3, 4), (4, 4)]);
+    assert_eq!(capped, select_order(&set, 4, 4).unwrap());
+}

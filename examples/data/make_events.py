@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes examples/data/events.csv: a deterministic multi-user event log built
-from the story of DESIGN's first paragraph. Run from the repository root:
+from the seed story (PPC ad, landing page, e-mail, LinkedIn, purchase). Run from the repository root:
 
     python3 examples/data/make_events.py > examples/data/events.csv
 

@@ -107,6 +107,8 @@ pub(crate) struct Assembler<'s> {
     current: Option<Box<str>>,
     seen: FxHashSet<Box<str>>,
     scratch: Scratch,
+    /// Touch rows read per excluded channel, by exclusion index.
+    excluded_seen: Vec<u64>,
 }
 
 impl<'s> Assembler<'s> {
@@ -122,6 +124,7 @@ impl<'s> Assembler<'s> {
             current: None,
             seen: FxHashSet::default(),
             scratch: Scratch::default(),
+            excluded_seen: vec![0; settings.exclude.len()],
         }
     }
 
@@ -136,7 +139,15 @@ impl<'s> Assembler<'s> {
             }
             None => NO_CHANNEL,
             Some(name) => match self.settings.exclude.get(name.trim()) {
-                Some(&k) => EXCLUDED_BIT | k,
+                Some(&k) => {
+                    if let Some(n) = usize::try_from(k)
+                        .ok()
+                        .and_then(|i| self.excluded_seen.get_mut(i))
+                    {
+                        *n += 1;
+                    }
+                    EXCLUDED_BIT | k
+                }
                 None => self.intern_channel(name, line)?,
             },
         };
@@ -231,36 +242,68 @@ impl<'s> Assembler<'s> {
         Ok(())
     }
 
-    pub(crate) fn finish(mut self) -> Result<(JourneySet, BuildReport), BuildError> {
+    /// Builds the journeys of the users not built yet: in sorted mode the
+    /// last user's, otherwise every user's (after sorting the events).
+    pub(crate) fn flush(&mut self) -> Result<(), BuildError> {
         if self.settings.sorted {
-            self.flush_current()?;
-        } else {
-            self.report.users = self.users.len() as u64;
-            let mut names: Vec<Box<str>> = vec![Box::from(""); self.users.len()];
-            for (name, id) in self.users.drain() {
-                if let Some(slot) = usize::try_from(id).ok().and_then(|i| names.get_mut(i)) {
-                    *slot = name;
-                }
-            }
-            let mut events = std::mem::take(&mut self.events);
-            // Stable: events of one user at the same instant keep input order.
-            events.sort_by_key(|e| (e.user, e.time));
-            for group in events.chunk_by(|a, b| a.user == b.user) {
-                let name = group
-                    .first()
-                    .and_then(|e| usize::try_from(e.user).ok())
-                    .and_then(|i| names.get(i))
-                    .map_or("", AsRef::as_ref);
-                self.process_user(name, group)?;
+            return self.flush_current();
+        }
+        self.report.users = self.users.len() as u64;
+        let mut names: Vec<Box<str>> = vec![Box::from(""); self.users.len()];
+        for (name, id) in self.users.drain() {
+            if let Some(slot) = usize::try_from(id).ok().and_then(|i| names.get_mut(i)) {
+                *slot = name;
             }
         }
+        let mut events = std::mem::take(&mut self.events);
+        // Stable: events of one user at the same instant keep input order.
+        events.sort_by_key(|e| (e.user, e.time));
+        for group in events.chunk_by(|a, b| a.user == b.user) {
+            let name = group
+                .first()
+                .and_then(|e| usize::try_from(e.user).ok())
+                .and_then(|i| names.get(i))
+                .map_or("", AsRef::as_ref);
+            self.process_user(name, group)?;
+        }
+        Ok(())
+    }
+
+    /// The journeys built so far (taken out), with the channel table their
+    /// ids refer to.
+    pub(crate) fn drain_journeys(&mut self) -> (std::vec::Drain<'_, Journey>, &Channels) {
+        (self.journeys.drain(..), &self.channels)
+    }
+
+    /// The channel table, the journeys not drained and the report, once
+    /// [`Assembler::flush`] has run.
+    pub(crate) fn into_parts(self) -> (Channels, Vec<Journey>, BuildReport) {
         let mut report = self.report;
         report.total_value = self.sums.total.value();
         report.unattributed_value = self.sums.unattributed.value();
         report.ignored_touch_value = self.sums.ignored.value();
         report.dropped.duplicate_value = self.sums.duplicate.value();
-        let mut set = JourneySet::new(self.channels);
-        for journey in self.journeys {
+        report.dropped.excluded_per_channel = self
+            .settings
+            .exclude
+            .iter()
+            .map(|(name, &k)| {
+                let seen = usize::try_from(k)
+                    .ok()
+                    .and_then(|i| self.excluded_seen.get(i))
+                    .copied()
+                    .unwrap_or(0);
+                (name.to_string(), seen)
+            })
+            .collect();
+        (self.channels, self.journeys, report)
+    }
+
+    pub(crate) fn finish(mut self) -> Result<(JourneySet, BuildReport), BuildError> {
+        self.flush()?;
+        let (channels, journeys, report) = self.into_parts();
+        let mut set = JourneySet::new(channels);
+        for journey in journeys {
             set.push(journey).map_err(|source| BuildError::Journey {
                 user: String::new(),
                 source,

@@ -8,10 +8,12 @@ use rustc_hash::FxHashMap;
 use super::assemble::{Assembler, Settings};
 use super::error::BuildError;
 use super::report::BuildReport;
+use crate::channel::Channels;
 use crate::io::events::{EventReader, EventRecord};
-use crate::journey::JourneySet;
+use crate::journey::{Journey, JourneySet};
 
-/// Builds journeys from an event log (DESIGN §3).
+/// Builds journeys from an event log (group by user, sort by time, split,
+/// window, exclude).
 ///
 /// Setters take and return `&mut Self`; options are validated when a build
 /// starts. Defaults: split after each conversion, no lookback, no inactivity
@@ -233,13 +235,81 @@ impl JourneyBuilder {
             assembler.push(&event)?;
         }
         let (set, mut report) = assembler.finish()?;
-        report.rows_rejected = reader
-            .rejected()
-            .iter()
-            .map(|(reason, &n)| ((*reason).to_owned(), n))
-            .collect();
-        report.rejected_lines = reader.rejected_lines().to_vec();
+        add_reader_counts(&mut report, &reader);
         Ok((set, report))
+    }
+
+    /// Builds journeys from an events file and hands each one to `f` as soon
+    /// as it is complete, with the channel table as it stands (its ids are
+    /// final). Same journeys, in the same order, with the same ids, as
+    /// [`JourneyBuilder::build`]; returns the final channel table and the
+    /// report.
+    ///
+    /// In [`sorted`](Self::sorted) mode memory stays flat: one user's events
+    /// and journeys are held at a time (plus the user ids seen). Otherwise
+    /// every event is held, as by `build`, and the journeys are handed over
+    /// at the end.
+    ///
+    /// # Errors
+    ///
+    /// As [`JourneyBuilder::build`] (converted into `E`), and the first error
+    /// of `f`, which ends the build.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::build::{BuildError, JourneyBuilder};
+    /// use attribution::io::events::EventReaderBuilder;
+    ///
+    /// let log = "user_id,timestamp,channel,conversion\n\
+    ///            ann,2024-03-01T09:00:00Z,PPC,0\n\
+    ///            ann,2024-03-02T09:00:00Z,Email,1\n\
+    ///            bob,2024-03-02T09:00:00Z,Email,0\n";
+    /// let reader = EventReaderBuilder::new().from_reader(log.as_bytes())?;
+    /// let mut paths = Vec::new();
+    /// let (channels, report) = JourneyBuilder::new().sorted(true).for_each_journey(
+    ///     reader,
+    ///     |journey, channels| {
+    ///         let names: Vec<_> = journey.channels().filter_map(|c| channels.name(c)).collect();
+    ///         paths.push((journey.id().map(str::to_owned), names.join(" > ")));
+    ///         Ok::<(), BuildError>(())
+    ///     },
+    /// )?;
+    /// assert_eq!(paths, [
+    ///     (Some("ann".to_owned()), "PPC > Email".to_owned()),
+    ///     (Some("bob".to_owned()), "Email".to_owned()),
+    /// ]);
+    /// assert_eq!((channels.len(), report.journeys), (2, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_each_journey<R, E, F>(
+        &self,
+        mut reader: EventReader<R>,
+        mut f: F,
+    ) -> Result<(Channels, BuildReport), E>
+    where
+        R: Read,
+        E: From<BuildError>,
+        F: FnMut(&Journey, &Channels) -> Result<(), E>,
+    {
+        let settings = self.settings()?;
+        let mut assembler = Assembler::new(&settings);
+        let mut event = EventRecord::default();
+        while reader.read_event(&mut event).map_err(BuildError::from)? {
+            assembler.push(&event)?;
+            let (journeys, channels) = assembler.drain_journeys();
+            for journey in journeys {
+                f(&journey, channels)?;
+            }
+        }
+        assembler.flush()?;
+        let (journeys, channels) = assembler.drain_journeys();
+        for journey in journeys {
+            f(&journey, channels)?;
+        }
+        let (channels, _, mut report) = assembler.into_parts();
+        add_reader_counts(&mut report, &reader);
+        Ok((channels, report))
     }
 
     /// Builds journeys from events already in memory. Errors name
@@ -323,4 +393,16 @@ impl JourneyBuilder {
             sorted: self.sorted,
         })
     }
+}
+
+/// The reader's own counts in the build report: rows rejected in lenient
+/// mode, and rows skipped because they are neither a touch nor a conversion.
+fn add_reader_counts<R: Read>(report: &mut BuildReport, reader: &EventReader<R>) {
+    report.rows_rejected = reader
+        .rejected()
+        .iter()
+        .map(|(reason, &n)| ((*reason).to_owned(), n))
+        .collect();
+    report.events_without_channel = reader.skipped_without_channel();
+    report.rejected_lines = reader.rejected_lines().to_vec();
 }

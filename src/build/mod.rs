@@ -1,4 +1,5 @@
-//! Journey assembly from raw event logs (DESIGN §3).
+//! Journey assembly from raw event logs (grouping by user, sorting,
+//! splitting after conversions, lookback and inactivity windows).
 //!
 //! Analysts rarely have ready-made paths: they have a log of touches. This
 //! module turns one into a [`JourneySet`](crate::JourneySet):
@@ -17,7 +18,6 @@ mod builder;
 mod error;
 mod options;
 mod report;
-pub(crate) mod timestamp;
 
 pub use builder::JourneyBuilder;
 pub use error::{BuildError, UnsortedKind};

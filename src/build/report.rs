@@ -23,6 +23,12 @@ pub struct DroppedEvents {
     pub duplicate_value: f64,
     /// Touches on an excluded channel ([`exclude_channels`](super::JourneyBuilder::exclude_channels)).
     pub excluded_channel: u64,
+    /// Touch rows read on each channel given to
+    /// [`exclude_channels`](super::JourneyBuilder::exclude_channels), by its
+    /// trimmed name, before any other option applies (duplicates included).
+    /// Every excluded name is listed: 0 means the channel never occurs in the
+    /// input (e.g. a misspelt name), so the exclusion did nothing.
+    pub excluded_per_channel: BTreeMap<String, u64>,
     /// Touches older than the lookback window before their conversion
     /// ([`lookback`](super::JourneyBuilder::lookback)).
     pub lookback: u64,
@@ -36,7 +42,8 @@ pub struct DroppedEvents {
     pub empty_journeys: u64,
 }
 
-/// The account of one journey build (DESIGN §3).
+/// The account of one journey build (users, events, journeys,
+/// conversions, unattributed conversions, rejected rows).
 ///
 /// Balances (tested): `touch_events = touches_in_journeys +
 /// dropped.duplicate_touches + dropped.excluded_channel + dropped.lookback +
@@ -61,6 +68,10 @@ pub struct BuildReport {
     /// [`EventReader::MAX_REJECTED_LINES`](crate::io::events::EventReader::MAX_REJECTED_LINES)),
     /// in input order.
     pub rejected_lines: Vec<u64>,
+    /// Valid rows that are neither a conversion nor carry a channel (a page
+    /// view without traffic source), skipped by a reader with conversion
+    /// events; not counted in `events_read`.
+    pub events_without_channel: u64,
     /// Accepted rows carrying a touch (a channel), converting visits included.
     pub touch_events: u64,
     /// Accepted conversion rows.
@@ -114,6 +125,13 @@ impl fmt::Display for BuildReport {
             "read {} events ({} touches, {} conversion rows) from {} users",
             self.events_read, self.touch_events, self.conversion_events, self.users
         )?;
+        if self.events_without_channel > 0 {
+            writeln!(
+                f,
+                "skipped {} events without channel that are not conversions",
+                self.events_without_channel
+            )?;
+        }
         if !self.rows_rejected.is_empty() {
             let reasons: Vec<String> = self
                 .rows_rejected

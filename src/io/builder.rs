@@ -10,9 +10,12 @@ use crate::error::{ReadError, ReadErrorKind};
 use crate::io::parallel::ParallelReader;
 use crate::io::reader::JourneyReader;
 
-/// The default bytes per piece of [`ReaderBuilder::parallel_from_reader`].
-const DEFAULT_BLOCK_SIZE: usize = 8 << 20;
+/// The default bytes per round of [`ReaderBuilder::parallel_from_reader`].
+const DEFAULT_BLOCK_SIZE: usize = 16 << 20;
 use crate::io::shape::{Column, ColumnSpec, Shape};
+use crate::io::time_format::TimeFormat;
+use crate::io::timestamp::TimeParser;
+use crate::io::timezone::Timezone;
 
 /// Configures a CSV reader for one input [`Shape`], in the style of
 /// `csv::ReaderBuilder`: setters take and return `&mut Self`, the builder is
@@ -22,7 +25,8 @@ use crate::io::shape::{Column, ColumnSpec, Shape};
 /// Defaults: delimiter auto-detected from the header line among `,` `;` and
 /// tab; path separator `>`; the shape's default column names; strict mode
 /// (the first bad row is an error); unknown columns are an error; an empty
-/// channel table.
+/// channel table; timestamps detected per value, zone-less ones in UTC;
+/// decimal commas read in `;`-delimited files only.
 ///
 /// # Example
 ///
@@ -53,6 +57,9 @@ pub struct ReaderBuilder {
     pub(crate) channels: Channels,
     pub(crate) threads: usize,
     pub(crate) block_size: usize,
+    pub(crate) time_format: TimeFormat,
+    pub(crate) timezone: Timezone,
+    pub(crate) decimal_comma: bool,
 }
 
 impl ReaderBuilder {
@@ -69,6 +76,9 @@ impl ReaderBuilder {
             channels: Channels::new(),
             threads: 0,
             block_size: DEFAULT_BLOCK_SIZE,
+            time_format: TimeFormat::Auto,
+            timezone: Timezone::utc(),
+            decimal_comma: false,
         }
     }
 
@@ -208,7 +218,10 @@ impl ReaderBuilder {
     }
 
     /// The number of threads of [`ReaderBuilder::parallel_from_reader`];
-    /// `0` (the default) uses every core.
+    /// `0` (the default) uses every core. At most
+    /// [`ParallelReader::MAX_THREADS`] are used. Memory for the input does
+    /// not grow with the number of threads (see
+    /// [`block_size`](Self::block_size)); each thread keeps a fold state.
     ///
     /// ```
     /// use attribution::io::{ReaderBuilder, Shape};
@@ -223,9 +236,11 @@ impl ReaderBuilder {
         self
     }
 
-    /// The bytes each thread of [`ReaderBuilder::parallel_from_reader`]
-    /// parses per round (default 8 MiB; at least 1). Memory holds about
-    /// `threads × block_size` bytes of input; small blocks are for tests.
+    /// The bytes of input [`ReaderBuilder::parallel_from_reader`] parses per
+    /// round, cut into one piece per thread (default 16 MiB; at least 1).
+    /// Memory holds about `block_size` bytes of input (more only while a
+    /// single record is longer), whatever the number of threads; small
+    /// blocks are for tests.
     ///
     /// ```
     /// use attribution::io::{ReaderBuilder, Shape};
@@ -243,6 +258,92 @@ impl ReaderBuilder {
     pub fn block_size(&mut self, bytes: usize) -> &mut Self {
         self.block_size = bytes.max(1);
         self
+    }
+
+    /// How the `touch_times` and `conversion_time` columns write
+    /// timestamps (default [`TimeFormat::Auto`]: detected per value; see
+    /// [`TimeFormat`] for the rules). An invalid strftime layout is a
+    /// configuration error when the reader is opened.
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape, TimeFormat};
+    ///
+    /// let csv = "journey_id,path,converted,touch_times\nJ,A > B,1,01/03/2024 09:00 > 02/03/2024 09:00\n";
+    /// let set = ReaderBuilder::new(Shape::Journeys)
+    ///     .time_format("%d/%m/%Y %H:%M".parse()?)
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// let times: Vec<_> = set.journeys()[0].touches().iter().map(|t| t.time.unwrap().to_rfc3339()).collect();
+    /// assert_eq!(times, ["2024-03-01T09:00:00+00:00", "2024-03-02T09:00:00+00:00"]);
+    ///
+    /// // By default each value is detected: Unix milliseconds, a date-time without zone.
+    /// let csv = "journey_id,path,converted,touch_times\nJ,A > B,1,1709283600000 > 2024-03-02 09:00\n";
+    /// let set = ReaderBuilder::new(Shape::Journeys).from_reader(csv.as_bytes())?.read_all()?.0;
+    /// assert_eq!(set.journeys()[0].touches()[0].time.unwrap().to_rfc3339(), "2024-03-01T09:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn time_format(&mut self, format: TimeFormat) -> &mut Self {
+        self.time_format = format;
+        self
+    }
+
+    /// The time zone of timestamps written without a zone or offset
+    /// (default UTC); see [`Timezone`].
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let csv = "journey_id,path,converted,conversion_time\nJ,A,1,2024-03-01 10:00\n";
+    /// let set = ReaderBuilder::new(Shape::Journeys)
+    ///     .timezone("+01:00".parse()?)
+    ///     .from_reader(csv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.journeys()[0].conversion_time().unwrap().to_rfc3339(), "2024-03-01T09:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn timezone(&mut self, zone: Timezone) -> &mut Self {
+        self.timezone = zone;
+        self
+    }
+
+    /// Read numbers with a decimal comma (`120,50`) in the value and count
+    /// columns (default `false`). A number with a decimal comma is
+    /// `[+-]?digits,digits`; its comma reads as a point, so `120,50` is
+    /// 120.5 and the count `3,0` is 3 (`1,5` is still a fractional count).
+    /// Numbers with a point are read either way. Files delimited by `;` read
+    /// decimal commas whatever this setting, since there a comma cannot be a
+    /// field separator. When it is off and a number with a decimal comma
+    /// fails to parse, the error carries [`ReadHint::DecimalComma`](crate::ReadHint).
+    ///
+    /// ```
+    /// use attribution::io::{ReaderBuilder, Shape};
+    ///
+    /// let tsv = "path\ttotal_conversions\ttotal_null\ttotal_conversion_value\nA\t2\t0\t120,50\n";
+    /// assert!(ReaderBuilder::new(Shape::Paths).from_reader(tsv.as_bytes())?.read_all().is_err());
+    /// let set = ReaderBuilder::new(Shape::Paths)
+    ///     .decimal_comma(true)
+    ///     .from_reader(tsv.as_bytes())?
+    ///     .read_all()?
+    ///     .0;
+    /// assert_eq!(set.total_value(), 120.5);
+    ///
+    /// // Detected in a `;`-delimited file.
+    /// let csv = "path;total_conversions;total_null;total_conversion_value\nA;2;0;120,50\n";
+    /// let set = ReaderBuilder::new(Shape::Paths).from_reader(csv.as_bytes())?.read_all()?.0;
+    /// assert_eq!(set.total_value(), 120.5);
+    /// # Ok::<(), attribution::ReadError>(())
+    /// ```
+    pub fn decimal_comma(&mut self, yes: bool) -> &mut Self {
+        self.decimal_comma = yes;
+        self
+    }
+
+    /// The timestamp parser of this configuration.
+    pub(crate) fn time_parser(&self) -> Result<TimeParser, ReadError> {
+        TimeParser::new(&self.time_format, self.timezone)
+            .map_err(|e| ReadError::new(ReadErrorKind::Config(e.to_string())))
     }
 
     /// Opens a [`ParallelReader`] over `rdr` and reads its header.
@@ -264,7 +365,7 @@ impl ReaderBuilder {
     /// [`ReadErrorKind::Config`] for an invalid configuration (empty
     /// separator, a delimiter that is not a single ASCII byte other than `"`,
     /// `\r` and `\n`, a renamed role the shape does not have, two roles with
-    /// one name); [`ReadErrorKind::EmptyFile`]; header errors
+    /// one name, an invalid strftime layout); [`ReadErrorKind::EmptyFile`]; header errors
     /// ([`ReadErrorKind::MissingColumn`], [`ReadErrorKind::UnknownColumn`],
     /// [`ReadErrorKind::DuplicateColumn`], [`ReadErrorKind::InvalidUtf8`]) on
     /// line 1; [`ReadErrorKind::Io`].
@@ -305,6 +406,7 @@ impl ReaderBuilder {
                 ));
             }
         }
+        self.time_parser()?;
         let specs = self.shape.columns();
         for (role, name) in &self.names {
             if !specs.iter().any(|s| s.role == *role) {

@@ -3,7 +3,51 @@
 //! Every function takes the field already trimmed and returns the kind of
 //! error only; the reader adds line, column and text.
 
-use crate::error::ReadErrorKind;
+use crate::error::{ReadErrorKind, ReadHint};
+
+/// The longest number rewritten for a decimal comma; longer text is no
+/// number any reader accepts.
+const MAX_COMMA_NUMBER: usize = 64;
+
+/// Whether `s` is a number with a decimal comma: `[+-]?digits,digits`
+/// (`120,00`, `-0,5`).
+pub(crate) fn has_decimal_comma(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    unsigned
+        .split_once(',')
+        .is_some_and(|(whole, fraction)| all_digits(whole) && all_digits(fraction))
+}
+
+/// Parses the number field `s` with `parse`. With `decimal_comma`, a decimal
+/// comma (see [`has_decimal_comma`]) reads as a point: `120,5` is `120.5`
+/// and, as a count, `3,0` is 3. On failure returns the error kind and, when
+/// decimal commas are off and `s` has one, [`ReadHint::DecimalComma`].
+pub(crate) fn parse_number<T>(
+    s: &str,
+    decimal_comma: bool,
+    parse: impl Fn(&str) -> Result<T, ReadErrorKind>,
+) -> Result<T, (ReadErrorKind, Option<ReadHint>)> {
+    if !has_decimal_comma(s) {
+        return parse(s).map_err(|kind| (kind, None));
+    }
+    if !decimal_comma {
+        return parse(s).map_err(|kind| (kind, Some(ReadHint::DecimalComma)));
+    }
+    let mut buf = [0u8; MAX_COMMA_NUMBER];
+    let Some(slot) = buf.get_mut(..s.len()) else {
+        return parse(s).map_err(|kind| (kind, None));
+    };
+    slot.copy_from_slice(s.as_bytes());
+    for b in slot.iter_mut() {
+        if *b == b',' {
+            *b = b'.';
+        }
+    }
+    // ASCII in, ASCII out.
+    let text = std::str::from_utf8(slot).unwrap_or(s);
+    parse(text).map_err(|kind| (kind, None))
+}
 
 /// Integral float spellings (`3.0`, `3e2`) are accepted up to 2^53, where
 /// every integer is still exactly representable; larger counts must be
@@ -155,6 +199,46 @@ mod tests {
         assert_eq!(parse_converted("0.5"), Err(ReadErrorKind::FractionalCount));
         assert_eq!(parse_converted("-1"), Err(ReadErrorKind::NegativeCount));
         assert_eq!(parse_converted(""), Err(ReadErrorKind::EmptyField));
+    }
+
+    #[test]
+    fn decimal_commas() {
+        for yes in ["120,00", "0,5", "-1,5", "+3,0", "1,234"] {
+            assert!(has_decimal_comma(yes), "{yes}");
+        }
+        for no in [
+            "120", "120.5", ",5", "5,", "1,2,3", "1.234,5", "1 ,5", "a,b", "",
+        ] {
+            assert!(!has_decimal_comma(no), "{no}");
+        }
+        assert_eq!(parse_number("120,25", true, parse_value), Ok(120.25));
+        assert_eq!(parse_number("120.25", true, parse_value), Ok(120.25));
+        assert_eq!(parse_number("3,0", true, parse_count), Ok(3));
+        assert_eq!(
+            parse_number("1,5", true, parse_count),
+            Err((ReadErrorKind::FractionalCount, None))
+        );
+        assert_eq!(
+            parse_number("-1,5", true, parse_value),
+            Err((ReadErrorKind::InvalidValue, None))
+        );
+        assert_eq!(
+            parse_number("120,25", false, parse_value),
+            Err((ReadErrorKind::InvalidValue, Some(ReadHint::DecimalComma)))
+        );
+        assert_eq!(
+            parse_number("3,0", false, parse_count),
+            Err((ReadErrorKind::InvalidCount, Some(ReadHint::DecimalComma)))
+        );
+        assert_eq!(
+            parse_number("1.234,5", false, parse_value),
+            Err((ReadErrorKind::InvalidValue, None))
+        );
+        let long = format!("1,{}", "0".repeat(MAX_COMMA_NUMBER));
+        assert_eq!(
+            parse_number(&long, true, parse_value),
+            Err((ReadErrorKind::InvalidValue, None))
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! CSV readers and a writer for the input shapes (DESIGN §2), with
+//! CSV readers and a writer for the input shapes (aggregated paths, journeys,
+//! event logs), with
 //! line-numbered errors.
 //!
 //! * [`ReaderBuilder`] configures a reader for a [`Shape`] (delimiter, path
@@ -11,6 +12,8 @@
 //!   with the same channel table, report and errors as the streaming reader.
 //! * [`ReadReport`] counts rows, journeys and rejected rows per reason.
 //! * [`write_journeys`] writes the journeys shape back.
+//! * [`TimeFormat`] and [`Timezone`] say how timestamps are read (by default
+//!   each value's layout is detected and zone-less values are UTC).
 //!
 //! Every error names the line (the header is line 1), the column and the
 //! offending text; see [`ReadError`](crate::ReadError).
@@ -45,7 +48,9 @@ mod records;
 mod report;
 mod row;
 mod shape;
-pub(crate) mod timestamp;
+mod time_format;
+mod timestamp;
+mod timezone;
 mod writer;
 
 pub use builder::ReaderBuilder;
@@ -54,4 +59,6 @@ pub use reader::JourneyReader;
 pub use report::ReadReport;
 pub(crate) use report::write_lines;
 pub use shape::{Column, Shape};
+pub use time_format::{TimeFormat, TimeFormatError, TimeUnit, TimestampError};
+pub use timezone::{Timezone, TimezoneError};
 pub use writer::write_journeys;

@@ -1,8 +1,8 @@
 //! [`ParallelReader`]: reads a paths or journeys file on several threads and
 //! folds its journeys into mergeable states.
 //!
-//! The input is consumed in rounds of `threads × block_size` bytes. Each
-//! round is cut at line ends into one piece per thread; each piece is parsed
+//! The input is consumed in rounds of `block_size` bytes. Each round is cut
+//! at line ends into one piece per thread; each piece is parsed
 //! with a copy of the channel table as it stood at the start of the round,
 //! extended piece-locally with the names the piece sees first. After the
 //! round the pieces' new names are added to the table **in file order** (the
@@ -64,6 +64,8 @@ pub enum FoldError<E> {
         /// The journey's 0-based position among the journeys read.
         journey: u64,
     },
+    /// A worker thread could not be started (the system's message).
+    Thread(String),
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for FoldError<E> {
@@ -71,6 +73,7 @@ impl<E: std::fmt::Display> std::fmt::Display for FoldError<E> {
         match self {
             Self::Read(e) => e.fmt(f),
             Self::Fold { error, line, .. } => write!(f, "line {line}: {error}"),
+            Self::Thread(message) => write!(f, "cannot start a reading thread: {message}"),
         }
     }
 }
@@ -80,6 +83,7 @@ impl<E: std::error::Error + 'static> std::error::Error for FoldError<E> {
         match self {
             Self::Read(e) => Some(e),
             Self::Fold { error, .. } => Some(error),
+            Self::Thread(_) => None,
         }
     }
 }
@@ -142,6 +146,9 @@ pub struct ParallelReader<R> {
 }
 
 impl<R: Read> ParallelReader<R> {
+    /// The most threads a reader uses, whatever is asked for.
+    pub const MAX_THREADS: usize = 256;
+
     pub(crate) fn new(config: &ReaderBuilder, rdr: R) -> Result<Self, ReadError> {
         let reader = JourneyReader::new(config, rdr)?;
         let delimiter = reader.delimiter();
@@ -150,7 +157,8 @@ impl<R: Read> ParallelReader<R> {
         let threads = match config.threads {
             0 => thread::available_parallelism().map_or(1, std::num::NonZero::get),
             n => n,
-        };
+        }
+        .min(Self::MAX_THREADS);
         Ok(Self {
             rdr,
             buf,
@@ -171,7 +179,7 @@ impl<R: Read> ParallelReader<R> {
         self.parser.header()
     }
 
-    /// The number of threads the fold uses.
+    /// The number of threads the fold uses (at most [`Self::MAX_THREADS`]).
     #[must_use]
     pub fn threads(&self) -> usize {
         self.threads
@@ -188,13 +196,14 @@ impl<R: Read> ParallelReader<R> {
     /// The first failing row in file order: [`FoldError::Read`] for a row
     /// the reader rejects (strict mode) or an I/O error;
     /// [`FoldError::Fold`] when `fold` fails, with the row's line and the
-    /// journey's position.
+    /// journey's position; [`FoldError::Thread`] when the system cannot
+    /// start a thread.
     ///
     /// # Complexity
     ///
     /// O(bytes / threads) time per thread plus a merge of the states; memory
-    /// holds one round (`threads × block_size` bytes) and one state per
-    /// thread.
+    /// holds one round (`block_size` bytes, whatever the number of threads)
+    /// and one state per thread.
     pub fn fold<S, E, I, F, M>(
         mut self,
         init: I,
@@ -270,18 +279,25 @@ impl<R: Read> ParallelReader<R> {
                 )
             };
             let mut results: Vec<PieceResult<E>> = Vec::with_capacity(nspans);
+            let mut spawn_error = None;
             {
                 let mut jobs = spans.iter().zip(workers.iter_mut()).zip(states.iter_mut());
                 if let Some(((span, worker), state)) = jobs.next() {
                     let others: Vec<_> = thread::scope(|scope| {
-                        let handles: Vec<_> = jobs
-                            .enumerate()
-                            .map(|(k, ((span, worker), state))| {
-                                let run = &run;
-                                scope.spawn(move || run(k + 1, span, worker, state))
-                            })
-                            .collect();
-                        results.push(run(0, span, worker, state));
+                        let mut handles = Vec::with_capacity(nspans);
+                        for (k, ((span, worker), state)) in jobs.enumerate() {
+                            let run = &run;
+                            match spawn_worker(scope, move || run(k + 1, span, worker, state)) {
+                                Ok(handle) => handles.push(handle),
+                                Err(e) => {
+                                    spawn_error = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                        if spawn_error.is_none() {
+                            results.push(run(0, span, worker, state));
+                        }
                         handles
                             .into_iter()
                             .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
@@ -289,6 +305,9 @@ impl<R: Read> ParallelReader<R> {
                     });
                     results.extend(others);
                 }
+            }
+            if let Some(e) = spawn_error {
+                return Err(FoldError::Thread(e.to_string()));
             }
             // Merge the tables in file order and renumber deferred journeys.
             let base_len = self.channels.len();
@@ -373,7 +392,7 @@ impl<R: Read> ParallelReader<R> {
             want = if consumed == 0 {
                 (self.buf.len() - pos).saturating_mul(2).max(want)
             } else {
-                threads.saturating_mul(self.block_size)
+                self.block_size
             };
             if last && pos >= self.buf.len() {
                 break;
@@ -421,6 +440,19 @@ impl<R: Read> ParallelReader<R> {
         }
         Ok(())
     }
+}
+
+/// Starts a worker of [`ParallelReader::fold`] on `scope`; an error when
+/// the system cannot start a thread.
+fn spawn_worker<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope thread::Scope<'scope, 'env>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<thread::ScopedJoinHandle<'scope, T>> {
+    #[cfg(test)]
+    if tests::FAIL_SPAWN.with(std::cell::Cell::get) {
+        return Err(std::io::Error::other("no thread for this test"));
+    }
+    thread::Builder::new().spawn_scoped(scope, work)
 }
 
 /// Cuts `data` into at most `pieces` spans of about equal size, each but
@@ -588,5 +620,84 @@ impl Worker {
             newlines: records.complete_lines(),
             partial,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::io::Shape;
+
+    /// A fold that counts journeys.
+    fn count<E>(n: &mut u64, _: &Journey, _: &Channels) -> Result<(), E> {
+        *n += 1;
+        Ok(())
+    }
+
+    thread_local! {
+        /// Makes [`spawn_worker`] fail on this thread.
+        pub(super) static FAIL_SPAWN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[test]
+    fn a_thread_that_cannot_start_is_an_error() {
+        let mut csv = String::from("path,total_conversions,total_null\n");
+        // More than the first round, which is read as one piece.
+        for _ in 0..10_000 {
+            csv.push_str("A > B,1,0\n");
+        }
+        let mut builder = ReaderBuilder::new(Shape::Paths);
+        builder.threads(2).block_size(64);
+        FAIL_SPAWN.with(|f| f.set(true));
+        let result = builder
+            .parallel_from_reader(csv.as_bytes())
+            .map(|r| r.fold(|| 0u64, count::<String>, |a, b| *a += b));
+        FAIL_SPAWN.with(|f| f.set(false));
+        let err = result.unwrap().unwrap_err();
+        assert_eq!(err, FoldError::Thread("no thread for this test".to_owned()));
+        assert_eq!(
+            err.to_string(),
+            "cannot start a reading thread: no thread for this test"
+        );
+    }
+
+    /// A reader that remembers the largest read asked of it.
+    struct Spy<'a> {
+        data: &'a [u8],
+        largest_request: &'a Cell<usize>,
+    }
+
+    impl Read for Spy<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.largest_request
+                .set(self.largest_request.get().max(buf.len()));
+            self.data.read(buf)
+        }
+    }
+
+    #[test]
+    fn threads_are_capped_and_memory_does_not_grow_with_them() {
+        let mut csv = String::from("path,total_conversions,total_null\n");
+        for i in 0..40_000 {
+            csv.push_str(&format!("A > ch{},1,0\n", i % 7));
+        }
+        let block = 128 * 1024;
+        let largest_request = Cell::new(0);
+        let spy = Spy {
+            data: csv.as_bytes(),
+            largest_request: &largest_request,
+        };
+        let mut builder = ReaderBuilder::new(Shape::Paths);
+        builder.threads(100_000).block_size(block);
+        let reader = builder.parallel_from_reader(spy).unwrap();
+        assert_eq!(reader.threads(), ParallelReader::<Spy<'_>>::MAX_THREADS);
+        let folded = reader.fold(|| 0u64, count::<()>, |a, b| *a += b).unwrap();
+        assert_eq!(folded.state, 40_000);
+        assert_eq!(folded.channels.len(), 8);
+        // The buffer grows to one round, not one round per thread.
+        assert!(csv.len() > 2 * block);
+        assert!(largest_request.get() <= block, "{}", largest_request.get());
     }
 }

@@ -26,7 +26,9 @@ use crate::journey::{Journey, JourneySet};
 /// [`ReadErrorKind::NegativeCount`], `abc`/`nan`/`inf` or a count beyond
 /// `u64::MAX` [`ReadErrorKind::InvalidCount`], an empty count
 /// [`ReadErrorKind::EmptyField`]); values are finite and `>= 0` (else
-/// [`ReadErrorKind::InvalidValue`]) and an empty value is 0. A row with 0
+/// [`ReadErrorKind::InvalidValue`]) and an empty value is 0. A count or
+/// value with a decimal comma (`120,50`) is read in `;`-delimited files and
+/// with [`ReaderBuilder::decimal_comma`]. A row with 0
 /// conversions and 0 non-conversions is kept: it carries no information, and
 /// every model ignores it. Blank lines are skipped.
 ///
@@ -49,7 +51,9 @@ use crate::journey::{Journey, JourneySet};
 /// journey builder writes them. `touch_times` (same
 /// separator as the path) must have one timestamp per touch, or be empty
 /// (an untimed journey); `conversion_time` empty means none. Timestamps are
-/// RFC 3339 with `Z` or an offset (normalised to UTC) or Unix seconds.
+/// read as [`ReaderBuilder::time_format`] says (by default each value is
+/// detected: ISO 8601 / RFC 3339 with or without zone, a date, or a Unix time
+/// in seconds, milliseconds or microseconds) and normalised to UTC.
 ///
 /// [`JourneyReader::read_journey`] is the allocation-reusing twin of the
 /// iterator: it refills a journey you already have.
@@ -95,7 +99,10 @@ impl<R: Read> JourneyReader<R> {
             Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
             Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile)),
         }
-        let parser = RowParser::from_header(config, records.record(), records.line())?;
+        let mut parser = RowParser::from_header(config, records.record(), records.line())?;
+        if records.delimiter() == b';' {
+            parser.read_decimal_commas();
+        }
         let mut report = ReadReport::default();
         report.set_channel_base(config.channels.len());
         Ok(Self {

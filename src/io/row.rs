@@ -4,13 +4,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::channel::Channels;
-use crate::error::{JourneyError, ReadError, ReadErrorKind};
+use crate::error::{JourneyError, ReadError, ReadErrorKind, ReadHint};
 use crate::io::builder::ReaderBuilder;
-use crate::io::fields::{parse_converted, parse_count, parse_value, trim};
+use crate::io::fields::{parse_converted, parse_count, parse_number, parse_value, trim};
 use crate::io::intern::InternCache;
 use crate::io::records::{OpenQuote, Record};
-use crate::io::shape::{Column, Shape};
-use crate::io::timestamp::parse_timestamp;
+use crate::io::shape::{Column, Shape, guess_shape};
+use crate::io::timestamp::TimeParser;
 use crate::journey::{Journey, Touchpoint};
 
 /// Where a parsed row goes: a fresh journey, or an existing one refilled.
@@ -32,6 +32,8 @@ pub(crate) struct RowParser {
     separator: Separator,
     touches: Vec<Touchpoint>,
     times: Vec<DateTime<Utc>>,
+    time: TimeParser,
+    decimal_comma: bool,
 }
 
 impl RowParser {
@@ -52,6 +54,7 @@ impl RowParser {
             })?;
             header.push(name.trim().to_owned());
         }
+        let looks_like = guess_shape(&header).filter(|s| *s != config.shape.name());
         let header_error = |kind: ReadErrorKind, name: &str| {
             ReadError::new(kind)
                 .at_line(line)
@@ -73,10 +76,10 @@ impl RowParser {
                 },
                 None if config.ignore_unknown_columns => {}
                 None => {
-                    return Err(header_error(
-                        ReadErrorKind::UnknownColumn(name.clone()),
-                        name,
-                    ));
+                    return Err(
+                        header_error(ReadErrorKind::UnknownColumn(name.clone()), name)
+                            .with_hint(ReadHint::UnknownColumn { looks_like }),
+                    );
                 }
             }
         }
@@ -86,7 +89,8 @@ impl RowParser {
                 return Err(
                     ReadError::new(ReadErrorKind::MissingColumn(name.to_owned()))
                         .at_line(line)
-                        .in_column(name),
+                        .in_column(name)
+                        .with_hint(ReadHint::MissingColumn { looks_like }),
                 );
             }
         }
@@ -97,7 +101,15 @@ impl RowParser {
             separator: Separator::new(&config.separator),
             touches: Vec::new(),
             times: Vec::new(),
+            time: config.time_parser()?,
+            decimal_comma: config.decimal_comma,
         })
+    }
+
+    /// Reads decimal commas (the configuration asked for it, or the file is
+    /// `;`-delimited).
+    pub(crate) fn read_decimal_commas(&mut self) {
+        self.decimal_comma = true;
     }
 
     /// The header names, trimmed, in file order.
@@ -133,6 +145,8 @@ impl RowParser {
             header: &self.header,
             index: &self.index,
             line,
+            time: &self.time,
+            decimal_comma: self.decimal_comma,
         };
         let mut scratch = Scratch {
             channels,
@@ -206,6 +220,8 @@ struct Row<'a> {
     header: &'a [String],
     index: &'a [Option<usize>; Column::COUNT],
     line: u64,
+    time: &'a TimeParser,
+    decimal_comma: bool,
 }
 
 impl Row<'_> {
@@ -241,20 +257,27 @@ impl Row<'_> {
         parse: fn(&str) -> Result<u64, ReadErrorKind>,
     ) -> Result<Option<u64>, ReadError> {
         match self.get(role)? {
-            Some((s, i)) => parse(s).map(Some).map_err(|k| self.error(k, i, s)),
+            Some((s, i)) => parse_number(s, self.decimal_comma, parse)
+                .map(Some)
+                .map_err(|(k, hint)| self.error(k, i, s).with_hint(hint)),
             None => Ok(None),
         }
     }
 
     fn value(&self) -> Result<f64, ReadError> {
         match self.get(Column::Value)? {
-            Some((s, i)) => parse_value(s).map_err(|k| self.error(k, i, s)),
+            Some((s, i)) => parse_number(s, self.decimal_comma, parse_value)
+                .map_err(|(k, hint)| self.error(k, i, s).with_hint(hint)),
             None => Ok(0.0),
         }
     }
 
     fn timestamp(&self, s: &str, column: usize) -> Result<DateTime<Utc>, ReadError> {
-        parse_timestamp(s).ok_or_else(|| self.error(ReadErrorKind::InvalidTimestamp, column, s))
+        self.time.parse(s).map_err(|e| {
+            let hint = e.hint();
+            self.error(ReadErrorKind::InvalidTimestamp(e), column, s)
+                .with_hint(hint)
+        })
     }
 
     /// Interns the path's channels into `scratch.touches` (untimed).

@@ -1,6 +1,7 @@
 //! The input shapes and the roles of their columns.
 
-/// The layout of an input file (DESIGN §2).
+/// The layout of an input file (aggregated paths, one row per journey,
+/// or a raw event log).
 ///
 /// | shape | columns (`[..]` = optional) |
 /// |---|---|
@@ -156,6 +157,76 @@ impl ColumnSpec {
             role,
             name,
             required: false,
+        }
+    }
+}
+
+/// The default column names of the events reader (its `event_name` column
+/// is read with conversion events only).
+const EVENT_COLUMNS: &[&str] = &[
+    "user_id",
+    "timestamp",
+    "channel",
+    "conversion",
+    "value",
+    "event_name",
+];
+
+/// The shape (`paths`, `journeys` or `events`) whose default column names
+/// the header uses most: at least two of them, and more than any other
+/// shape's. `None` when no shape stands out.
+pub(crate) fn guess_shape<S: AsRef<str>>(header: &[S]) -> Option<&'static str> {
+    let score = |names: &mut dyn Iterator<Item = &str>| -> usize {
+        let names: Vec<&str> = names.collect();
+        header
+            .iter()
+            .filter(|h| names.contains(&h.as_ref().trim()))
+            .count()
+    };
+    let scores = [
+        (
+            "paths",
+            score(&mut Shape::Paths.columns().iter().map(|c| c.name)),
+        ),
+        (
+            "journeys",
+            score(&mut Shape::Journeys.columns().iter().map(|c| c.name)),
+        ),
+        ("events", score(&mut EVENT_COLUMNS.iter().copied())),
+    ];
+    let best = scores.iter().map(|&(_, n)| n).max().unwrap_or(0);
+    let mut leaders = scores.iter().filter(|&&(_, n)| n == best);
+    match (leaders.next(), leaders.next()) {
+        (Some(&(shape, _)), None) if best >= 2 => Some(shape),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_the_shape_of_a_header() {
+        for (header, expected) in [
+            (&["user_id", "timestamp", "channel"][..], Some("events")),
+            (
+                &["user_id", "timestamp", "channel", "conversion", "value"],
+                Some("events"),
+            ),
+            (
+                &["user_id", "timestamp", "event_name", "source"],
+                Some("events"),
+            ),
+            (&["journey_id", "path", "converted"], Some("journeys")),
+            (&["path", "total_conversions", "total_null"], Some("paths")),
+            (&["path", "value"], Some("journeys")),
+            (&["path"], None),
+            (&["a", "b"], None),
+            // One name each: a tie.
+            (&["total_null", "converted"], None),
+        ] {
+            assert_eq!(guess_shape(header), expected, "{header:?}");
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Attribution models and the contract they share.
 //!
 //! Every model is a small, validated configuration plus three operations
-//! (DESIGN §5, the scale-out contract):
+//! (the scale-out contract: any partition of the data, one `finish`):
 //!
 //! * [`Model::observe`] folds one journey into a state;
 //! * [`Merge::merge`] combines two states (associative, commutative,

@@ -1,8 +1,10 @@
-//! Command-line arguments (DESIGN §7).
+//! Command-line arguments.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use attribution::io::{TimeFormat, Timezone};
 
 use crate::output::Format;
 
@@ -19,7 +21,15 @@ decay) and exact Markov-chain removal effects.
 
 Example:
   attribution attribute examples/data/events.csv --shape events --lookback 30d
-  attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv";
+  attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv
+
+Exit codes:
+  0  success; also when the reader of the output goes away (`attribution … | head`)
+  2  bad input data, an input that cannot be opened or read (missing file, directory),
+     bad options or usage
+  3  internal or numerical failure (e.g. a solver that did not converge), or output that
+     cannot be written (disk full, standard output closed)
+Errors go to stderr; progress too, but only when stderr is a terminal.";
 
 /// The `attribution` command.
 #[derive(Debug, Parser)]
@@ -48,20 +58,25 @@ pub enum Command {
 
 const JOURNEYS_HELP: &str = "\
 Writes journey_id,path,converted,value,touch_times,conversion_time (touches and times joined
-by --sep), so that a build from an event log can be inspected and reused:
+by --sep), so that a build from an event log can be inspected and reused; a user with several
+journeys gets a journey_index column (1, 2, ...) next to the unchanged user id:
   attribution journeys events.csv --shape events --lookback 30d > journeys.csv
   attribution attribute journeys.csv --shape journeys --model all";
 
 const TRANSITIONS_HELP: &str = "\
 CSV/JSON rows: from,to,probability,count. States of order k are written `a > b`; the reserved
 states are (start), (conversion) and (null). DOT draws the customer-journey graph:
-  attribution transitions paths.csv --order 1 --format dot | dot -Tsvg > chain.svg";
+  attribution transitions paths.csv --order 1 --format dot | dot -Tsvg > chain.svg
+With a dozen channels or more, keep the main edges: --top 3 keeps the three most probable
+transitions out of each state, --min-probability 0.05 drops rarer ones (both filter CSV and
+JSON rows too; kept edges show the full chain's probabilities).";
 
 const CHOOSE_ORDER_HELP: &str = "\
 For each order 1..K: states, transitions, free parameters, in-sample log-likelihood and BIC,
 and a deterministic k-fold cross-validated log-loss and ROC AUC of the chain as a conversion
 classifier (journey i is in fold i mod k). The suggested order has the lowest cross-validated
-log-loss; see the library's `select_order` for the exact definitions.";
+log-loss; see the library's `select_order` for the exact definitions. On a terminal, stderr
+shows which order is being computed.";
 
 /// Output format of `transitions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,9 +95,10 @@ pub struct TransitionsArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Threads for reading paths and journeys files (default: every core;
-    /// 1 reads sequentially). Results can differ from a 1-thread run by
-    /// float rounding only.
+    /// Threads for reading paths and journeys files: 0 (the default) uses
+    /// every core, more than the cores are capped to the cores, 1 reads
+    /// sequentially. Results can differ from a 1-thread run by float
+    /// rounding only.
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
@@ -98,9 +114,35 @@ pub struct TransitionsArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Keep only transitions of probability at least P (0 to 1), in every
+    /// format. DOT also leaves out states left without an edge.
+    #[arg(
+        long,
+        value_name = "P",
+        default_value_t = 0.0,
+        hide_default_value = true
+    )]
+    pub min_probability: f64,
+
+    /// Keep only the N most probable transitions out of each state (and out of
+    /// (start)), in every format.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]
     pub build: BuildArgs,
+}
+
+/// Output format of `choose-order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderFormat {
+    /// One aligned table for people, and the suggested order.
+    Table,
+    /// order,states,transitions,parameters,log_likelihood,bic,cv_log_loss,cv_auc; full precision.
+    Csv,
+    /// {"orders": [the CSV rows as objects], "folds", "suggested_order", "rule"}.
+    Json,
 }
 
 /// `attribution choose-order`.
@@ -109,17 +151,18 @@ pub struct ChooseOrderArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Compare orders 1 to K.
-    #[arg(long, default_value_t = 4)]
+    /// Compare orders 1 to K (at most 32). Orders above the longest
+    /// journey's number of touches would repeat it: they are not computed.
+    #[arg(long, value_name = "K", default_value_t = 4)]
     pub max_order: usize,
 
-    /// Cross-validation folds.
-    #[arg(long, default_value_t = 5)]
+    /// Cross-validation folds: at least 2, at most the number of journeys.
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub folds: usize,
 
-    /// Output format (table, csv or json).
+    /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: OrderFormat,
 
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -192,16 +235,25 @@ Models (--model, comma-separated, or `all`):
   time-decay       weight 2^(-age/half-life) to conversion time; needs timestamps (--half-life)
   position-decay   weight r^(touches before the end) (--decay-rate r)
   markov           exact removal effects of the order-K Markov chain (--order K, --max-steps N);
-                   credit = total × RE_c / Σ RE; the CSV's removal_effect column holds RE_c
-`all` runs every model the input supports (time-decay only when it carries timestamps).
+                   credit = total × RE_c / Σ RE; the CSV's removal_effect column holds RE_c;
+                   --order 1,2,3 runs one chain per order, labelled markov:order=K
+`all` runs every model the input supports (time-decay only when it carries timestamps);
+the table's footnote, or a `note:` on stderr for csv/json, names the models left out.
+A model option given while its model does not run, or a build option on a paths or journeys
+input, gets a `warning:` on stderr; an invalid value is an error even then.
 
 Input shapes (--shape; columns are matched by name, in any order):
   paths     path,total_conversions,total_null[,total_conversion_value]
-  journeys  journey_id,path,converted[,value][,touch_times][,conversion_time]
-  events    user_id,timestamp,channel,conversion[,value]  (see the build options above)
+  journeys  journey_id[,journey_index],path,converted[,value][,touch_times][,conversion_time]
+  events    user_id,timestamp,channel,conversion[,value]  (see the build options above);
+            with --conversion-event NAME: user_id,timestamp,channel,event_name[,value]
 
-Output: --format table (for people), csv (model,channel,conversions,value,removal_effect;
-full precision) or json. Exit code 0 on success, 2 on bad input or options.";
+Output: --format table (for people: each model's credit and share of its total, footnotes),
+csv (model,channel,conversions,value,removal_effect; full precision) or json.
+--per-journey FILE also writes journey_id,model,channel,conversions,value for every
+converting journey under each heuristic model (ids from the input, else the journey's
+1-based position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
+failure or unwritable output (see `attribution --help`).";
 
 /// Input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -244,7 +296,7 @@ pub struct InputArgs {
     /// Use another column name: ROLE=NAME, e.g. `--column path=channel_path`.
     /// Roles: path, conversions, nulls, value (paths); journey_id, path, converted,
     /// value, touch_times, conversion_time (journeys); user_id, timestamp, channel,
-    /// conversion, value (events). Repeatable.
+    /// conversion, value, event (events). Repeatable.
     #[arg(long = "column", value_name = "ROLE=NAME")]
     pub columns: Vec<String>,
 
@@ -255,6 +307,31 @@ pub struct InputArgs {
     /// Ignore header columns the shape does not use instead of rejecting them.
     #[arg(long)]
     pub ignore_unknown_columns: bool,
+
+    /// How timestamps (events: timestamp; journeys: touch_times, conversion_time) are
+    /// written. `auto` detects each value: ISO 8601 / RFC 3339 with `T` or a space, with
+    /// or without seconds and zone, a date alone (midnight), or a Unix time by its digits
+    /// (up to 11: seconds, 13: milliseconds, 16: microseconds). Or `unix-s`, `unix-ms`,
+    /// `unix-us`, or a strftime layout such as `%d/%m/%Y %H:%M`.
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub time_format: TimeFormat,
+
+    /// Time zone of timestamps written without zone or offset: UTC, an offset such as
+    /// `+02:00`, or an IANA name such as `Europe/Berlin` (daylight saving applies).
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub timezone: Timezone,
+
+    /// Read numbers with a decimal comma (`120,50`) in value and count columns
+    /// (always on in `;`-delimited files).
+    #[arg(long)]
+    pub decimal_comma: bool,
+
+    /// Events: a row whose event column (`event_name`, or `--column event=NAME`) holds
+    /// NAME is a conversion, e.g. `--conversion-event purchase` (repeatable or
+    /// comma-separated). The conversion column is then optional, and rows that are
+    /// neither a conversion nor have a channel are skipped and counted.
+    #[arg(long = "conversion-event", value_name = "NAME", value_delimiter = ',')]
+    pub conversion_events: Vec<String>,
 }
 
 /// `attribution attribute`.
@@ -263,9 +340,10 @@ pub struct AttributeArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Threads for reading paths and journeys files (default: every core;
-    /// 1 reads sequentially). Results can differ from a 1-thread run by
-    /// float rounding only.
+    /// Threads for reading paths and journeys files: 0 (the default) uses
+    /// every core, more than the cores are capped to the cores, 1 reads
+    /// sequentially. Results can differ from a 1-thread run by float
+    /// rounding only.
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
@@ -289,9 +367,16 @@ pub struct AttributeArgs {
     #[arg(long, default_value = "7d")]
     pub half_life: String,
 
-    /// Markov order: states are windows of K consecutive touches.
-    #[arg(long, default_value_t = 1)]
-    pub order: usize,
+    /// Markov order: states are windows of K consecutive touches. Several
+    /// orders, comma-separated (e.g. `1,2,3`), run one Markov model each,
+    /// labelled `markov:order=K` in the output (a single order: `markov`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1",
+        value_name = "K[,K...]"
+    )]
+    pub order: Vec<usize>,
 
     /// Cap Markov journeys at N steps (reproduces a step-capped simulation); default: exact, uncapped.
     #[arg(long, value_name = "N")]
@@ -308,6 +393,14 @@ pub struct AttributeArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write every converting journey's credit per model to FILE (CSV:
+    /// journey_id,journey_index,model,channel,conversions,value; journeys
+    /// without an id get their 1-based position; journey_index numbers the
+    /// journeys of a user who has several, else it is empty). Heuristic models only: Markov credit belongs
+    /// to the whole chain. Reads the input on one thread.
+    #[arg(long, value_name = "FILE")]
+    pub per_journey: Option<PathBuf>,
 
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]

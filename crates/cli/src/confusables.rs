@@ -3,28 +3,21 @@
 //! zero-width space, NFC vs NFD): they are distinct channels, which a person
 //! almost never means.
 
-use std::io::Write;
-
 use attribution::channel::escape_invisible;
 use attribution::{ChannelId, Channels};
 
 use crate::source::Summary;
+use crate::warn::warning;
 
-/// Writes one warning per group of look-alike channel names on stderr,
-/// naming the line where the second spelling first appeared. A failed
-/// write to stderr is ignored: the warning must not fail the command.
+/// Warns once per group of look-alike channel names, naming the line where
+/// the second spelling first appeared.
 pub fn warn(channels: &Channels, summary: &Summary) {
-    let groups = channels.confusable_groups();
-    if groups.is_empty() {
-        return;
-    }
-    let mut stderr = std::io::stderr().lock();
-    for group in &groups {
-        let _ = writeln!(stderr, "{}", message(channels, summary, group));
+    for group in &channels.confusable_groups() {
+        warning(message(channels, summary, group));
     }
 }
 
-/// `warning: channels "Email" and "E\u{200b}mail" differ only by …`.
+/// `channels "Email" and "E\u{200b}mail" differ only by …`.
 fn message(channels: &Channels, summary: &Summary, group: &[ChannelId]) -> String {
     let quoted: Vec<String> = group
         .iter()
@@ -36,7 +29,7 @@ fn message(channels: &Channels, summary: &Summary, group: &[ChannelId]) -> Strin
         _ => quoted.join(""),
     };
     let mut text = format!(
-        "warning: channels {names} differ only by Unicode normalisation or invisible \
+        "channels {names} differ only by Unicode normalisation or invisible \
          characters and are counted as different channels"
     );
     let second = group.get(1).copied();

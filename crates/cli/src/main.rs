@@ -1,8 +1,9 @@
 //! The `attribution` command: multi-channel attribution on CSV exports.
 //!
-//! See `attribution --help` and DESIGN §7 for the contract: exit code 0 on
-//! success, 2 on bad input or options (one line on stderr), 1 on other
-//! failures (e.g. the output cannot be written). It never panics on input.
+//! See `attribution --help` for the contract: exit code 0 on success (and
+//! when the reader of a piped stdout goes away), 2 on bad input or options
+//! (one line on stderr), 3 on internal or numerical failures and output that
+//! cannot be written. It never panics on input.
 
 // Doc comments of the argument types are the command's help text, written
 // for a terminal (`[,value]` means an optional column), not rustdoc links.
@@ -10,42 +11,58 @@
 
 mod args;
 mod attribute;
+mod checks;
 mod confusables;
 mod error;
+mod given;
 mod input;
 mod journeys;
 mod markov;
 mod models;
 mod output;
+mod per_journey;
+mod progress;
 mod runner;
 mod source;
+mod streams;
+mod warn;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
+use crate::given::Given;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Which options were typed (not defaults), to warn about those that do nothing.
+    let given = matches
+        .subcommand()
+        .map(|(_, sub)| Given::from_matches(sub))
+        .unwrap_or_default();
     let result = match cli.command {
-        Command::Attribute(args) => attribute::run(&args),
-        Command::Journeys(args) => journeys::run(&args),
-        Command::Transitions(args) => markov::transitions(&args),
-        Command::ChooseOrder(args) => markov::choose_order(&args),
+        Command::Attribute(args) => attribute::run(&args, &given),
+        Command::Journeys(args) => journeys::run(&args, &given),
+        Command::Transitions(args) => markov::transitions(&args, &given),
+        Command::ChooseOrder(args) => markov::choose_order(&args, &given),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of the output has gone: nothing left to say.
+        Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "error: {e}");
+            streams::diagnostic(&format!("error: {e}"));
             ExitCode::from(e.exit_code())
         }
     }
 }
 
-/// Opens the output: a file, or stdout.
+/// Opens the output: a file, or stdout (an error when stdout was closed
+/// before the run: what is written would vanish).
 pub(crate) fn open_output(path: Option<&std::path::Path>) -> Result<Box<dyn Write>, CliError> {
     match path {
         Some(p) => {
@@ -53,6 +70,9 @@ pub(crate) fn open_output(path: Option<&std::path::Path>) -> Result<Box<dyn Writ
                 .map_err(|e| CliError::Other(format!("cannot create `{}`: {e}", p.display())))?;
             Ok(Box::new(std::io::BufWriter::new(file)))
         }
+        None if streams::stdout_was_closed() => Err(CliError::Other(
+            "standard output is closed: nothing can be written (use --output FILE)".to_owned(),
+        )),
         None => Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock()))),
     }
 }

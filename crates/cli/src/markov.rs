@@ -2,21 +2,35 @@
 
 use std::io::Write;
 
-use attribution::model::markov::{Markov, OrderReport, TransitionCounts, select_order};
-use attribution::{Merge, Model};
+use attribution::model::markov::{
+    EdgeFilter, MAX_ORDER, Markov, OrderReport, TransitionCounts, select_order_with_progress,
+};
+use attribution::{Journey, Merge, Model, ModelError};
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
-use crate::args::{ChooseOrderArgs, TransitionsArgs, TransitionsFormat};
-use crate::error::{CliError, in_input};
-use crate::output::Format;
+use crate::args::{ChooseOrderArgs, OrderFormat, TransitionsArgs, TransitionsFormat};
+use crate::checks;
+use crate::error::{CliError, in_input, write_failed};
+use crate::given::Given;
+use crate::progress::Progress;
 use crate::source::{collect_journeys, fold_journeys};
+use crate::streams::diagnostic;
 
-fn write_failed(e: impl std::fmt::Display) -> CliError {
-    CliError::Other(format!("cannot write output: {e}"))
+/// The `--min-probability` and `--top` filter.
+fn edge_filter(args: &TransitionsArgs) -> Result<EdgeFilter, CliError> {
+    EdgeFilter::new(args.min_probability, args.top).map_err(|e| {
+        let flag = match &e {
+            ModelError::InvalidParameter { name: "top", .. } => "--top",
+            _ => "--min-probability",
+        };
+        CliError::Input(format!("{flag}: {e}"))
+    })
 }
 
-pub fn transitions(args: &TransitionsArgs) -> Result<(), CliError> {
+pub fn transitions(args: &TransitionsArgs, given: &Given) -> Result<(), CliError> {
     let model = Markov::new(args.order).map_err(|e| CliError::Input(format!("--order: {e}")))?;
+    let filter = edge_filter(args)?;
+    checks::input_options(&args.input, &args.build, given, true)?;
     let (counts, channels, summary) = fold_journeys(
         &args.input,
         &args.build,
@@ -28,21 +42,24 @@ pub fn transitions(args: &TransitionsArgs) -> Result<(), CliError> {
     )
     .map_err(in_input(&args.input.input))?;
     summary.print();
+    checks::excluded_channels(&summary);
+    crate::confusables::warn(&channels, &summary);
     let chain = model.chain(&counts, &channels)?;
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {
         TransitionsFormat::Dot => out
-            .write_all(chain.to_dot().as_bytes())
+            .write_all(chain.to_dot_filtered(&filter).as_bytes())
             .map_err(write_failed)?,
         TransitionsFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &chain.transitions()).map_err(write_failed)?;
+            serde_json::to_writer_pretty(&mut out, &chain.transitions_filtered(&filter))
+                .map_err(write_failed)?;
             writeln!(out).map_err(write_failed)?;
         }
         TransitionsFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(["from", "to", "probability", "count"])
                 .map_err(write_failed)?;
-            for row in chain.transitions() {
+            for row in chain.transitions_filtered(&filter) {
                 w.write_record([
                     row.from.as_str(),
                     row.to.as_str(),
@@ -57,17 +74,58 @@ pub fn transitions(args: &TransitionsArgs) -> Result<(), CliError> {
     out.flush().map_err(write_failed)
 }
 
-pub fn choose_order(args: &ChooseOrderArgs) -> Result<(), CliError> {
+pub fn choose_order(args: &ChooseOrderArgs, given: &Given) -> Result<(), CliError> {
+    checks::input_options(&args.input, &args.build, given, true)?;
+    let (max_order, folds) = (args.max_order, args.folds);
+    // Checked before the input is read.
+    if !(1..=MAX_ORDER).contains(&max_order) {
+        return Err(CliError::Input(format!(
+            "--max-order {max_order}: expected an order from 1 to {MAX_ORDER}"
+        )));
+    }
+    if folds < 2 {
+        return Err(CliError::Input(format!(
+            "--folds {folds}: cross-validation needs at least 2 folds"
+        )));
+    }
     let journeys = collect_journeys(&args.input, &args.build)?;
-    let report = select_order(&journeys, args.max_order, args.folds)?;
+    if folds > journeys.len() {
+        return Err(CliError::Input(format!(
+            "--folds {folds}: more folds than the {} journeys of `{}` (every fold needs one)",
+            journeys.len(),
+            args.input.input
+        )));
+    }
+    let longest = journeys.iter().map(Journey::len).max().unwrap_or(1);
+    let progress = Progress::steps(
+        u64::try_from(max_order.min(longest)).unwrap_or(u64::MAX),
+        "choose-order: order",
+    );
+    let report = select_order_with_progress(&journeys, max_order, folds, |k, last| {
+        progress
+            .bar()
+            .set_length(u64::try_from(last).unwrap_or(u64::MAX));
+        progress
+            .bar()
+            .set_position(u64::try_from(k).unwrap_or(u64::MAX));
+    })?;
+    drop(progress);
+    let computed = report.orders.len();
+    if computed < max_order {
+        diagnostic(&format!(
+            "note: orders {} to {max_order} not computed: the longest journey has {computed} \
+             touches, so they would repeat order {computed}",
+            computed + 1
+        ));
+    }
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {
-        Format::Json => {
+        OrderFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &report).map_err(write_failed)?;
             writeln!(out).map_err(write_failed)?;
         }
-        Format::Csv => write_order_csv(&report, &mut out)?,
-        Format::Table => write_order_table(&report, &mut out)?,
+        OrderFormat::Csv => write_order_csv(&report, &mut out)?,
+        OrderFormat::Table => write_order_table(&report, &mut out)?,
     }
     out.flush().map_err(write_failed)
 }
@@ -127,10 +185,73 @@ fn write_order_table(report: &OrderReport, out: &mut dyn Write) -> Result<(), Cl
         column.set_cell_alignment(CellAlignment::Right);
     }
     writeln!(out, "{table}").map_err(write_failed)?;
+    writeln!(out, "columns:").map_err(write_failed)?;
+    for (column, meaning) in ORDER_COLUMNS {
+        writeln!(out, "  {column:<15} {meaning}").map_err(write_failed)?;
+    }
     writeln!(
         out,
-        "suggested order: {} ({}; {} folds)",
-        report.suggested_order, report.rule, report.folds
+        "suggested order: {} ({})",
+        report.suggested_order, report.rule
     )
-    .map_err(write_failed)
+    .map_err(write_failed)?;
+    writeln!(out, "{}", suggestion_reason(report)).map_err(write_failed)
+}
+
+/// What each column of the choose-order table means.
+const ORDER_COLUMNS: [(&str, &str); 8] = [
+    (
+        "order",
+        "Markov order K: each state is a window of K consecutive touches",
+    ),
+    ("states", "states of the chain (distinct windows seen)"),
+    (
+        "transitions",
+        "distinct transitions seen, from (start) and into (conversion)/(null) included",
+    ),
+    (
+        "parameters",
+        "free parameters: for (start) and each state, its distinct next states - 1",
+    ),
+    (
+        "log_likelihood",
+        "in-sample log-likelihood of the transitions (higher fits better, but it grows with the order)",
+    ),
+    (
+        "bic",
+        "-2 log_likelihood + parameters x ln(transitions observed): fit penalised by size (lower is better)",
+    ),
+    (
+        "cv_log_loss",
+        "mean log-loss of P(conversion | last state) on held-out journeys (lower is better)",
+    ),
+    (
+        "cv_auc",
+        "ROC AUC of the same prediction on held-out journeys (0.5 = chance, 1 = perfect; \
+         empty without both outcomes)",
+    ),
+];
+
+/// Why the suggested order was suggested, in one line.
+fn suggestion_reason(report: &OrderReport) -> String {
+    let k = report.suggested_order;
+    let loss = report
+        .orders
+        .iter()
+        .find(|o| o.order == k)
+        .map_or(String::new(), |o| format!(" ({:.6})", o.cv_log_loss));
+    let mut line = format!(
+        "why: order {k} has the lowest cv_log_loss{loss}, so it best predicts whether journeys \
+         it was not fitted on convert; a higher order's extra states only help if they predict \
+         better out of sample."
+    );
+    let best_bic = report
+        .orders
+        .iter()
+        .min_by(|a, b| a.bic.total_cmp(&b.bic))
+        .map(|o| o.order);
+    if let Some(b) = best_bic.filter(|&b| b != k) {
+        line.push_str(&format!(" (BIC, for reference, is lowest at order {b}.)"));
+    }
+    line
 }

@@ -1,4 +1,4 @@
-//! Writing attributions as a table, CSV or JSON (DESIGN §7).
+//! Writing attributions as a table, CSV or JSON.
 
 use std::io::Write;
 
@@ -6,7 +6,7 @@ use attribution::Attribution;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
-use crate::error::CliError;
+use crate::error::{CliError, write_failed};
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,12 +40,69 @@ fn rows(results: &[Attribution]) -> impl Iterator<Item = Row<'_>> {
     })
 }
 
-fn write_failed(e: impl std::fmt::Display) -> CliError {
-    CliError::Other(format!("cannot write output: {e}"))
+/// What the output leaves out or needs explained, besides the numbers: in
+/// the table, footnotes; with CSV or JSON (whose columns are fixed), notes on
+/// stderr ([`Notes::for_stderr`]).
+#[derive(Debug, Clone, Default)]
+pub struct Notes {
+    /// The input has no value column: every value is 0, and the table
+    /// leaves out the value section.
+    pub no_value_column: bool,
+    /// `(model, reason)` for the models `--model all` left out.
+    pub skipped: Vec<(&'static str, &'static str)>,
+    /// The Markov orders that ran.
+    pub markov_orders: Vec<usize>,
 }
 
-/// Writes `results` in `format` to `out`.
-pub fn write(results: &[Attribution], format: Format, out: &mut dyn Write) -> Result<(), CliError> {
+impl Notes {
+    fn skipped_line(&self) -> Option<String> {
+        (!self.skipped.is_empty()).then(|| {
+            let models: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(model, reason)| format!("{model} ({reason})"))
+                .collect();
+            format!("not run: {}", models.join("; "))
+        })
+    }
+
+    /// The notes for stderr when the output is CSV or JSON: the models left
+    /// out (a missing value column needs no note there: the value column is
+    /// 0 throughout, as the contract of those formats has it).
+    pub fn for_stderr(&self) -> Vec<String> {
+        self.skipped_line().into_iter().collect()
+    }
+
+    /// The footnotes under the table.
+    fn footnotes(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if !self.markov_orders.is_empty() {
+            let orders: Vec<String> = self.markov_orders.iter().map(ToString::to_string).collect();
+            lines.push(format!(
+                "Markov order{} {}: removal effect = share of conversions lost when the channel \
+                 is removed (not normalised; removal effects usually sum to more than 1).",
+                if orders.len() == 1 { "" } else { "s" },
+                orders.join(", ")
+            ));
+        }
+        if self.no_value_column {
+            lines.push(
+                "value: not shown; the input has no value column, so there is no value to attribute."
+                    .to_owned(),
+            );
+        }
+        lines.extend(self.skipped_line());
+        lines
+    }
+}
+
+/// Writes `results` in `format` to `out`; `notes` are footnotes of the table.
+pub fn write(
+    results: &[Attribution],
+    format: Format,
+    notes: &Notes,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     match format {
         Format::Csv => write_csv(results, out),
         Format::Json => {
@@ -53,7 +110,7 @@ pub fn write(results: &[Attribution], format: Format, out: &mut dyn Write) -> Re
             serde_json::to_writer_pretty(&mut *out, &all).map_err(write_failed)?;
             writeln!(out).map_err(write_failed)
         }
-        Format::Table => write_table(results, out),
+        Format::Table => write_table(results, notes, out),
     }
 }
 
@@ -92,19 +149,67 @@ fn parameter_notes(results: &[Attribution]) -> Vec<String> {
         .collect()
 }
 
-/// One side-by-side table for conversions and one for value (plus removal
-/// effects when a Markov model ran): channels as rows, models as columns.
-fn write_table(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliError> {
+/// `x` as a percentage of `total` (`-` when the total is 0).
+fn share(x: f64, total: f64) -> String {
+    if total > 0.0 {
+        format!("{:.1}%", 100.0 * x / total)
+    } else {
+        "-".to_owned()
+    }
+}
+
+/// One section of the table: which number, and whether it is a share of a
+/// total (conversions and value are; removal effects are not).
+struct Section {
+    title: &'static str,
+    unit: &'static str,
+    get: fn(&attribution::ChannelCredit) -> Option<f64>,
+    total: Option<fn(&Attribution) -> f64>,
+    /// Left out when the input has no value column.
+    needs_value: bool,
+}
+
+const SECTIONS: [Section; 3] = [
+    Section {
+        title: "Attributed conversions per channel, and each channel's share (%) of the model's total",
+        unit: "conversions %",
+        get: |c| Some(c.conversions),
+        total: Some(Attribution::total_conversions),
+        needs_value: false,
+    },
+    Section {
+        title: "Attributed value per channel, and each channel's share (%) of the model's total",
+        unit: "value %",
+        get: |c| Some(c.value),
+        total: Some(Attribution::total_value),
+        needs_value: true,
+    },
+    Section {
+        title: "Markov removal effect per channel (see the note below)",
+        unit: "removal effect",
+        get: |c| c.removal_effect,
+        total: None,
+        needs_value: false,
+    },
+];
+
+/// Side-by-side tables, channels as rows and models as columns: attributed
+/// conversions with their shares, the same for value (left out when the
+/// input has no value column), and removal effects when a Markov model ran;
+/// then the footnotes and the models' parameters.
+fn write_table(
+    results: &[Attribution],
+    notes: &Notes,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let Some(first) = results.first() else {
         return Ok(());
     };
-    type Getter = fn(&attribution::ChannelCredit) -> Option<f64>;
-    let sections: [(&str, Getter); 3] = [
-        ("conversions", |c| Some(c.conversions)),
-        ("value", |c| Some(c.value)),
-        ("removal effect", |c| c.removal_effect),
-    ];
-    for (title, get) in sections {
+    for section in &SECTIONS {
+        if section.needs_value && notes.no_value_column {
+            continue;
+        }
+        let get = section.get;
         let shown: Vec<&Attribution> = results
             .iter()
             .filter(|a| a.channels().iter().any(|c| get(c).is_some()))
@@ -114,36 +219,42 @@ fn write_table(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliEr
         }
         let mut table = Table::new();
         table.load_preset(UTF8_FULL_CONDENSED);
-        let mut header = vec![title.to_owned()];
-        header.extend(shown.iter().map(|a| a.model().to_owned()));
+        let mut header = vec!["channel".to_owned()];
+        header.extend(
+            shown
+                .iter()
+                .map(|a| format!("{}\n{}", a.model(), section.unit)),
+        );
         table.set_header(header);
+        let cell = |x: f64, a: &Attribution| match section.total {
+            Some(total) => format!("{x:.4} {:>6}", share(x, total(a))),
+            None => format!("{x:.4}"),
+        };
         for (i, credit) in first.channels().iter().enumerate() {
             let mut row = vec![credit.name.clone()];
             for a in &shown {
-                let cell = a.channels().get(i).and_then(get);
-                row.push(cell.map(|x| format!("{x:.4}")).unwrap_or_default());
+                let x = a.channels().get(i).and_then(get);
+                row.push(x.map(|x| cell(x, a)).unwrap_or_default());
             }
             table.add_row(row);
         }
         // Removal effects are not shares of a total: no total row for them.
-        let totals: Option<Vec<f64>> = match title {
-            "conversions" => Some(shown.iter().map(|a| a.total_conversions()).collect()),
-            "value" => Some(shown.iter().map(|a| a.total_value()).collect()),
-            _ => None,
-        };
-        if let Some(totals) = totals {
+        if let Some(total) = section.total {
             let mut row = vec!["total".to_owned()];
-            row.extend(totals.iter().map(|x| format!("{x:.4}")));
+            row.extend(shown.iter().map(|a| cell(total(a), a)));
             table.add_row(row);
         }
         for column in table.column_iter_mut().skip(1) {
             column.set_cell_alignment(CellAlignment::Right);
         }
-        writeln!(out, "{table}\n").map_err(write_failed)?;
+        writeln!(out, "{}\n{table}\n", section.title).map_err(write_failed)?;
     }
-    let notes = parameter_notes(results);
-    if !notes.is_empty() {
-        writeln!(out, "parameters: {}", notes.join("; ")).map_err(write_failed)?;
+    for line in notes.footnotes() {
+        writeln!(out, "{line}").map_err(write_failed)?;
+    }
+    let params = parameter_notes(results);
+    if !params.is_empty() {
+        writeln!(out, "parameters: {}", params.join("; ")).map_err(write_failed)?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Reading journeys from any input shape, streaming where the shape allows.
 
-use attribution::build::{BuildError, BuildReport, JourneyBuilder, parse_duration};
-use attribution::io::events::EventReaderBuilder;
+use attribution::build::{BuildError, JourneyBuilder, parse_duration};
+use attribution::io::events::{EventReader, EventReaderBuilder};
 use attribution::io::{Column, FoldError, ReaderBuilder, Shape};
 use attribution::{Channels, Journey, JourneySet, ModelError};
 
@@ -27,15 +27,29 @@ impl Summary {
     }
 
     /// Prints the summary on stderr when there is something worth saying:
-    /// rejected rows, or the build report of an event log.
+    /// rejected rows, or the build report of an event log. A stderr that
+    /// cannot be written is ignored.
     pub fn print(&self) {
         let text = match self {
             Self::Read(r) if r.rejected() > 0 => r.to_string(),
             Self::Read(_) => return,
             Self::Build(r) => r.to_string(),
         };
-        eprintln!("{}", text.trim_end());
+        crate::streams::diagnostic(text.trim_end());
     }
+}
+
+/// Whether the input has a value column (the header as the reader saw it;
+/// for an event log, its own header). Without one every value is 0.
+pub fn has_value_column(input: &InputArgs, headers: &[String]) -> bool {
+    let default = match input.shape {
+        ShapeArg::Paths => "total_conversion_value",
+        ShapeArg::Journeys | ShapeArg::Events => "value",
+    };
+    let name = column_override(input, "value")
+        .or_else(|| column_override(input, "total_conversion_value"))
+        .unwrap_or(default);
+    headers.iter().any(|h| h.trim() == name)
 }
 
 /// Whether journeys of this input carry touch timestamps.
@@ -94,8 +108,7 @@ fn role(shape: Shape, name: &str) -> Result<Column, CliError> {
 
 /// Receives what [`for_each_journey`] reads.
 pub trait JourneySink {
-    /// Called once, before the first journey, with the input's header
-    /// (empty for an event log, whose journeys always carry timestamps).
+    /// Called once, before the first journey, with the input's header.
     fn start(&mut self, headers: &[String]) -> Result<(), CliError>;
     /// Called for every journey, with the channel table as it stands and the
     /// input line it came from (none for journeys built from events).
@@ -116,7 +129,7 @@ pub fn for_each_journey(
     build: &BuildArgs,
     sink: &mut dyn JourneySink,
 ) -> Result<(Channels, Summary), CliError> {
-    let opened = Input::open(&input.input)?;
+    let opened = Input::open(&input.input, after_reading(input.shape))?;
     let result = match reader_shape(input.shape) {
         Some(shape) => {
             let builder = reader_builder(input, shape)?;
@@ -134,27 +147,43 @@ pub fn for_each_journey(
             Ok((reader.into_channels(), Summary::Read(report)))
         }
         None => {
-            sink.start(&[])?;
-            let (set, report) = build_events(input, build, opened.reader)?;
-            for journey in set.iter() {
-                sink.journey(journey, set.channels(), None)?;
-            }
-            let (channels, _) = set.into_parts();
+            // Journeys go to the sink as they are built: with `--sorted`,
+            // one user at a time.
+            let reader = event_reader(input, opened.reader)?;
+            sink.start(reader.headers())?;
+            let (channels, report) = journey_builder(build)?
+                .for_each_journey(reader, |journey, channels| {
+                    sink.journey(journey, channels, None)
+                })?;
             Ok((channels, Summary::Build(Box::new(report))))
         }
     };
-    opened.progress.finish_and_clear();
+    drop(opened.progress);
     result
+}
+
+/// What the progress bar shows once the input is read: building journeys
+/// from events takes a while after the last byte.
+fn after_reading(shape: ShapeArg) -> Option<&'static str> {
+    (shape == ShapeArg::Events).then_some("building journeys")
 }
 
 /// The reader configuration of a paths or journeys input.
 fn reader_builder(input: &InputArgs, shape: Shape) -> Result<ReaderBuilder, CliError> {
+    if !input.conversion_events.is_empty() {
+        return Err(CliError::Input(format!(
+            "--conversion-event needs --shape events (the input shape is {shape})"
+        )));
+    }
     let mut builder = ReaderBuilder::new(shape);
     builder
         .delimiter(input.delimiter)
         .separator(&input.sep)
         .lenient(input.lenient)
-        .ignore_unknown_columns(input.ignore_unknown_columns);
+        .ignore_unknown_columns(input.ignore_unknown_columns)
+        .time_format(input.time_format.clone())
+        .timezone(input.timezone)
+        .decimal_comma(input.decimal_comma);
     for (r, name) in &parse_columns(input)? {
         builder.column(role(shape, r)?, name);
     }
@@ -162,7 +191,7 @@ fn reader_builder(input: &InputArgs, shape: Shape) -> Result<ReaderBuilder, CliE
 }
 
 /// A model error of the journey at `position`, read from `line`.
-fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliError {
+pub fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliError {
     let e = CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)));
     match line {
         Some(line) => CliError::Input(format!("line {line}: {e}")),
@@ -170,9 +199,21 @@ fn observe_error(e: ModelError, position: u64, line: Option<u64>) -> CliError {
     }
 }
 
+/// The threads worth using for `--threads requested`: 0 means every core,
+/// and more threads than cores only cost memory (a fold state each), so
+/// the count is capped at the number of cores.
+pub fn useful_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    match requested {
+        0 => cores,
+        n => n.min(cores),
+    }
+}
+
 /// Folds every journey of the input into a state: `start` makes the state
 /// once the header is known, `observe` adds a journey. With `threads != 1`
-/// a paths or journeys file is read on several threads (0: every core),
+/// a paths or journeys file is read on several threads (0: every core;
+/// capped at the number of cores),
 /// each folding into a `fresh` copy of the started state; the copies are
 /// merged with `merge` at the end. Returns the state, the final channel
 /// table and a summary of the read.
@@ -185,13 +226,12 @@ pub fn fold_journeys<S: Send>(
     observe: impl Fn(&mut S, &Journey, &Channels) -> Result<(), ModelError> + Sync,
     merge: impl FnMut(&mut S, S),
 ) -> Result<(S, Channels, Summary), CliError> {
+    let threads = useful_threads(threads);
     let Some(shape) = reader_shape(input.shape).filter(|_| threads != 1) else {
         // Event logs are built into journeys first; `--threads 1` reads sequentially.
-        let (state, channels, summary) = fold_sequentially(input, build, start, observe)?;
-        crate::confusables::warn(&channels, &summary);
-        return Ok((state, channels, summary));
+        return fold_sequentially(input, build, start, observe);
     };
-    let opened = Input::open(&input.input)?;
+    let opened = Input::open(&input.input, None)?;
     let mut builder = reader_builder(input, shape)?;
     builder.threads(threads);
     let reader = builder.parallel_from_reader(opened.reader)?;
@@ -207,11 +247,9 @@ pub fn fold_journeys<S: Send>(
             FoldError::Read(e) => CliError::from(e),
             other => CliError::Other(other.to_string()),
         });
-    opened.progress.finish_and_clear();
+    drop(opened.progress);
     let folded = folded?;
-    let summary = Summary::Read(folded.report);
-    crate::confusables::warn(&folded.channels, &summary);
-    Ok((folded.state, folded.channels, summary))
+    Ok((folded.state, folded.channels, Summary::Read(folded.report)))
 }
 
 struct Sequential<S, B, O> {
@@ -268,10 +306,12 @@ fn fold_sequentially<S>(
     Ok((state, channels, summary))
 }
 
-fn build_error(e: BuildError) -> CliError {
-    match e {
-        BuildError::Read(r) => r.into(),
-        other => CliError::Input(other.to_string()),
+impl From<BuildError> for CliError {
+    fn from(e: BuildError) -> Self {
+        match e {
+            BuildError::Read(r) => r.into(),
+            other => CliError::Input(other.to_string()),
+        }
     }
 }
 
@@ -295,23 +335,39 @@ pub fn journey_builder(build: &BuildArgs) -> Result<JourneyBuilder, CliError> {
     Ok(b)
 }
 
+/// Checks the builder's options without reading anything (an invalid value
+/// is an error even when the input is not an event log).
+pub fn validate_builder(builder: &JourneyBuilder) -> Result<(), CliError> {
+    builder
+        .build_from_events(std::iter::empty())
+        .map(|_| ())
+        .map_err(CliError::from)
+}
+
 /// Reads every journey of the input into a [`JourneySet`], printing the
 /// read or build summary on stderr.
 pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneySet, CliError> {
-    let opened = Input::open(&input.input)?;
+    let (set, summary) = read_journeys(input, build).map_err(in_input(&input.input))?;
+    summary.print();
+    crate::checks::excluded_channels(&summary);
+    crate::confusables::warn(set.channels(), &summary);
+    Ok(set)
+}
+
+fn read_journeys(input: &InputArgs, build: &BuildArgs) -> Result<(JourneySet, Summary), CliError> {
+    let opened = Input::open(&input.input, after_reading(input.shape))?;
     let result = match reader_shape(input.shape) {
         Some(shape) => reader_builder(input, shape).and_then(|builder| {
             let (set, report) = builder.from_reader(opened.reader)?.read_all()?;
             Ok((set, Summary::Read(report)))
         }),
-        None => build_events(input, build, opened.reader)
-            .map(|(set, report)| (set, Summary::Build(Box::new(report)))),
+        None => event_reader(input, opened.reader).and_then(|reader| {
+            let (set, report) = journey_builder(build)?.build(reader)?;
+            Ok((set, Summary::Build(Box::new(report))))
+        }),
     };
-    opened.progress.finish_and_clear();
-    let (set, summary) = result.map_err(in_input(&input.input))?;
-    crate::confusables::warn(set.channels(), &summary);
-    summary.print();
-    Ok(set)
+    drop(opened.progress);
+    result
 }
 
 /// The shape of the journey readers, or `None` for an event log.
@@ -323,16 +379,19 @@ fn reader_shape(shape: ShapeArg) -> Option<Shape> {
     }
 }
 
-/// Reads an event log and builds its journeys.
-fn build_events(
+/// The reader of an event log.
+fn event_reader(
     input: &InputArgs,
-    build: &BuildArgs,
     rdr: Box<dyn std::io::Read>,
-) -> Result<(JourneySet, BuildReport), CliError> {
+) -> Result<EventReader<Box<dyn std::io::Read>>, CliError> {
     let mut rb = EventReaderBuilder::new();
     rb.delimiter(input.delimiter)
         .lenient(input.lenient)
-        .ignore_unknown_columns(input.ignore_unknown_columns);
+        .ignore_unknown_columns(input.ignore_unknown_columns)
+        .time_format(input.time_format.clone())
+        .timezone(input.timezone)
+        .decimal_comma(input.decimal_comma)
+        .conversion_events(&input.conversion_events);
     for (r, name) in &parse_columns(input)? {
         match r.as_str() {
             "user_id" | "user" => rb.user_column(name),
@@ -340,14 +399,14 @@ fn build_events(
             "channel" => rb.channel_column(name),
             "conversion" => rb.conversion_column(name),
             "value" => rb.value_column(name),
+            "event" | "event_name" => rb.event_column(name),
             other => {
                 return Err(CliError::Input(format!(
                     "--column: `{other}` is not a column role of the events shape \
-                     (user_id, timestamp, channel, conversion, value)"
+                     (user_id, timestamp, channel, conversion, value, event)"
                 )));
             }
         };
     }
-    let reader = rb.from_reader(rdr)?;
-    journey_builder(build)?.build(reader).map_err(build_error)
+    Ok(rb.from_reader(rdr)?)
 }

@@ -142,3 +142,23 @@ fn bad_event_options_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
 }
+
+#[test]
+fn sorted_events_stream_to_the_same_credits_and_report() {
+    // The tiny log is grouped by user and in time order within each.
+    let events = fixture("tiny/events.csv");
+    for command in [&["attribute", "--format", "csv"][..], &["transitions"][..]] {
+        let with = |sorted: bool| {
+            let mut args = vec![command[0], events.as_str(), "--shape", "events"];
+            args.extend_from_slice(&command[1..]);
+            if sorted {
+                args.push("--sorted");
+            }
+            let out = run(&args, b"");
+            assert_eq!(out.status.code(), Some(0), "{args:?}");
+            (out.stdout, out.stderr)
+        };
+        let (streamed, report) = with(true);
+        assert_eq!((streamed, report), with(false));
+    }
+}

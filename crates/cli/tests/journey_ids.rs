@@ -52,3 +52,33 @@ fn split_journeys_get_a_journey_index_column_and_read_back() {
         (1.0, 1.0, 1.0)
     );
 }
+
+#[test]
+fn per_journey_credit_names_the_journey_index() {
+    let dir = std::env::temp_dir().join(format!("attribution-ids-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("per_journey.csv");
+    stdout_of(
+        &[
+            "attribute",
+            "-",
+            "--shape",
+            "events",
+            "--model",
+            "last-touch",
+            "--format",
+            "csv",
+            "--per-journey",
+            file.to_str().unwrap(),
+        ],
+        LOG.as_bytes(),
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "journey_id,journey_index,model,channel,conversions,value\n\
+         u,1,last-touch,PPC,1,100\n\
+         u,2,last-touch,Email,1,50\n\
+         u#1,,last-touch,LinkedIn,1,70\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

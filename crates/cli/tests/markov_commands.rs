@@ -117,3 +117,90 @@ fn markov_option_errors_exit_2() {
         assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
     }
 }
+
+#[test]
+fn choose_order_checks_folds_and_max_order() {
+    let tiny = fixture("tiny/paths.csv"); // 8 journeys, at most 4 touches
+    let fails = |extra: &[&str], expected: String| {
+        let mut args = vec!["choose-order", tiny.as_str()];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), expected, "{args:?}");
+    };
+    fails(
+        &["--folds", "100000000"],
+        format!(
+            "error: --folds 100000000: more folds than the 8 journeys of `{tiny}` (every fold needs one)\n"
+        ),
+    );
+    fails(
+        &["--folds", "9"],
+        format!(
+            "error: --folds 9: more folds than the 8 journeys of `{tiny}` (every fold needs one)\n"
+        ),
+    );
+    fails(
+        &["--folds", "1"],
+        "error: --folds 1: cross-validation needs at least 2 folds\n".to_owned(),
+    );
+    for k in ["0", "33"] {
+        fails(
+            &["--max-order", k],
+            format!("error: --max-order {k}: expected an order from 1 to 32\n"),
+        );
+    }
+    // As many folds as journeys: leave-one-out.
+    let out = run(
+        &["choose-order", &tiny, "--folds", "8", "--format", "json"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["folds"], 8);
+
+    // Orders above the longest journey are not computed, and stderr says so.
+    let out = run(
+        &[
+            "choose-order",
+            &tiny,
+            "--max-order",
+            "10",
+            "--format",
+            "csv",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "note: orders 5 to 10 not computed: the longest journey has 4 touches, so they would \
+         repeat order 4\n"
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let orders: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| &l[..l.find(',').unwrap()])
+        .collect();
+    assert_eq!(orders, ["1", "2", "3", "4"]);
+    assert_eq!(
+        csv,
+        run_ok(&["choose-order", &tiny, "--max-order", "4", "--format", "csv"])
+    );
+}
+
+#[test]
+fn choose_order_help_describes_its_own_formats() {
+    let help = run_ok(&["choose-order", "--help"]);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "table: One aligned table for people, and the suggested order",
+        "csv: order,states,transitions,parameters,log_likelihood,bic,cv_log_loss,cv_auc; full precision",
+        "json: {\"orders\": [the CSV rows as objects], \"folds\", \"suggested_order\", \"rule\"}",
+        "Cross-validation folds: at least 2, at most the number of journeys",
+    ] {
+        assert!(help.contains(needle), "missing {needle:?} in {help}");
+    }
+    assert!(!help.contains("model,channel,conversions"), "{help}");
+}

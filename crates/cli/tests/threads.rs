@@ -118,3 +118,40 @@ fn stdin_and_first_error_line_with_threads() {
         &String::from_utf8(two.stdout).unwrap(),
     );
 }
+
+#[test]
+fn absurd_thread_counts_are_capped_at_the_cores() {
+    let f = fixture("synthetic/paths_100000_12.csv");
+    let with = |threads: &str| {
+        run_ok(&[
+            "attribute",
+            &f,
+            "--model",
+            "linear,markov",
+            "--format",
+            "csv",
+            "--threads",
+            threads,
+        ])
+    };
+    let one = with("1");
+    // 400 threads used to panic (spawn failed), 10 000 to abort (8 MiB of
+    // buffer each); both now run on at most every core.
+    for threads in ["400", "10000", "0"] {
+        assert_same_credits(&one, &with(threads));
+    }
+    let out = run(&["transitions", &f, "--threads", "10000"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        run_ok(&["transitions", &f, "--threads", "1"])
+    );
+    let help = run_ok(&["attribute", "--help"]);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains(
+            "0 (the default) uses every core, more than the cores are capped to the cores"
+        ),
+        "{help}"
+    );
+}

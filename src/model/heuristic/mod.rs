@@ -1,4 +1,5 @@
-//! Heuristic (rule-based) attribution models (DESIGN §4).
+//! Heuristic (rule-based) attribution models (first touch, last touch, last
+//! non-direct, linear, position-based, time decay, position decay).
 //!
 //! Each heuristic shares every converting journey's conversions `c` and value
 //! `v` among its touches with weights `w_1..w_L` (non-negative, summing to 1):

@@ -10,7 +10,8 @@ use crate::model::Merge;
 use crate::numeric::CompensatedSum;
 
 /// Transition counts of an order-k Markov chain over customer journeys: the
-/// mergeable state of [`Markov`](super::Markov) (DESIGN §4–5).
+/// mergeable state of [`Markov`](super::Markov) (the transition counts, mergeable
+/// across partitions of the journeys).
 ///
 /// A path with touches `t_1..t_L`, `c` conversions, `n` non-conversions and
 /// value `v` is turned into states `s_1..s_m`: the sliding windows of `k`
@@ -234,6 +235,11 @@ impl TransitionCounts {
                 }
             }
         }
+    }
+
+    /// The index of state `key`, if it was seen.
+    pub(crate) fn state_index(&self, key: &[ChannelId]) -> Option<u32> {
+        self.lookup(key)
     }
 
     fn lookup(&self, key: &[ChannelId]) -> Option<u32> {

@@ -122,6 +122,7 @@
 mod blocked;
 mod chain;
 mod counts;
+mod filter;
 mod model;
 mod order;
 mod output;
@@ -131,8 +132,9 @@ mod system;
 
 pub use chain::MarkovChain;
 pub use counts::{CountsError, MAX_ORDER, TransitionCounts};
+pub use filter::EdgeFilter;
 pub use model::Markov;
-pub use order::{OrderReport, OrderStats, select_order};
+pub use order::{OrderReport, OrderStats, select_order, select_order_with_progress};
 pub use output::{TransitionEdge, TransitionRow};
 pub use removal::{ABS_TOL, PER_CHANNEL_MAX, REL_TOL, RemovalEffects};
 pub use system::{DENSE_LIMIT, DENSE_MAX};

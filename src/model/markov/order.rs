@@ -1,10 +1,11 @@
 //! Order selection: fit, likelihood, cross-validated conversion prediction.
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::channel::ChannelId;
 use crate::error::ModelError;
-use crate::journey::JourneySet;
+use crate::journey::{Journey, JourneySet};
 use crate::numeric::{CompensatedSum, count_to_f64};
 
 use super::chain::MarkovChain;
@@ -39,7 +40,8 @@ pub struct OrderStats {
 /// The result of [`select_order`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderReport {
-    /// One entry per order, from 1 to the maximum.
+    /// One entry per order, from 1 to the maximum (capped at the longest
+    /// journey's touches).
     pub orders: Vec<OrderStats>,
     /// Folds of the cross-validation.
     pub folds: usize,
@@ -70,14 +72,20 @@ pub struct OrderReport {
 /// for reference (the likelihoods of different orders are of slightly
 /// different sequences, because merged repeats differ by order).
 ///
+/// Orders above the longest journey's number of touches are not computed:
+/// every state of such an order is a whole path, as at the longest
+/// journey's order, so they would repeat it. `orders` then ends there.
+///
 /// # Errors
 ///
 /// [`ModelError::InvalidParameter`] when `max_order` is 0 or above the
-/// maximum, or `folds < 2`.
+/// maximum, or `folds < 2`; [`ModelError::TooManyFolds`] when `folds` is
+/// above the number of journeys (entries of `journeys`).
 ///
 /// # Complexity
 ///
-/// `O(max_order · folds · Σ L·k)` counting; no linear system is solved.
+/// `O(max_order · Σ L·k)` counting and `O(n)` memory for the folds, whatever
+/// their number; no linear system is solved.
 ///
 /// # Example
 ///
@@ -98,12 +106,49 @@ pub struct OrderReport {
 /// assert_eq!(report.orders[1].states, 2); // (a,b) and (b,b)
 /// assert_eq!(report.orders[1].cv_auc, Some(1.0));
 /// assert_eq!(report.suggested_order, 2);
+/// // Journeys of 2 touches: order 3 would repeat order 2.
+/// assert_eq!(select_order(&set, 5, 3)?.orders.len(), 2);
+/// assert!(select_order(&set, 2, 7).is_err()); // 7 folds for 6 journeys
 /// # Ok::<(), attribution::Error>(())
 /// ```
 pub fn select_order(
     journeys: &JourneySet,
     max_order: usize,
     folds: usize,
+) -> Result<OrderReport, ModelError> {
+    select_order_with_progress(journeys, max_order, folds, |_, _| {})
+}
+
+/// [`select_order`], calling `progress(k, last)` before computing order
+/// `k` of `1..=last` (e.g. to show progress: a high order on a large input
+/// takes minutes).
+///
+/// # Errors
+///
+/// As [`select_order`].
+///
+/// # Example
+///
+/// ```
+/// use attribution::{Channels, Journey, JourneySet};
+/// use attribution::model::markov::select_order_with_progress;
+///
+/// let mut set = JourneySet::new(Channels::new());
+/// let a = set.channels_mut().intern("a")?;
+/// for n in 1..=3 {
+///     set.push(Journey::from_channels(&vec![a; n], 1, 1, 0.0)?)?;
+/// }
+/// let mut seen = Vec::new();
+/// let report = select_order_with_progress(&set, 2, 3, |k, last| seen.push((k, last)))?;
+/// assert_eq!(seen, [(1, 2), (2, 2)]);
+/// assert_eq!(report.orders.len(), 2);
+/// # Ok::<(), attribution::Error>(())
+/// ```
+pub fn select_order_with_progress(
+    journeys: &JourneySet,
+    max_order: usize,
+    folds: usize,
+    mut progress: impl FnMut(usize, usize),
 ) -> Result<OrderReport, ModelError> {
     check_order(max_order)?;
     if folds < 2 {
@@ -113,39 +158,70 @@ pub fn select_order(
             reason: "cross-validation needs at least 2 folds",
         });
     }
-    let mut orders = Vec::with_capacity(max_order);
+    if folds > journeys.len() {
+        return Err(ModelError::TooManyFolds {
+            folds,
+            journeys: journeys.len(),
+        });
+    }
+    let longest = journeys.iter().map(Journey::len).max().unwrap_or(1);
+    let last_order = max_order.min(longest.max(1));
+    let mut orders = Vec::with_capacity(last_order);
     let mut path: Vec<ChannelId> = Vec::new();
-    for k in 1..=max_order {
+    for k in 1..=last_order {
+        progress(k, last_order);
         let mut all = TransitionCounts::new(k)?;
-        let mut fold_counts: Vec<TransitionCounts> = (0..folds)
-            .map(|_| TransitionCounts::new(k))
-            .collect::<Result<_, _>>()?;
-        for (i, j) in journeys.iter().enumerate() {
+        for j in journeys.iter() {
             all.observe(j);
-            for (f, c) in fold_counts.iter_mut().enumerate() {
-                if i % folds != f {
-                    c.observe(j);
-                }
+        }
+        // The training counts of fold f are all counts minus f's own: only
+        // the outcomes by last state and the totals are needed.
+        let mut held_out: FxHashMap<(usize, u32), (u64, u64)> = FxHashMap::default();
+        let mut fold_totals = vec![(0u64, 0u64); folds];
+        for (i, j) in journeys.iter().enumerate() {
+            let (jc, jn) = (j.conversions(), j.non_conversions());
+            let weight = jc.saturating_add(jn);
+            if weight == 0 {
+                continue; // observed by nobody
+            }
+            path.clear();
+            path.extend(j.channels());
+            let f = i % folds;
+            if let Some(s) = all.state_index(last_state(&path, k)) {
+                let slot = held_out.entry((f, s)).or_default();
+                slot.0 = slot.0.saturating_add(jc);
+                slot.1 = slot.1.saturating_add(jn);
+            }
+            if let Some(t) = fold_totals.get_mut(f) {
+                t.0 = t.0.saturating_add(weight);
+                t.1 = t.1.saturating_add(jc);
             }
         }
         let chain = MarkovChain::new(&all, journeys.channels())?;
         let (ll, transitions, parameters, observed) = likelihood(&chain);
+        let (all_journeys, all_conversions) = (all.total_journeys(), all.total_conversions());
         let mut loss = CompensatedSum::default();
         let mut weight = 0u64;
         let mut scored: Vec<(f64, u64, u64)> = Vec::with_capacity(journeys.len());
         for (i, j) in journeys.iter().enumerate() {
-            let Some(train) = fold_counts.get(i % folds) else {
+            let f = i % folds;
+            let Some(&(fold_journeys, fold_conversions)) = fold_totals.get(f) else {
                 continue;
             };
             path.clear();
             path.extend(j.channels());
             let last = last_state(&path, k);
-            let (c, n) = (train.conversions(last), train.non_conversions(last));
-            let total = train.total_journeys();
+            let (own_c, own_n) = all
+                .state_index(last)
+                .and_then(|s| held_out.get(&(f, s)).copied())
+                .unwrap_or((0, 0));
+            let c = all.conversions(last).saturating_sub(own_c);
+            let n = all.non_conversions(last).saturating_sub(own_n);
+            let total = all_journeys.saturating_sub(fold_journeys);
             let p0 = if total == 0 {
                 0.5
             } else {
-                count_to_f64(train.total_conversions()) / count_to_f64(total)
+                count_to_f64(all_conversions.saturating_sub(fold_conversions)) / count_to_f64(total)
             };
             let p = ((count_to_f64(c) + p0) / (count_to_f64(c) + count_to_f64(n) + 1.0))
                 .clamp(1e-12, 1.0 - 1e-12);

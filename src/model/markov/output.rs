@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::numeric::count_to_f64;
 
 use super::chain::MarkovChain;
+use super::filter::EdgeFilter;
 use crate::channel::Channels;
 
 /// The reserved name of the start state (no channel may have it).
@@ -90,44 +91,25 @@ impl MarkovChain {
     /// ```
     #[must_use]
     pub fn transitions(&self) -> Vec<TransitionRow> {
-        let mut rows = Vec::new();
-        let n = self.total_journeys();
-        for (s, &c) in self.start.iter().enumerate() {
-            if c > 0 {
-                rows.push(TransitionRow {
-                    from: START.to_owned(),
-                    to: self.state_label(s).unwrap_or_default(),
-                    probability: ratio(c, n),
-                    count: c,
-                });
-            }
+        self.transitions_indexed()
+            .iter()
+            .map(|r| self.labelled(r))
+            .collect()
+    }
+
+    /// An indexed row with its states named.
+    fn labelled(&self, row: &IndexedRow) -> TransitionRow {
+        let name = |s: usize| self.state_label(s).unwrap_or_default();
+        TransitionRow {
+            from: row.from.map_or_else(|| START.to_owned(), name),
+            to: match row.to {
+                Target::State(t) => name(t),
+                Target::Conversion => CONVERSION.to_owned(),
+                Target::Null => NULL.to_owned(),
+            },
+            probability: row.probability,
+            count: row.count,
         }
-        for s in 0..self.n_states() {
-            let from = self.state_label(s).unwrap_or_default();
-            let out = self.out.get(s).copied().unwrap_or(0);
-            for (t, c) in self.row(s) {
-                rows.push(TransitionRow {
-                    from: from.clone(),
-                    to: self.state_label(t as usize).unwrap_or_default(),
-                    probability: ratio(c, out),
-                    count: c,
-                });
-            }
-            for (to, c) in [
-                (CONVERSION, self.conversions.get(s).copied().unwrap_or(0)),
-                (NULL, self.nulls.get(s).copied().unwrap_or(0)),
-            ] {
-                if c > 0 {
-                    rows.push(TransitionRow {
-                        from: from.clone(),
-                        to: to.to_owned(),
-                        probability: ratio(c, out),
-                        count: c,
-                    });
-                }
-            }
-        }
-        rows
     }
 
     /// Writes [`MarkovChain::transitions`] as CSV with the header
@@ -169,32 +151,91 @@ impl MarkovChain {
     /// weights are the names, edge weights [`TransitionEdge`].
     #[must_use]
     pub fn graph(&self) -> DiGraph<String, TransitionEdge> {
+        self.graph_filtered(&EdgeFilter::default())
+    }
+
+    /// [`MarkovChain::graph`] with only the edges `filter` keeps. With a
+    /// filter that removes anything ([`EdgeFilter::is_empty`] is false),
+    /// nodes left without any edge are left out too; the order of the
+    /// remaining nodes is unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::Channels;
+    /// use attribution::model::markov::{EdgeFilter, MarkovChain, TransitionCounts};
+    ///
+    /// let mut channels = Channels::new();
+    /// let a = channels.intern("a")?;
+    /// let b = channels.intern("b")?;
+    /// let mut counts = TransitionCounts::new(1)?;
+    /// counts.observe_path(&[a], 1, 3, 0.0); // a: 1/4 conversion, 3/4 null
+    /// counts.observe_path(&[b], 0, 1, 0.0); // b: only null
+    /// let chain = MarkovChain::new(&counts, &channels)?;
+    /// assert_eq!(chain.graph().edge_count(), 5);
+    /// // The most probable edge of each node: (start)->a, a->(null), b->(null).
+    /// let top = chain.graph_filtered(&EdgeFilter::new(0.0, Some(1))?);
+    /// assert_eq!(top.edge_count(), 3);
+    /// // No edge into (conversion) is left, so its node is dropped.
+    /// assert_eq!(top.node_count(), 4);
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    #[must_use]
+    pub fn graph_filtered(&self, filter: &EdgeFilter) -> DiGraph<String, TransitionEdge> {
+        let rows = self.transitions_indexed();
+        let keys: Vec<(Option<usize>, f64)> =
+            rows.iter().map(|r| (r.from, r.probability)).collect();
+        let keep = filter.keep(&keys);
+        let kept = || {
+            rows.iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(row, _)| row)
+        };
         let ns = self.n_states();
-        let mut g = DiGraph::with_capacity(ns + 3, self.cols.len() + 3 * ns);
-        let start = g.add_node(START.to_owned());
-        let states: Vec<NodeIndex> = (0..ns)
-            .map(|s| g.add_node(self.state_label(s).unwrap_or_default()))
+        // Node keys: 0 = (start), 1..=ns the states, ns + 1 = (conversion), ns + 2 = (null).
+        let key_of = |t: &Target| match *t {
+            Target::State(s) => s + 1,
+            Target::Conversion => ns + 1,
+            Target::Null => ns + 2,
+        };
+        let mut used = vec![filter.is_empty(); ns + 3];
+        for row in kept() {
+            for key in [row.from.map_or(0, |s| s + 1), key_of(&row.to)] {
+                if let Some(u) = used.get_mut(key) {
+                    *u = true;
+                }
+            }
+        }
+        let mut g = DiGraph::with_capacity(ns + 3, rows.len());
+        let nodes: Vec<Option<NodeIndex>> = used
+            .iter()
+            .enumerate()
+            .map(|(key, &u)| {
+                u.then(|| {
+                    g.add_node(match key {
+                        0 => START.to_owned(),
+                        k if k == ns + 1 => CONVERSION.to_owned(),
+                        k if k == ns + 2 => NULL.to_owned(),
+                        k => self.state_label(k - 1).unwrap_or_default(),
+                    })
+                })
+            })
             .collect();
-        let conv = g.add_node(CONVERSION.to_owned());
-        let null = g.add_node(NULL.to_owned());
-        let node = |i: usize| states.get(i).copied().unwrap_or(null);
-        for row in self.transitions_indexed() {
-            let (from, to) = (
-                row.from.map_or(start, node),
-                match row.to {
-                    Target::State(t) => node(t),
-                    Target::Conversion => conv,
-                    Target::Null => null,
-                },
-            );
-            g.add_edge(
-                from,
-                to,
-                TransitionEdge {
-                    probability: row.probability,
-                    count: row.count,
-                },
-            );
+        let node = |key: usize| nodes.get(key).copied().flatten();
+        for row in kept() {
+            if let (Some(from), Some(to)) =
+                (node(row.from.map_or(0, |s| s + 1)), node(key_of(&row.to)))
+            {
+                g.add_edge(
+                    from,
+                    to,
+                    TransitionEdge {
+                        probability: row.probability,
+                        count: row.count,
+                    },
+                );
+            }
         }
         g
     }
@@ -222,6 +263,64 @@ impl MarkovChain {
     #[must_use]
     pub fn to_dot(&self) -> String {
         format!("{}", Dot::new(&self.graph()))
+    }
+
+    /// [`MarkovChain::to_dot`] of [`MarkovChain::graph_filtered`]: only the
+    /// edges `filter` keeps, and (when it removes any) only the nodes that
+    /// still have an edge.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::Channels;
+    /// use attribution::model::markov::{EdgeFilter, MarkovChain, TransitionCounts};
+    ///
+    /// let mut channels = Channels::new();
+    /// let a = channels.intern("a")?;
+    /// let mut counts = TransitionCounts::new(1)?;
+    /// counts.observe_path(&[a], 1, 3, 0.0);
+    /// let chain = MarkovChain::new(&counts, &channels)?;
+    /// let dot = chain.to_dot_filtered(&EdgeFilter::new(0.5, None)?);
+    /// assert!(dot.contains("0 -> 1 [ label = \"1.0000 (4)\" ]"));
+    /// assert!(dot.contains("1 -> 2 [ label = \"0.7500 (3)\" ]"));
+    /// assert!(dot.contains("2 [ label = \"(null)\" ]"));
+    /// assert!(!dot.contains("(conversion)"));
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_dot_filtered(&self, filter: &EdgeFilter) -> String {
+        format!("{}", Dot::new(&self.graph_filtered(filter)))
+    }
+
+    /// [`MarkovChain::transitions`] with only the rows `filter` keeps (each
+    /// state's outgoing rows filtered separately; see [`EdgeFilter`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::Channels;
+    /// use attribution::model::markov::{EdgeFilter, MarkovChain, TransitionCounts};
+    ///
+    /// let mut channels = Channels::new();
+    /// let a = channels.intern("a")?;
+    /// let mut counts = TransitionCounts::new(1)?;
+    /// counts.observe_path(&[a], 1, 3, 0.0);
+    /// let chain = MarkovChain::new(&counts, &channels)?;
+    /// let rows = chain.transitions_filtered(&EdgeFilter::new(0.0, Some(1))?);
+    /// let text: Vec<String> = rows.iter().map(|r| format!("{} -> {}", r.from, r.to)).collect();
+    /// assert_eq!(text, ["(start) -> a", "a -> (null)"]);
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    #[must_use]
+    pub fn transitions_filtered(&self, filter: &EdgeFilter) -> Vec<TransitionRow> {
+        let rows = self.transitions_indexed();
+        let keys: Vec<(Option<usize>, f64)> =
+            rows.iter().map(|r| (r.from, r.probability)).collect();
+        rows.iter()
+            .zip(filter.keep(&keys))
+            .filter(|(_, k)| *k)
+            .map(|(row, _)| self.labelled(row))
+            .collect()
     }
 
     fn transitions_indexed(&self) -> Vec<IndexedRow> {

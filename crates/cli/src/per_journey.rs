@@ -1,0 +1,140 @@
+//! `--per-journey FILE`: every converting journey's credit per model, so that
+//! credit can be joined back to leads. A journey is named by its id and, for
+//! a user with several journeys built from an event log, its journey index
+//! (a separate column, so that ids stay exactly the user ids).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use attribution::model::heuristic::{Heuristic, TouchWeights};
+use attribution::numeric::count_to_f64;
+use attribution::{Channels, Journey};
+
+use crate::error::CliError;
+use crate::models::{Chosen, Plan};
+use crate::warn::warning;
+
+/// The per-journey CSV being written:
+/// `journey_id,journey_index,model,channel,conversions,value`.
+pub struct PerJourney {
+    writer: csv::Writer<Box<dyn Write>>,
+    path: PathBuf,
+    models: Vec<Heuristic>,
+    /// Journeys seen so far (converting or not): the position of the next.
+    journeys: u64,
+}
+
+impl PerJourney {
+    /// Creates `path` and writes the header.
+    pub fn create(path: &Path) -> Result<Self, CliError> {
+        let out = crate::open_output(Some(path))?;
+        let mut this = Self {
+            writer: csv::Writer::from_writer(out),
+            path: path.to_owned(),
+            models: Vec::new(),
+            journeys: 0,
+        };
+        this.writer
+            .write_record([
+                "journey_id",
+                "journey_index",
+                "model",
+                "channel",
+                "conversions",
+                "value",
+            ])
+            .map_err(|e| this.failed(e))?;
+        Ok(this)
+    }
+
+    /// Takes the heuristics of `plan`; warns that Markov models are left
+    /// out. An error when no model of the plan gives per-journey credit
+    /// (callers check [`Models::requests_heuristic`](crate::models::Models::requests_heuristic)
+    /// before reading, so this is a safeguard).
+    pub fn choose(&mut self, plan: &Plan) -> Result<(), CliError> {
+        self.models = plan
+            .chosen
+            .iter()
+            .filter_map(|c| match c {
+                Chosen::Heuristic(h) => Some(h.clone()),
+                Chosen::Markov(..) => None,
+            })
+            .collect();
+        let markov: Vec<String> = plan
+            .chosen
+            .iter()
+            .filter(|c| matches!(c, Chosen::Markov(..)))
+            .map(Chosen::label)
+            .collect();
+        if self.models.is_empty() {
+            return Err(no_model());
+        }
+        if !markov.is_empty() {
+            warning(format!(
+                "--per-journey: {} left out of `{}` (Markov credit belongs to the whole chain, \
+                 not to single journeys)",
+                markov.join(", "),
+                self.path.display()
+            ));
+        }
+        Ok(())
+    }
+
+    /// Writes the credit of `journey` (the next in input order) under every
+    /// model: one row per distinct channel, in order of first touch, shares
+    /// of 0 included. Non-converting journeys give no credit and no rows.
+    pub fn journey(&mut self, journey: &Journey, channels: &Channels) -> Result<(), CliError> {
+        let position = self.journeys;
+        self.journeys += 1;
+        if journey.conversions() == 0 {
+            return Ok(());
+        }
+        let id = journey
+            .id()
+            .map_or_else(|| (position + 1).to_string(), str::to_owned);
+        let index = journey
+            .journey_index()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
+        let conversions = count_to_f64(journey.conversions());
+        let value = journey.value();
+        for model in &self.models {
+            let shares = model.journey_shares(journey, channels).map_err(|e| {
+                CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)))
+            })?;
+            let name = model.to_string();
+            for (channel, share) in shares {
+                let record = [
+                    id.as_str(),
+                    index.as_str(),
+                    name.as_str(),
+                    channels.name(channel).unwrap_or_default(),
+                    &(share * conversions).to_string(),
+                    &(share * value).to_string(),
+                ];
+                if let Err(e) = self.writer.write_record(record) {
+                    return Err(self.failed(e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<(), CliError> {
+        self.writer.flush().map_err(|e| self.failed(e))
+    }
+
+    fn failed(&self, e: impl std::fmt::Display) -> CliError {
+        CliError::Other(format!("cannot write `{}`: {e}", self.path.display()))
+    }
+}
+
+/// The error of `--per-journey` with Markov models only.
+pub fn no_model() -> CliError {
+    CliError::Input(
+        "--per-journey: no model that runs gives per-journey credit (markov has none: its \
+         removal effects belong to the whole chain); add a heuristic model to --model"
+            .to_owned(),
+    )
+}
