@@ -1,4 +1,9 @@
-//! Channel interning: names ↔ [`ChannelId`].
+//! Channel interning: names ↔ [`ChannelId`], and the check for names that
+//! look alike ([`Channels::confusable_groups`]).
+
+mod confusable;
+
+pub use confusable::{escape_invisible, is_invisible};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -44,7 +49,12 @@ impl std::fmt::Display for ChannelId {
 ///
 /// Names are UTF-8 and compared byte for byte after trimming surrounding
 /// whitespace (any Unicode whitespace). They may contain inner spaces and any
-/// script. Empty names are rejected.
+/// script. Empty names are rejected, and so are the names the Markov
+/// transition output uses for its own states, [`Channels::RESERVED`]
+/// (`(start)`, `(conversion)`, `(null)`), which a channel must not shadow.
+/// Spellings that differ only by Unicode normalisation or invisible
+/// characters are distinct channels; [`Channels::confusable_groups`] finds
+/// them.
 ///
 /// # Example
 ///
@@ -58,6 +68,10 @@ impl std::fmt::Display for ChannelId {
 /// assert_eq!(channels.name(email), Some("E-mail"));
 /// assert_eq!(channels.len(), 2);
 /// assert!(channels.intern("  ").is_err());
+/// assert_eq!(
+///     channels.intern(" (null) ").unwrap_err().to_string(),
+///     "channel name `(null)` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
+/// );
 /// # Ok::<(), attribution::ChannelError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +85,10 @@ impl Channels {
     /// The largest number of channels a table can hold.
     pub const MAX: usize = u32::MAX as usize;
 
+    /// Names no channel may have (after trimming): the start and absorbing
+    /// states of the Markov transition output.
+    pub const RESERVED: [&'static str; 3] = ["(start)", "(conversion)", "(null)"];
+
     /// An empty table.
     #[must_use]
     pub fn new() -> Self {
@@ -82,6 +100,7 @@ impl Channels {
     /// # Errors
     ///
     /// [`ChannelError::EmptyName`] if the trimmed name is empty;
+    /// [`ChannelError::Reserved`] for a name of [`Channels::RESERVED`];
     /// [`ChannelError::TooMany`] if the table is full.
     pub fn intern(&mut self, name: &str) -> Result<ChannelId, ChannelError> {
         let name = name.trim();
@@ -90,6 +109,9 @@ impl Channels {
         }
         if let Some(&id) = self.ids.get(name) {
             return Ok(id);
+        }
+        if Self::RESERVED.contains(&name) {
+            return Err(ChannelError::Reserved(name.to_owned()));
         }
         let id = ChannelId::from_index(self.names.len())
             .filter(|id| id.index() < Self::MAX)
@@ -180,6 +202,22 @@ mod tests {
         assert_eq!(channels.intern("\u{a0}"), Err(ChannelError::EmptyName));
         assert_eq!(channels.get(" 広告 🚀 "), Some(b));
         assert_eq!(channels.get("email"), None);
+    }
+
+    #[test]
+    fn reserved_names_are_those_of_the_transition_output() {
+        let mut channels = Channels::new();
+        for name in ["(start)", "(conversion)", "(null)"] {
+            assert_eq!(
+                channels.intern(&format!("\t{name} ")),
+                Err(ChannelError::Reserved(name.to_owned()))
+            );
+        }
+        // Only the exact names: look-alikes are ordinary channels.
+        for name in ["(Start)", "(start", "start", "(null) x"] {
+            assert!(channels.intern(name).is_ok(), "{name}");
+        }
+        assert!(serde_json::from_str::<Channels>(r#"["PPC","(null)"]"#).is_err());
     }
 
     #[test]

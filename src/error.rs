@@ -21,6 +21,11 @@ pub enum ChannelError {
         /// The maximum number of channels.
         limit: usize,
     },
+    /// The name is one of [`Channels::RESERVED`](crate::Channels::RESERVED).
+    #[error(
+        "channel name `{0}` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
+    )]
+    Reserved(String),
 }
 
 /// An error raised when a [`Journey`](crate::Journey) or
@@ -126,6 +131,11 @@ pub enum ReadErrorKind {
     /// field first, so this signals a bug rather than bad input).
     #[error("{0}")]
     Journey(#[from] JourneyError),
+    /// A quoted field runs into a line end or the end of the input. No field
+    /// of the input shapes holds a line break, so a quote must close on the
+    /// line where it opens; the error names that line and the field.
+    #[error("unterminated quoted field (a quote must close on the line where it opens)")]
+    UnterminatedQuote,
 }
 
 impl ReadErrorKind {
@@ -154,6 +164,7 @@ impl ReadErrorKind {
             Self::Csv(_) => "malformed_csv",
             Self::Config(_) => "config",
             Self::Journey(_) => "invalid_journey",
+            Self::UnterminatedQuote => "unterminated_quote",
         }
     }
 }

@@ -66,6 +66,7 @@ pub struct Journey {
     value: f64,
     conversion_time: Option<DateTime<Utc>>,
     id: Option<Box<str>>,
+    index: Option<u32>,
 }
 
 impl Journey {
@@ -90,13 +91,15 @@ impl Journey {
             value: value + 0.0,
             conversion_time: None,
             id: None,
+            index: None,
         })
     }
 
     /// Replaces this journey's touches and outcome, keeping its invariants:
     /// the allocation-reusing twin of [`Journey::new`]. The new touches are
     /// swapped in from `touches` (which receives the old ones); the
-    /// conversion time and id are cleared. On error nothing changes.
+    /// conversion time, id and journey index are cleared. On error nothing
+    /// changes.
     pub(crate) fn refill(
         &mut self,
         touches: &mut Vec<Touchpoint>,
@@ -111,6 +114,7 @@ impl Journey {
         self.value = value + 0.0;
         self.conversion_time = None;
         self.id = None;
+        self.index = None;
         Ok(())
     }
 
@@ -130,6 +134,11 @@ impl Journey {
     /// Sets or clears the id in place.
     pub(crate) fn set_id(&mut self, id: Option<&str>) {
         self.id = id.map(Into::into);
+    }
+
+    /// Sets or clears the journey index in place.
+    pub(crate) fn set_journey_index(&mut self, index: Option<u32>) {
+        self.index = index;
     }
 
     /// A journey of untimed touches on `channels`.
@@ -158,10 +167,34 @@ impl Journey {
         self
     }
 
-    /// Sets an identifier (a journey or user id from the input).
+    /// Sets an identifier (a journey or user id from the input). Ids are
+    /// opaque strings, compared exactly.
     #[must_use]
     pub fn with_id(mut self, id: impl Into<Box<str>>) -> Self {
         self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the journey index: the 1-based position of this journey among
+    /// the journeys of one user (its [`Journey::id`]). The journey builder
+    /// numbers the journeys of a user who has several; together, id and
+    /// index name a journey unambiguously, whatever characters the user ids
+    /// hold.
+    ///
+    /// ```
+    /// use attribution::{Channels, Journey};
+    ///
+    /// let mut channels = Channels::new();
+    /// let ppc = channels.intern("PPC")?;
+    /// let second = Journey::from_channels(&[ppc], 1, 0, 0.0)?
+    ///     .with_id("u")
+    ///     .with_journey_index(2);
+    /// assert_eq!((second.id(), second.journey_index()), (Some("u"), Some(2)));
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_journey_index(mut self, index: u32) -> Self {
+        self.index = Some(index);
         self
     }
 
@@ -231,6 +264,13 @@ impl Journey {
         self.id.as_deref()
     }
 
+    /// The journey's 1-based position among the journeys of its user, if
+    /// it has one (see [`Journey::with_journey_index`]).
+    #[must_use]
+    pub fn journey_index(&self) -> Option<u32> {
+        self.index
+    }
+
     /// Whether every touch carries a timestamp.
     #[must_use]
     pub fn is_timed(&self) -> bool {
@@ -257,6 +297,8 @@ fn check(touches: &[Touchpoint], value: f64) -> Result<(), JourneyError> {
 struct JourneyRepr {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    journey_index: Option<u32>,
     touches: Vec<Touchpoint>,
     conversions: u64,
     non_conversions: u64,
@@ -272,6 +314,7 @@ impl TryFrom<JourneyRepr> for Journey {
         let mut journey = Journey::new(r.touches, r.conversions, r.non_conversions, r.value)?;
         journey.conversion_time = r.conversion_time;
         journey.id = r.id.map(Into::into);
+        journey.index = r.journey_index;
         Ok(journey)
     }
 }
@@ -280,6 +323,7 @@ impl From<Journey> for JourneyRepr {
     fn from(j: Journey) -> Self {
         Self {
             id: j.id.map(String::from),
+            journey_index: j.index,
             touches: j.touches,
             conversions: j.conversions,
             non_conversions: j.non_conversions,

@@ -3,9 +3,17 @@
 use attribution::build::{BuildError, BuildReport, JourneyBuilder, UnsortedKind, parse_duration};
 use attribution::io::events::EventReaderBuilder;
 
-/// A built journey: id, path, touch times (Unix s), conversions, non-conversions,
-/// value, conversion time.
-type Row = (String, String, Vec<i64>, u64, u64, f64, Option<i64>);
+/// A built journey: (id, journey index), path, touch times (Unix s),
+/// conversions, non-conversions, value, conversion time.
+type Row = (
+    (String, Option<u32>),
+    String,
+    Vec<i64>,
+    u64,
+    u64,
+    f64,
+    Option<i64>,
+);
 
 const HEADER: &str = "user_id,timestamp,channel,conversion,value\n";
 
@@ -22,7 +30,7 @@ fn build_with(
         .iter()
         .map(|j| {
             (
-                j.id().unwrap().to_owned(),
+                (j.id().unwrap().to_owned(), j.journey_index()),
                 j.channels()
                     .map(|c| set.channels().name(c).unwrap())
                     .collect::<Vec<_>>()
@@ -45,8 +53,31 @@ fn build(csv: &str) -> (Vec<Row>, BuildReport) {
     build_with(csv, |_| {}).unwrap()
 }
 
+/// A user's only journey: no journey index.
 fn row(id: &str, path: &str, times: &[i64], c: u64, n: u64, v: f64, at: Option<i64>) -> Row {
-    (id.to_owned(), path.to_owned(), times.to_vec(), c, n, v, at)
+    (
+        (id.to_owned(), None),
+        path.to_owned(),
+        times.to_vec(),
+        c,
+        n,
+        v,
+        at,
+    )
+}
+
+/// Journey `k` (1-based) of a user with several.
+fn nth(id: &str, k: u32, rest: (&str, &[i64], u64, u64, f64, Option<i64>)) -> Row {
+    let (path, times, c, n, v, at) = rest;
+    (
+        (id.to_owned(), Some(k)),
+        path.to_owned(),
+        times.to_vec(),
+        c,
+        n,
+        v,
+        at,
+    )
 }
 
 const DAY: i64 = 86_400;
@@ -93,9 +124,13 @@ fn a_user_who_converts_twice_gets_two_numbered_journeys() {
     assert_eq!(
         rows,
         [
-            row("u#1", "PPC", &[10], 1, 0, 100.0, Some(20)),
-            row("u#2", "Email > LinkedIn", &[30, 40], 1, 0, 50.0, Some(50)),
-            row("u#3", "PPC", &[60], 0, 1, 0.0, None),
+            nth("u", 1, ("PPC", &[10], 1, 0, 100.0, Some(20))),
+            nth(
+                "u",
+                2,
+                ("Email > LinkedIn", &[30, 40], 1, 0, 50.0, Some(50))
+            ),
+            nth("u", 3, ("PPC", &[60], 0, 1, 0.0, None)),
         ]
     );
     assert_eq!(
@@ -217,9 +252,9 @@ fn inactivity_splits_and_open_journeys_end_unconverted() {
     assert_eq!(
         rows,
         [
-            row("u#1", "PPC > Email", &[0, 1000], 0, 1, 0.0, None),
-            row("u#2", "Direct", &[3000], 1, 0, 12.0, Some(3100)),
-            row("u#3", "PPC", &[9000], 0, 1, 0.0, None),
+            nth("u", 1, ("PPC > Email", &[0, 1000], 0, 1, 0.0, None)),
+            nth("u", 2, ("Direct", &[3000], 1, 0, 12.0, Some(3100))),
+            nth("u", 3, ("PPC", &[9000], 0, 1, 0.0, None)),
         ]
     );
     assert_eq!(report.journeys, 3);

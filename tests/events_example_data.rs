@@ -20,13 +20,15 @@ fn example_log_builds_with_default_options() {
     assert_eq!(set.total_value() + report.unattributed_value, 2883.0);
     // The customer who buys twice (lead038) has two journeys, the second ending
     // on a converting Direct visit five minutes after a Direct touch.
-    let ids: Vec<_> = set
+    let numbered: Vec<_> = set
         .iter()
-        .filter_map(|j| j.id())
-        .filter(|id| id.contains('#'))
+        .filter_map(|j| Some((j.id()?, j.journey_index()?)))
         .collect();
-    assert_eq!(ids, ["lead038#1", "lead038#2"]);
-    let second = set.iter().find(|j| j.id() == Some("lead038#2")).unwrap();
+    assert_eq!(numbered, [("lead038", 1), ("lead038", 2)]);
+    let second = set
+        .iter()
+        .find(|j| (j.id(), j.journey_index()) == (Some("lead038"), Some(2)))
+        .unwrap();
     let path: Vec<_> = second
         .channels()
         .map(|c| set.channels().name(c).unwrap())

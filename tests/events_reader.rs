@@ -235,3 +235,74 @@ fn lenient_mode_counts_per_reason_and_keeps_going() {
     assert_eq!(reader.by_ref().count(), 2);
     assert_eq!(reader.rejected().get("invalid_timestamp"), Some(&1));
 }
+
+#[test]
+fn an_unclosed_quote_is_one_bad_row_at_its_line() {
+    // Strict: the error names the line and column where the quote opened.
+    for nl in ["\n", "\r\n", "\r"] {
+        let input = format!(
+            "user_id,timestamp,channel,conversion,value{nl}u,1,A,0,0{nl}u,2,\"B,0,0{nl}u,3,C,1,5{nl}"
+        );
+        let e = read(input.as_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 3, column `channel`: unterminated quoted field (a quote must close on the line \
+             where it opens): \"\\\"B,0,0\"",
+            "{nl:?}"
+        );
+        // Lenient: that row is skipped, the next one is read.
+        let mut reader = EventReaderBuilder::new()
+            .lenient(true)
+            .from_reader(input.as_bytes())
+            .unwrap();
+        let events: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+        assert_eq!(
+            events.iter().map(EventRecord::line).collect::<Vec<_>>(),
+            [2, 4],
+            "{nl:?}"
+        );
+        assert_eq!(reader.rejected().get("unterminated_quote"), Some(&1));
+        assert_eq!(reader.rejected_lines(), [3]);
+    }
+    // In the last field of the last row.
+    let e = read(format!("{H}u,1,A,0,\"0").as_bytes()).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.line(), e.column(), e.text()),
+        (
+            &ReadErrorKind::UnterminatedQuote,
+            Some(2),
+            Some("value"),
+            Some("\"0")
+        )
+    );
+}
+
+#[test]
+fn bare_cr_line_ends_give_the_right_lines() {
+    let input = "user_id,timestamp,channel,conversion\ru,1,A,0\r\ru,x,B,0\r";
+    let e = read(input.as_bytes()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 4, column `timestamp`: invalid timestamp (not an ISO 8601 date or date-time nor \
+         a Unix time): \"x\" (give the layout with `time_format`)"
+    );
+}
+
+#[test]
+fn the_build_report_lists_the_lines_of_rejected_rows() {
+    let input = format!("{H}u,1,A,0,0\nu,2,\"B,0,0\nu,3,C,1,5\nu,x,D,0,0\n");
+    let mut builder = EventReaderBuilder::new();
+    builder.lenient(true);
+    let reader = builder.from_reader(input.as_bytes()).unwrap();
+    let (set, report) = attribution::build::JourneyBuilder::new()
+        .build(reader)
+        .unwrap();
+    assert_eq!(set.len(), 1);
+    assert_eq!(report.rejected_lines, [3, 5]);
+    assert!(
+        report.to_string().contains(
+            "rejected 2 rows (invalid_timestamp: 1, unterminated_quote: 1) on lines 3, 5\n"
+        ),
+        "{report}"
+    );
+}

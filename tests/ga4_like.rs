@@ -36,7 +36,7 @@ fn journeys_and_report() {
         .iter()
         .map(|j| {
             (
-                j.id().unwrap().to_owned(),
+                (j.id().unwrap().to_owned(), j.journey_index()),
                 j.channels()
                     .map(|c| set.channels().name(c).unwrap())
                     .collect::<Vec<_>>()
@@ -57,7 +57,7 @@ fn journeys_and_report() {
         journeys,
         [
             (
-                "u1".to_owned(),
+                ("u1".to_owned(), None),
                 "google / cpc > google / cpc > newsletter / email > newsletter / email".to_owned(),
                 vec![9 * h, 9 * h + 60, 2 * day + 10 * h, 2 * day + 10 * h + 600],
                 1,
@@ -65,7 +65,7 @@ fn journeys_and_report() {
                 Some(2 * day + 10 * h + 600)
             ),
             (
-                "u2#1".to_owned(),
+                ("u2".to_owned(), Some(1)),
                 "facebook / social".to_owned(),
                 vec![day + 12 * h],
                 1,
@@ -73,7 +73,7 @@ fn journeys_and_report() {
                 Some(day + 12 * h + 1800)
             ),
             (
-                "u2#2".to_owned(),
+                ("u2".to_owned(), Some(2)),
                 "google / cpc".to_owned(),
                 vec![4 * day + 8 * h],
                 0,
@@ -81,7 +81,7 @@ fn journeys_and_report() {
                 None
             ),
             (
-                "u3".to_owned(),
+                ("u3".to_owned(), None),
                 "bing / organic > bing / organic".to_owned(),
                 vec![3 * day + 18 * h, 3 * day + 18 * h + 300],
                 1,

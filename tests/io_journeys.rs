@@ -421,7 +421,7 @@ fn write_then_read_gives_the_same_set() {
     let mut set = JourneySet::new(Channels::new());
     let a = set
         .channels_mut()
-        .intern("Ad \"Spring\", 2024\nsale")
+        .intern("Ad \"Spring\", 2024; sale")
         .unwrap();
     let b = set.channels_mut().intern("広告 🚀").unwrap();
     let time = t("2024-03-01T09:00:00.123456789Z");
@@ -467,4 +467,27 @@ fn write_refuses_what_would_not_read_back() {
     )
     .unwrap();
     assert!(write_journeys(&set, Vec::new(), ">").is_err());
+    // A line break would read back as an unterminated quoted field.
+    let mut set = JourneySet::new(Channels::new());
+    let a = set.channels_mut().intern("Spring\nsale").unwrap();
+    set.push(Journey::from_channels(&[a], 1, 0, 0.0).unwrap())
+        .unwrap();
+    let err = write_journeys(&set, Vec::new(), ">").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journey #0: \"Spring\\nsale\" holds a line break"
+    );
+    let mut set = JourneySet::new(Channels::new());
+    let a = set.channels_mut().intern("A").unwrap();
+    set.push(
+        Journey::from_channels(&[a], 1, 0, 0.0)
+            .unwrap()
+            .with_id("u\r1"),
+    )
+    .unwrap();
+    let err = write_journeys(&set, Vec::new(), ">").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "journey #0: id \"u\\r1\" holds a line break"
+    );
 }

@@ -338,26 +338,29 @@ fn invalid_utf8_in_a_field_and_in_the_header() {
 }
 
 #[test]
-fn line_numbers_count_blank_lines_and_multiline_quoted_fields() {
-    let input = "path,total_conversions,total_null\r\n\r\n\"A >\r\nB\",1,0\r\n\r\nC,x,0\r\n";
-    let err = read_err(input);
-    check(
-        &err,
-        ReadErrorKind::InvalidCount,
-        6,
-        Some("total_conversions"),
-        Some("x"),
-        "line 6, column `total_conversions`: invalid count: \"x\"",
-    );
-    let mut reader = ReaderBuilder::new(Shape::Paths)
-        .from_reader(input.as_bytes())
-        .unwrap();
-    assert_eq!(reader.line(), 1);
-    let first = reader.next().unwrap().unwrap();
-    assert_eq!(reader.line(), 3);
-    assert_eq!(first.len(), 2);
-    assert!(reader.next().unwrap().is_err());
-    assert!(reader.next().is_none());
+fn line_numbers_count_blank_lines_and_every_line_end() {
+    for nl in ["\n", "\r\n", "\r"] {
+        let input =
+            format!("path,total_conversions,total_null{nl}{nl}\"A > B\",1,0{nl}{nl}C,x,0{nl}");
+        let err = read_err(&input);
+        check(
+            &err,
+            ReadErrorKind::InvalidCount,
+            5,
+            Some("total_conversions"),
+            Some("x"),
+            "line 5, column `total_conversions`: invalid count: \"x\"",
+        );
+        let mut reader = ReaderBuilder::new(Shape::Paths)
+            .from_reader(input.as_bytes())
+            .unwrap();
+        assert_eq!(reader.line(), 1);
+        let first = reader.next().unwrap().unwrap();
+        assert_eq!(reader.line(), 3);
+        assert_eq!(first.len(), 2);
+        assert!(reader.next().unwrap().is_err());
+        assert!(reader.next().is_none());
+    }
 }
 
 #[test]
@@ -449,10 +452,12 @@ fn lenient_mode_skips_and_counts_bad_rows() {
     );
     let lines: Vec<Option<u64>> = report.examples().iter().map(ReadError::line).collect();
     assert_eq!(lines, [3, 4, 5, 6, 7, 8, 10].map(Some));
+    assert_eq!(report.rejected_lines(), [3, 4, 5, 6, 7, 8, 10]);
     assert_eq!(
         report.to_string(),
         "9 rows read, 2 journeys, 7 rejected (empty_field: 1, empty_path: 1, field_count: 1, \
-         fractional_count: 1, invalid_count: 1, invalid_value: 1, negative_count: 1)"
+         fractional_count: 1, invalid_count: 1, invalid_value: 1, negative_count: 1) \
+         on lines 3, 4, 5, 6, 7, 8, 10"
     );
     // Header errors stay fatal.
     let err = ReaderBuilder::new(Shape::Paths)
@@ -481,6 +486,14 @@ fn lenient_mode_keeps_at_most_ten_examples() {
     assert_eq!(report.rejected_for("negative_count"), 25);
     assert_eq!(report.examples().len(), ReadReport::MAX_EXAMPLES);
     assert_eq!(report.examples()[9].line(), Some(11));
+    // The first 20 lines are listed, the rest counted.
+    let lines: Vec<u64> = (2..22).collect();
+    assert_eq!(report.rejected_lines(), lines);
+    assert_eq!(
+        report.to_string(),
+        "25 rows read, 0 journeys, 25 rejected (negative_count: 25) on lines 2, 3, 4, 5, 6, \
+         7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 and 5 more"
+    );
 }
 
 fn expect_ab(set: &JourneySet) {

@@ -210,12 +210,16 @@ impl<'s> Assembler<'s> {
     }
 
     fn intern_channel(&mut self, name: &str, line: u64) -> Result<u32, BuildError> {
+        let known = self.channels.len();
         let id = self.channels.intern(name).map_err(|e| {
             ReadError::new(ReadErrorKind::Channel(e))
                 .at_line(line)
                 .in_column("channel")
                 .with_text(name)
         })?;
+        if self.channels.len() > known {
+            self.report.channel_lines.push(line);
+        }
         if id.get() >= EXCLUDED_BIT {
             return Err(ReadError::new(ReadErrorKind::Channel(
                 crate::error::ChannelError::TooMany { limit: 1 << 31 },
@@ -323,14 +327,19 @@ impl<'s> Assembler<'s> {
                 scratch.journeys.push(journey);
             }
         }
+        // A user's only journey has no index; several are numbered 1, 2, …
+        // in time order.
         let single = scratch.journeys.len() == 1;
         for (k, journey) in scratch.journeys.drain(..).enumerate() {
-            let id = if single {
-                user.to_owned()
-            } else {
-                format!("{user}#{}", k + 1)
-            };
-            self.journeys.push(journey.with_id(id));
+            let mut journey = journey.with_id(user);
+            if !single {
+                let index = u32::try_from(k + 1).map_err(|_| BuildError::TooManyJourneys {
+                    user: user.to_owned(),
+                    limit: u64::from(u32::MAX),
+                })?;
+                journey = journey.with_journey_index(index);
+            }
+            self.journeys.push(journey);
         }
         self.scratch = scratch;
         Ok(())

@@ -73,8 +73,12 @@ use crate::journey::{Journey, JourneySet};
 /// # Output
 ///
 /// Journeys are ordered by the first appearance of their user in the input,
-/// then by time. A user's only journey has the user id as its id; a user with
-/// several journeys gets `user#1`, `user#2`, … in time order. Every touch
+/// then by time. Every journey has its user id as its [`id`](crate::Journey::id),
+/// unchanged; when a user has several journeys they are numbered 1, 2, … in
+/// time order by their [`journey_index`](crate::Journey::journey_index) (a
+/// user's only journey has none). Ids are opaque strings compared exactly, so
+/// the user `u` with two journeys, (`u`, 1) and (`u`, 2), and a user named
+/// `u#1`, (`u#1`, none), stay distinct. Every touch
 /// carries its timestamp (UTC); converting journeys carry their conversion
 /// time. Channel ids follow the first appearance of each channel in the input.
 ///
@@ -400,4 +404,5 @@ fn add_reader_counts<R: Read>(report: &mut BuildReport, reader: &EventReader<R>)
         .map(|(reason, &n)| ((*reason).to_owned(), n))
         .collect();
     report.events_without_channel = reader.skipped_without_channel();
+    report.rejected_lines = reader.rejected_lines().to_vec();
 }

@@ -48,6 +48,14 @@ pub enum BuildError {
         /// The maximum number of users.
         limit: u64,
     },
+    /// A user has more journeys than a journey index (`u32`) can number.
+    #[error("user `{user}` has more than {limit} journeys")]
+    TooManyJourneys {
+        /// The user.
+        user: String,
+        /// The largest journey index.
+        limit: u64,
+    },
     /// A built journey violated its invariants (e.g. summed value overflowed
     /// to infinity).
     #[error("user `{user}`: {source}")]

@@ -64,6 +64,10 @@ pub struct BuildReport {
     /// Rows skipped by a lenient reader, per reason
     /// ([`ReadErrorKind::reason`](crate::ReadErrorKind::reason)).
     pub rows_rejected: BTreeMap<String, u64>,
+    /// The lines of the first rows skipped by a lenient reader (at most
+    /// [`EventReader::MAX_REJECTED_LINES`](crate::io::events::EventReader::MAX_REJECTED_LINES)),
+    /// in input order.
+    pub rejected_lines: Vec<u64>,
     /// Valid rows that are neither a conversion nor carry a channel (a page
     /// view without traffic source), skipped by a reader with conversion
     /// events; not counted in `events_read`.
@@ -92,9 +96,19 @@ pub struct BuildReport {
     pub ignored_touch_value: f64,
     /// Events dropped by each option.
     pub dropped: DroppedEvents,
+    /// The line on which each channel first appeared, in id order.
+    #[serde(skip)]
+    pub(crate) channel_lines: Vec<u64>,
 }
 
 impl BuildReport {
+    /// The line of the event on which `channel` (an id of the built set's
+    /// table) first appeared; `None` for an id beyond the table.
+    #[must_use]
+    pub fn first_line(&self, channel: crate::ChannelId) -> Option<u64> {
+        self.channel_lines.get(channel.index()).copied()
+    }
+
     /// Total rows skipped by a lenient reader.
     #[must_use]
     pub fn rows_rejected_total(&self) -> u64 {
@@ -124,12 +138,14 @@ impl fmt::Display for BuildReport {
                 .iter()
                 .map(|(reason, n)| format!("{reason}: {n}"))
                 .collect();
-            writeln!(
+            write!(
                 f,
                 "rejected {} rows ({})",
                 self.rows_rejected_total(),
                 reasons.join(", ")
             )?;
+            crate::io::write_lines(f, &self.rejected_lines, self.rows_rejected_total())?;
+            writeln!(f)?;
         }
         writeln!(
             f,

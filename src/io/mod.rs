@@ -57,6 +57,7 @@ pub use builder::ReaderBuilder;
 pub use parallel::{FoldError, Folded, ParallelReader};
 pub use reader::JourneyReader;
 pub use report::ReadReport;
+pub(crate) use report::write_lines;
 pub use shape::{Column, Shape};
 pub use time_format::{TimeFormat, TimeFormatError, TimeUnit, TimestampError};
 pub use timezone::{Timezone, TimezoneError};

@@ -13,10 +13,12 @@
 //! that use a channel new to their piece are kept, renumbered after the
 //! merge and folded then.
 //!
-//! A cut must never fall inside a quoted field: a round whose bytes contain
-//! a `"` is parsed as one piece (sequentially); only quote-free rounds, where
-//! every line end is a record end, are cut. The first round is one small
-//! piece, so that the common channels are known before the others start.
+//! Pieces are cut at line ends (`\n`, `\r\n` or a bare `\r`). That is
+//! always a record boundary: a quoted field must close on the line where it
+//! opens, and a record whose quote runs into a line end is skipped (lenient)
+//! or an error (strict) at that line, in the sequential reader as here. The
+//! first round is one small piece, so that the common channels are known
+//! before the others start.
 
 use std::io::Read;
 use std::thread;
@@ -26,7 +28,7 @@ use crate::error::{ReadError, ReadErrorKind};
 use crate::io::builder::ReaderBuilder;
 use crate::io::intern::InternCache;
 use crate::io::reader::{JourneyReader, io_error};
-use crate::io::records::{SliceEnd, SliceRecords};
+use crate::io::records::{LinePosition, Next, SliceEnd, SliceRecords};
 use crate::io::report::{ReadReport, shift_line};
 use crate::io::row::{Out, RowParser};
 use crate::journey::Journey;
@@ -133,8 +135,8 @@ pub struct ParallelReader<R> {
     rdr: R,
     buf: Vec<u8>,
     eof: bool,
-    /// `\n` bytes before `buf`.
-    newlines: u64,
+    /// Line ends before `buf`, and whether the byte before it was a `\r`.
+    position: LinePosition,
     parser: RowParser,
     delimiter: u8,
     lenient: bool,
@@ -151,7 +153,7 @@ impl<R: Read> ParallelReader<R> {
         let reader = JourneyReader::new(config, rdr)?;
         let delimiter = reader.delimiter();
         let (records, parser, channels) = reader.into_parts();
-        let (buf, rdr, eof, newlines) = records.into_rest();
+        let (buf, rdr, eof, position) = records.into_rest();
         let threads = match config.threads {
             0 => thread::available_parallelism().map_or(1, std::num::NonZero::get),
             n => n,
@@ -161,7 +163,7 @@ impl<R: Read> ParallelReader<R> {
             rdr,
             buf,
             eof,
-            newlines,
+            position,
             parser,
             delimiter,
             lenient: config.lenient,
@@ -225,6 +227,7 @@ impl<R: Read> ParallelReader<R> {
             })
             .collect();
         let mut report = ReadReport::default();
+        report.set_channel_base(self.channels.len());
         let mut journeys_before = 0u64;
         let mut pos = 0;
         let mut want = WARM_UP.min(self.block_size);
@@ -243,22 +246,30 @@ impl<R: Read> ParallelReader<R> {
             if data.is_empty() && self.eof {
                 break;
             }
-            let pieces = if first_round || memchr::memchr(b'"', data).is_some() {
-                1
-            } else {
-                threads
-            };
+            let pieces = if first_round { 1 } else { threads };
             let spans = split(data, pieces);
             let base = &self.channels;
             let delimiter = self.delimiter;
             let lenient = self.lenient;
             let nspans = spans.len();
+            // Whether the byte before each span is a `\r`.
+            let mut after_cr = Vec::with_capacity(nspans);
+            let mut offset = 0usize;
+            for span in &spans {
+                after_cr.push(match offset.checked_sub(1) {
+                    Some(before) => data.get(before) == Some(&b'\r'),
+                    None => self.position.after_cr,
+                });
+                offset += span.len();
+            }
+            let after_cr = &after_cr;
             let run = |i: usize, span: &[u8], worker: &mut Worker, state: &mut S| {
                 worker.run(
                     span,
                     &Piece {
                         delimiter,
                         last: last && i + 1 == nspans,
+                        after_cr: after_cr.get(i).copied().unwrap_or(false),
                         lenient,
                         first: i == 0,
                         base,
@@ -301,13 +312,25 @@ impl<R: Read> ParallelReader<R> {
             // Merge the tables in file order and renumber deferred journeys.
             let base_len = self.channels.len();
             let mut consumed = 0;
-            let mut newlines = self.newlines;
+            let mut newlines = self.position.lines;
             let mut first_error: Option<(FoldError<E>, u64)> = None;
             for (i, mut piece) in results.into_iter().enumerate() {
+                let known = self.channels.len();
+                let channel_lines = piece.report.take_channel_lines();
                 if i == 0 {
                     self.channels = std::mem::take(&mut piece.table);
+                    report.note_channel_lines(channel_lines.iter().map(|l| l + newlines));
                 } else {
                     let remap = remap(&mut self.channels, &piece.table, base_len)?;
+                    // The piece's new names that are new to the file too, in
+                    // id order.
+                    report.note_channel_lines(
+                        remap
+                            .iter()
+                            .zip(&channel_lines)
+                            .filter(|(id, _)| id.index() >= known)
+                            .map(|(_, l)| l + newlines),
+                    );
                     for (journey, _, _) in &mut piece.deferred {
                         journey.map_channels(|c| {
                             c.index()
@@ -356,7 +379,10 @@ impl<R: Read> ParallelReader<R> {
             if let Some((error, _)) = first_error {
                 return Err(error);
             }
-            self.newlines = newlines;
+            self.position.lines = newlines;
+            if let Some(last_byte) = consumed.checked_sub(1).and_then(|i| data.get(i)) {
+                self.position.after_cr = *last_byte == b'\r';
+            }
             pos += consumed;
             first_round = false;
             if io_failure.is_some() {
@@ -373,7 +399,9 @@ impl<R: Read> ParallelReader<R> {
             }
         }
         if let Some(e) = io_failure {
-            return Err(FoldError::Read(io_error(e).at_line(self.newlines + 1)));
+            return Err(FoldError::Read(
+                io_error(e).at_line(self.position.lines + 1),
+            ));
         }
         let mut states = states.into_iter();
         let Some(mut state) = states.next() else {
@@ -428,7 +456,8 @@ fn spawn_worker<'scope, 'env, T: Send + 'scope>(
 }
 
 /// Cuts `data` into at most `pieces` spans of about equal size, each but
-/// the last ending just after a `\n`.
+/// the last ending just after a line end (never between the `\r` and the
+/// `\n` of a `\r\n`).
 fn split(data: &[u8], pieces: usize) -> Vec<&[u8]> {
     let mut spans = Vec::with_capacity(pieces);
     let target = data.len() / pieces.max(1);
@@ -437,10 +466,16 @@ fn split(data: &[u8], pieces: usize) -> Vec<&[u8]> {
         let Some(tail) = rest.get(target.min(rest.len())..) else {
             break;
         };
-        let Some(nl) = memchr::memchr(b'\n', tail) else {
+        let Some(at) = memchr::memchr2(b'\n', b'\r', tail) else {
             break;
         };
-        let cut = rest.len() - tail.len() + nl + 1;
+        let end = match (tail.get(at), tail.get(at + 1)) {
+            (Some(b'\r'), Some(b'\n')) => at + 2,
+            // A `\r` at the very end may be the first half of a `\r\n`.
+            (Some(b'\r'), None) => break,
+            _ => at + 1,
+        };
+        let cut = rest.len() - tail.len() + end;
         let (head, tail) = rest.split_at(cut.min(rest.len()));
         spans.push(head);
         rest = tail;
@@ -478,6 +513,8 @@ struct Worker {
 struct Piece<'a> {
     delimiter: u8,
     last: bool,
+    /// Whether the byte before the piece is a `\r`.
+    after_cr: bool,
     lenient: bool,
     /// The round's first piece: its local ids are final.
     first: bool,
@@ -499,7 +536,7 @@ struct PieceResult<E> {
     deferred: Vec<(Journey, u64, u64)>,
     /// The piece's first error, with its line and journey position.
     error: Option<(PieceError<E>, u64, u64)>,
-    /// Bytes of complete records, and the `\n` among them.
+    /// Bytes of complete records, and the line ends among them.
     consumed: usize,
     newlines: u64,
     partial: bool,
@@ -521,17 +558,33 @@ impl Worker {
         let mut report = ReadReport::default();
         let mut deferred = Vec::new();
         let mut error = None;
-        let mut records = SliceRecords::new(span, piece.delimiter, piece.last);
-        while records.read_record() {
+        let mut records = SliceRecords::new(span, piece.delimiter, piece.last, piece.after_cr);
+        loop {
+            match records.read_record() {
+                Next::Record => {}
+                Next::OpenQuote(open) => {
+                    report.count_row();
+                    let e = self.parser.open_quote_error(&open);
+                    if piece.lenient {
+                        report.reject(e);
+                        continue;
+                    }
+                    error = Some((PieceError::Read(e), open.line, 0));
+                    break;
+                }
+                Next::End => break,
+            }
             report.count_row();
             let line = records.line();
             let out = match &mut self.journey {
                 Some(journey) => Out::Refill(journey),
                 None => Out::New(&mut self.journey),
             };
+            let known = table.len();
             let parsed =
                 self.parser
                     .parse(records.record(), line, &mut table, &mut self.cache, out);
+            report.note_channels(table.len().saturating_sub(known), line);
             match (parsed, &self.journey) {
                 (Ok(()), Some(journey)) => {
                     let index = report.journeys();
@@ -564,7 +617,7 @@ impl Worker {
             deferred,
             error,
             consumed,
-            newlines: records.complete_newlines(),
+            newlines: records.complete_lines(),
             partial,
         }
     }

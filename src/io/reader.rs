@@ -6,9 +6,9 @@ use crate::channel::Channels;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::io::builder::ReaderBuilder;
 use crate::io::intern::InternCache;
-use crate::io::records::RecordReader;
+use crate::io::records::{Next, RecordReader};
 use crate::io::report::ReadReport;
-use crate::io::row::{Out, RowParser};
+use crate::io::row::{Out, RowParser, open_quote_error};
 use crate::journey::{Journey, JourneySet};
 
 /// Reads journeys from CSV, one row at a time.
@@ -32,10 +32,23 @@ use crate::journey::{Journey, JourneySet};
 /// conversions and 0 non-conversions is kept: it carries no information, and
 /// every model ignores it. Blank lines are skipped.
 ///
+/// Lines end at `\n`, `\r\n` or a bare `\r`, and errors name the line
+/// counted that way (the header is line 1). Fields may be quoted (`"A, B"`,
+/// `""` for a quote), but a quoted field must close on the line where it
+/// opens: no field of the input shapes holds a line break, and a stray `"`
+/// would otherwise swallow every following row into one field. A record
+/// whose quote runs into a line end or the end of the input is
+/// [`ReadErrorKind::UnterminatedQuote`] at the line and column where the
+/// quote opened; in lenient mode that one record is skipped (and counted
+/// with its line in the [`ReadReport`]) and reading resumes at the next line.
+///
 /// Journeys shape: `converted` is a count or `true`/`false` (any case); a
 /// journey with `c` conversions has `c` conversions and, unless the optional
 /// `non_converted` column says otherwise, 1 non-conversion when `c = 0` and
-/// none otherwise. An empty `journey_id` means no id. `touch_times` (same
+/// none otherwise. An empty `journey_id` means no id; ids are opaque strings
+/// compared exactly. The optional `journey_index` column (an integer up to
+/// `u32::MAX`, empty for none) numbers the journeys of one user, as the
+/// journey builder writes them. `touch_times` (same
 /// separator as the path) must have one timestamp per touch, or be empty
 /// (an untimed journey); `conversion_time` empty means none. Timestamps are
 /// read as [`ReaderBuilder::time_format`] says (by default each value is
@@ -81,20 +94,24 @@ pub struct JourneyReader<R> {
 impl<R: Read> JourneyReader<R> {
     pub(crate) fn new(config: &ReaderBuilder, rdr: R) -> Result<Self, ReadError> {
         let mut records = RecordReader::new(rdr, config.delimiter).map_err(io_error)?;
-        if !records.read_record().map_err(io_error)? {
-            return Err(ReadError::new(ReadErrorKind::EmptyFile));
+        match records.read_record().map_err(io_error)? {
+            Next::Record => {}
+            Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
+            Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile)),
         }
         let mut parser = RowParser::from_header(config, records.record(), records.line())?;
         if records.delimiter() == b';' {
             parser.read_decimal_commas();
         }
+        let mut report = ReadReport::default();
+        report.set_channel_base(config.channels.len());
         Ok(Self {
             records,
             parser,
             lenient: config.lenient,
             channels: config.channels.clone(),
             cache: InternCache::default(),
-            report: ReadReport::default(),
+            report,
             done: false,
         })
     }
@@ -213,9 +230,10 @@ impl<R: Read> JourneyReader<R> {
             if self.done {
                 return Ok(false);
             }
-            match self.records.read_record() {
-                Ok(true) => {}
-                Ok(false) => {
+            let open = match self.records.read_record() {
+                Ok(Next::Record) => None,
+                Ok(Next::OpenQuote(open)) => Some(open),
+                Ok(Next::End) => {
                     self.done = true;
                     return Ok(false);
                 }
@@ -223,17 +241,29 @@ impl<R: Read> JourneyReader<R> {
                     self.done = true;
                     return Err(io_error(e).at_line(self.records.line()));
                 }
-            }
+            };
             self.report.count_row();
+            if let Some(open) = open {
+                let e = self.parser.open_quote_error(&open);
+                if self.lenient {
+                    self.report.reject(e);
+                    continue;
+                }
+                self.done = true;
+                return Err(e);
+            }
             let out = match &mut out {
                 Out::New(slot) => Out::New(slot),
                 Out::Refill(journey) => Out::Refill(journey),
             };
             let line = self.records.line();
-            match self
-                .parser
-                .parse(self.records.record(), line, channels, &mut self.cache, out)
-            {
+            let known = channels.len();
+            let parsed =
+                self.parser
+                    .parse(self.records.record(), line, channels, &mut self.cache, out);
+            self.report
+                .note_channels(channels.len().saturating_sub(known), line);
+            match parsed {
                 Ok(()) => {
                     self.report.count_journey();
                     return Ok(true);

@@ -1,11 +1,22 @@
 //! Streaming CSV records with exact line numbers.
 //!
 //! A thin loop around [`csv_core::Reader`] (the state machine under the `csv`
-//! crate) that owns its input buffer, so that it knows exactly which bytes
-//! each record consumed. `csv::Reader`'s positions are off by one on CRLF
-//! input and after blank lines; here the line of a record is 1 + the number
-//! of `\n` before its first byte, which is right for LF and CRLF files, with
-//! blank lines and with quoted fields that span lines.
+//! crate) that owns its input buffer and feeds the state machine **one
+//! physical line at a time**, so that it knows exactly which bytes each
+//! record consumed and where every line ends.
+//!
+//! * Lines end at `\n`, `\r\n` (one line end) or a bare `\r`; the line of a
+//!   record is 1 + the line ends before its first byte, with blank lines
+//!   skipped. (`csv::Reader` counts `\n` only, so a file with bare-CR line
+//!   ends would report every error at line 1.)
+//! * A quoted field must close on the line where it opens: none of the input
+//!   shapes has a field that may hold a line break. A line end inside quotes
+//!   (or the end of the input inside quotes) ends the record as an
+//!   [`OpenQuote`], reported at the line and field where the quote opened;
+//!   reading resumes at the next physical line. Without this rule one stray
+//!   `"` would swallow every following row into a single field. As a
+//!   consequence every physical line end is a record boundary, which is what
+//!   lets the parallel reader cut its input at any line end.
 
 use std::io::{self, Read};
 
@@ -18,9 +29,40 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Candidate delimiters for auto-detection, in order of preference on ties.
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 
+/// A record whose quoted field ran into a line end or the end of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OpenQuote {
+    /// The line on which the record (and so the quote) started.
+    pub(crate) line: u64,
+    /// The 0-based index of the field whose quote is open.
+    pub(crate) field: usize,
+    /// The field from its opening quote to the end of its line.
+    pub(crate) text: String,
+}
+
+/// What a record reader found next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// A record: see `record()` and `line()`.
+    Record,
+    /// A record with an unterminated quoted field, already skipped: reading
+    /// goes on at the next line.
+    OpenQuote(OpenQuote),
+    /// The end of the input.
+    End,
+}
+
+/// What [`RecordParser::step`] stopped on.
+enum Step {
+    Next(Next),
+    /// The input was used up inside a record or between records.
+    NeedInput,
+}
+
 /// The csv-core state machine with the output buffers of one record, shared
-/// by [`RecordReader`] and [`SliceRecords`]: feeds it input, grows the buffers
-/// as needed and finds the line on which each record starts.
+/// by [`RecordReader`] and [`SliceRecords`]: feeds it input one line at a
+/// time, grows the buffers as needed, counts line ends and finds the line on
+/// which each record starts.
 struct RecordParser {
     core: csv_core::Reader,
     fields: Vec<u8>,
@@ -28,9 +70,13 @@ struct RecordParser {
     nfields: usize,
     /// The line on which the last record started.
     record_line: u64,
+    /// Line ends consumed so far (`\r\n` counts once).
+    lines: u64,
+    /// Whether the last byte consumed was `\r` (a `\n` next is not a new line).
+    after_cr: bool,
 }
 
-/// Progress through one record across calls to [`RecordParser::feed`].
+/// Progress through one record across calls to [`RecordParser::step`].
 #[derive(Default)]
 struct RecordProgress {
     outlen: usize,
@@ -40,35 +86,105 @@ struct RecordProgress {
 
 impl RecordParser {
     fn new(delimiter: u8) -> Self {
+        let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+        keep_bom(&mut core);
         Self {
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            core,
             fields: vec![0; 1024],
             ends: vec![0; 32],
             nfields: 0,
             record_line: 1,
+            lines: 0,
+            after_cr: false,
         }
     }
 
-    /// Feeds `input` to the state machine; returns its result and the number
-    /// of bytes consumed. Full output buffers are grown here, so callers only
-    /// see `InputEmpty`, `Record` and `End` as outcomes that matter.
+    /// Parses `input` until a record ends, a quoted field runs into a line
+    /// end, or `input` is used up. `eof` says that `input` ends the data: a
+    /// last line without a line end then ends its record. Returns what it
+    /// stopped on and the number of bytes consumed.
+    fn step(&mut self, input: &[u8], eof: bool, progress: &mut RecordProgress) -> (Step, usize) {
+        let mut pos = 0;
+        loop {
+            let rest = input.get(pos..).unwrap_or_default();
+            if rest.is_empty() {
+                if !eof {
+                    return (Step::NeedInput, pos);
+                }
+                if !progress.started {
+                    self.nfields = 0;
+                    return (Step::Next(Next::End), pos);
+                }
+                // Close the last line as if it ended with a line break, so
+                // that a quote still open at the end of the input is caught
+                // like one open at a line end.
+                match self.feed(b"\n", progress) {
+                    (ReadRecordResult::Record, _) => {
+                        self.nfields = progress.endlen;
+                        return (Step::Next(Next::Record), pos);
+                    }
+                    (ReadRecordResult::InputEmpty, 1) => {
+                        return (Step::Next(Next::OpenQuote(self.open_quote(progress))), pos);
+                    }
+                    // Output grown: try again.
+                    _ => continue,
+                }
+            }
+            let line_len = memchr::memchr2(b'\n', b'\r', rest).map_or(rest.len(), |i| i + 1);
+            let line = rest.get(..line_len).unwrap_or_default();
+            let (res, nin) = self.feed(line, progress);
+            let consumed = line.get(..nin).unwrap_or_default();
+            if !progress.started && consumed.iter().any(|&b| b != b'\n' && b != b'\r') {
+                progress.started = true;
+                self.record_line = self.lines + 1;
+            }
+            // The line end, if consumed, is the last byte of `consumed`, and
+            // the only one: a `\n` is the second half of a `\r\n` only when
+            // it comes first, right after a `\r` consumed before.
+            let line_end = match consumed.last() {
+                Some(&b'\n') => {
+                    self.lines += u64::from(!(self.after_cr && consumed.len() == 1));
+                    self.after_cr = false;
+                    true
+                }
+                Some(&b'\r') => {
+                    self.lines += 1;
+                    self.after_cr = true;
+                    true
+                }
+                Some(_) => {
+                    self.after_cr = false;
+                    false
+                }
+                None => false,
+            };
+            pos += nin;
+            match res {
+                ReadRecordResult::Record => {
+                    self.nfields = progress.endlen;
+                    return (Step::Next(Next::Record), pos);
+                }
+                // A line end went into a field: only a quoted one takes it.
+                ReadRecordResult::InputEmpty if line_end && progress.started => {
+                    return (Step::Next(Next::OpenQuote(self.open_quote(progress))), pos);
+                }
+                ReadRecordResult::End => {
+                    self.nfields = 0;
+                    return (Step::Next(Next::End), pos);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Feeds `input` to the state machine, growing a full output buffer;
+    /// returns its result and the number of bytes consumed.
     fn feed(&mut self, input: &[u8], progress: &mut RecordProgress) -> (ReadRecordResult, usize) {
-        // csv-core counts every `\n` it consumes; the record starts after
-        // the blank lines it skips first.
-        let lines_before = self.core.line();
         let (res, nin, nout, nend) = self.core.read_record(
             input,
             self.fields.get_mut(progress.outlen..).unwrap_or_default(),
             self.ends.get_mut(progress.endlen..).unwrap_or_default(),
         );
-        if !progress.started {
-            let consumed = input.get(..nin).unwrap_or_default();
-            if let Some(k) = consumed.iter().position(|&b| b != b'\n' && b != b'\r') {
-                let blank = consumed.get(..k).unwrap_or_default();
-                self.record_line = lines_before + count_newlines(blank);
-                progress.started = true;
-            }
-        }
         progress.outlen += nout;
         progress.endlen += nend;
         match res {
@@ -80,15 +196,34 @@ impl RecordParser {
                 let len = self.ends.len();
                 self.ends.resize(len * 2, 0);
             }
-            ReadRecordResult::Record => {
-                if !progress.started {
-                    self.record_line = self.core.line();
-                }
-                self.nfields = progress.endlen;
-            }
-            ReadRecordResult::InputEmpty | ReadRecordResult::End => {}
+            _ => {}
         }
         (res, nin)
+    }
+
+    /// Describes the open quote of the record in progress and drops the
+    /// record: the state machine starts afresh on the next line.
+    fn open_quote(&mut self, progress: &mut RecordProgress) -> OpenQuote {
+        let field = progress.endlen;
+        let start = field
+            .checked_sub(1)
+            .and_then(|i| self.ends.get(i).copied())
+            .unwrap_or(0);
+        let text = self.fields.get(start..progress.outlen).unwrap_or_default();
+        let text = text
+            .strip_suffix(b"\n")
+            .or_else(|| text.strip_suffix(b"\r"))
+            .unwrap_or(text);
+        let open = OpenQuote {
+            line: self.record_line,
+            field,
+            text: format!("\"{}", String::from_utf8_lossy(text)),
+        };
+        self.core.reset();
+        keep_bom(&mut self.core);
+        *progress = RecordProgress::default();
+        self.nfields = 0;
+        open
     }
 
     fn record(&self) -> Record<'_> {
@@ -97,6 +232,16 @@ impl RecordParser {
             ends: self.ends.get(..self.nfields).unwrap_or_default(),
         }
     }
+}
+
+/// Makes `core` read a byte order mark as data. csv-core strips a BOM at the
+/// start of the first input it is given (and after a reset); the readers
+/// strip the file's leading BOM themselves, and a BOM at the start of a later
+/// line (the start of a parallel block, the line after a skipped record) must
+/// read as it does everywhere else in the file. A call with no room for
+/// output returns before reading a byte, but marks the reader as started.
+fn keep_bom(core: &mut csv_core::Reader) {
+    let _ = core.read_record(b"\n", &mut [], &mut []);
 }
 
 /// Reads CSV records one at a time, reusing its buffers.
@@ -119,7 +264,7 @@ impl<R: Read> RecordReader<R> {
         let mut buf = vec![0; BUFFER];
         let mut end = 0;
         let mut eof = false;
-        while !buf.get(..end).unwrap_or_default().contains(&b'\n') {
+        while memchr::memchr2(b'\n', b'\r', buf.get(..end).unwrap_or_default()).is_none() {
             if end == buf.len() {
                 if buf.len() >= MAX_PEEK {
                     break;
@@ -159,8 +304,8 @@ impl<R: Read> RecordReader<R> {
         self.delimiter
     }
 
-    /// Reads the next record; `false` at the end of the input.
-    pub(crate) fn read_record(&mut self) -> io::Result<bool> {
+    /// Reads the next record.
+    pub(crate) fn read_record(&mut self) -> io::Result<Next> {
         let mut progress = RecordProgress::default();
         loop {
             if self.start == self.end && !self.eof {
@@ -169,16 +314,11 @@ impl<R: Read> RecordReader<R> {
                 self.eof = self.end == 0;
             }
             let input = self.buf.get(self.start..self.end).unwrap_or_default();
-            let (res, nin) = self.parser.feed(input, &mut progress);
+            let (step, nin) = self.parser.step(input, self.eof, &mut progress);
             self.start += nin;
             self.bytes += nin as u64;
-            match res {
-                ReadRecordResult::Record => return Ok(true),
-                ReadRecordResult::End => {
-                    self.parser.nfields = 0;
-                    return Ok(false);
-                }
-                _ => {}
+            if let Step::Next(next) = step {
+                return Ok(next);
             }
         }
     }
@@ -196,20 +336,19 @@ impl<R: Read> RecordReader<R> {
     }
 
     /// Splits the reader after the last record: the bytes it buffered but
-    /// has not parsed, the underlying reader, and the number of `\n` consumed
-    /// so far (the line of the next record is at least this + 1).
-    pub(crate) fn into_rest(self) -> (Vec<u8>, R, bool, u64) {
+    /// has not parsed, the underlying reader, whether it reached the end of
+    /// the input, and where it stands in the line count.
+    pub(crate) fn into_rest(self) -> (Vec<u8>, R, bool, LinePosition) {
         let rest = self
             .buf
             .get(self.start..self.end)
             .unwrap_or_default()
             .to_vec();
-        (
-            rest,
-            self.rdr,
-            self.eof,
-            self.parser.core.line().saturating_sub(1),
-        )
+        let position = LinePosition {
+            lines: self.parser.lines,
+            after_cr: self.parser.after_cr,
+        };
+        (rest, self.rdr, self.eof, position)
     }
 
     /// The 1-based line on which the last record started.
@@ -221,6 +360,15 @@ impl<R: Read> RecordReader<R> {
     pub(crate) fn bytes(&self) -> u64 {
         self.bytes
     }
+}
+
+/// Where a reader stands in the line count: the line ends consumed so far
+/// (the next record starts on line `lines + 1` or later) and whether the
+/// last byte was a `\r` (so that a `\n` next does not start another line).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct LinePosition {
+    pub(crate) lines: u64,
+    pub(crate) after_cr: bool,
 }
 
 /// A view of one parsed record: the unescaped bytes of its fields and where
@@ -269,57 +417,59 @@ pub(crate) struct SliceRecords<'a> {
     pos: usize,
     last: bool,
     parser: RecordParser,
-    /// Offset just after the last complete record, and `\n` consumed up to it.
+    /// Offset just after the last complete record, and the line ends up to it.
     complete: usize,
-    complete_newlines: u64,
+    complete_lines: u64,
     end: Option<SliceEnd>,
 }
 
 impl<'a> SliceRecords<'a> {
-    pub(crate) fn new(input: &'a [u8], delimiter: u8, last: bool) -> Self {
+    /// Records of `input`; `after_cr` says whether the byte before `input`
+    /// was a `\r` (then a `\n` at its start ends no line).
+    pub(crate) fn new(input: &'a [u8], delimiter: u8, last: bool, after_cr: bool) -> Self {
+        let mut parser = RecordParser::new(delimiter);
+        parser.after_cr = after_cr;
         Self {
             input,
             pos: 0,
             last,
-            parser: RecordParser::new(delimiter),
+            parser,
             complete: 0,
-            complete_newlines: 0,
+            complete_lines: 0,
             end: None,
         }
     }
 
-    /// Reads the next record; `false` at the end of the slice (see
+    /// Reads the next record; [`Next::End`] at the end of the slice (see
     /// [`SliceRecords::end`]).
-    pub(crate) fn read_record(&mut self) -> bool {
+    pub(crate) fn read_record(&mut self) -> Next {
         if self.end.is_some() {
-            return false;
+            return Next::End;
         }
         let mut progress = RecordProgress::default();
-        loop {
-            let input = self.input.get(self.pos..).unwrap_or_default();
-            let (res, nin) = self.parser.feed(input, &mut progress);
-            self.pos += nin;
-            match res {
-                ReadRecordResult::Record => {
-                    if input.is_empty() && !self.last {
-                        // The end of the block closed a record that the
-                        // input had not finished.
-                        self.end = Some(SliceEnd::Partial(self.complete));
-                        return false;
-                    }
-                    self.complete = self.pos;
-                    self.complete_newlines = self.parser.core.line().saturating_sub(1);
-                    return true;
-                }
-                ReadRecordResult::End => {
-                    self.complete = self.pos;
-                    self.complete_newlines = self.parser.core.line().saturating_sub(1);
+        let input = self.input.get(self.pos..).unwrap_or_default();
+        let (step, nin) = self.parser.step(input, self.last, &mut progress);
+        self.pos += nin;
+        match step {
+            Step::Next(next) => {
+                self.complete = self.pos;
+                self.complete_lines = self.parser.lines;
+                if next == Next::End {
                     self.end = Some(SliceEnd::Boundary);
-                    return false;
                 }
-                // An empty input is csv-core's end of input: reached only
-                // once every byte has been consumed.
-                _ => {}
+                next
+            }
+            // Only when `last` is false. Blank lines up to the end are part
+            // of the boundary; an unfinished line is left for the next block.
+            Step::NeedInput if !progress.started => {
+                self.complete = self.pos;
+                self.complete_lines = self.parser.lines;
+                self.end = Some(SliceEnd::Boundary);
+                Next::End
+            }
+            Step::NeedInput => {
+                self.end = Some(SliceEnd::Partial(self.complete));
+                Next::End
             }
         }
     }
@@ -334,14 +484,15 @@ impl<'a> SliceRecords<'a> {
         self.parser.record_line
     }
 
-    /// How the slice ended, once [`SliceRecords::read_record`] returned `false`.
+    /// How the slice ended, once [`SliceRecords::read_record`] returned
+    /// [`Next::End`].
     pub(crate) fn end(&self) -> Option<SliceEnd> {
         self.end
     }
 
-    /// The `\n` bytes in the part of the slice made of complete records.
-    pub(crate) fn complete_newlines(&self) -> u64 {
-        self.complete_newlines
+    /// The line ends in the part of the slice made of complete records.
+    pub(crate) fn complete_lines(&self) -> u64 {
+        self.complete_lines
     }
 }
 
@@ -364,19 +515,15 @@ fn read_retrying<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
-}
-
 /// The candidate delimiter that occurs most often outside quotes on the first
 /// line; `,` when none occurs.
-fn detect_delimiter(input: &[u8]) -> u8 {
+pub(crate) fn detect_delimiter(input: &[u8]) -> u8 {
     let mut counts = [0usize; DELIMITERS.len()];
     let mut quoted = false;
     for &b in input {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' | b'\r' => break,
             _ if !quoted => {
                 if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
                     if let Some(c) = counts.get_mut(i) {
@@ -417,53 +564,169 @@ mod tests {
         }
     }
 
-    fn records(input: &[u8]) -> Vec<(u64, Vec<String>)> {
+    /// A record as (line, fields), or an open quote as (line, [field, text]).
+    type Got = (u64, Vec<String>);
+
+    /// Reads `input` whole, byte by byte, and as one slice; all three must agree.
+    fn records(input: &[u8]) -> Vec<Got> {
         let whole = read_with(RecordReader::new(input, None).unwrap());
         let trickle = read_with(RecordReader::new(OneByte(input), None).unwrap());
         assert_eq!(whole, trickle);
+        let body = input.strip_prefix(BOM).unwrap_or(input);
+        let mut slice = SliceRecords::new(body, b',', true, false);
+        let mut sliced = Vec::new();
+        loop {
+            match slice.read_record() {
+                Next::Record => sliced.push((slice.line(), fields_of(slice.record()))),
+                Next::OpenQuote(q) => sliced.push(open(&q)),
+                Next::End => break,
+            }
+        }
+        assert_eq!(slice.end(), Some(SliceEnd::Boundary));
+        assert_eq!(whole, sliced);
         whole
     }
 
-    fn read_with<R: Read>(mut r: RecordReader<R>) -> Vec<(u64, Vec<String>)> {
+    fn fields_of(record: Record<'_>) -> Vec<String> {
+        (0..record.len())
+            .map(|i| String::from_utf8_lossy(record.field(i).unwrap_or_default()).into_owned())
+            .collect()
+    }
+
+    fn open(q: &OpenQuote) -> Got {
+        (q.line, vec![format!("open #{}", q.field), q.text.clone()])
+    }
+
+    fn read_with<R: Read>(mut r: RecordReader<R>) -> Vec<Got> {
         let mut out = Vec::new();
-        while r.read_record().unwrap() {
-            let fields = r
-                .fields()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-            out.push((r.line(), fields));
+        loop {
+            match r.read_record().unwrap() {
+                Next::Record => {
+                    let fields = r
+                        .fields()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect();
+                    out.push((r.line(), fields));
+                }
+                Next::OpenQuote(q) => out.push(open(&q)),
+                Next::End => return out,
+            }
         }
-        out
+    }
+
+    fn row(line: u64, fields: &[&str]) -> Got {
+        (line, fields.iter().map(|x| (*x).to_owned()).collect())
     }
 
     #[test]
-    fn lines_are_exact_with_crlf_blank_lines_and_multiline_fields() {
-        let expected = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        for (input, sep) in [
-            (&b"h\na\n\n\nb\n\"x\ny\"\nc\n"[..], "\n"),
-            (&b"h\r\na\r\n\r\n\r\nb\r\n\"x\r\ny\"\r\nc"[..], "\r\n"),
-        ] {
-            let got = records(input);
-            let xy = format!("x{sep}y");
+    fn lines_are_exact_with_lf_crlf_bare_cr_and_blank_lines() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let input = format!("h{nl}a{nl}{nl}{nl}b,\"x,y\"{nl}c");
             assert_eq!(
-                got,
-                vec![
-                    (1, expected(&["h"])),
-                    (2, expected(&["a"])),
-                    (5, expected(&["b"])),
-                    (6, expected(&[&xy])),
-                    (8, expected(&["c"])),
-                ]
+                records(input.as_bytes()),
+                [
+                    row(1, &["h"]),
+                    row(2, &["a"]),
+                    row(5, &["b", "x,y"]),
+                    row(6, &["c"]),
+                ],
+                "{nl:?}"
+            );
+        }
+        // Mixed line ends: `\r\n` is one line end, `\n\r` two.
+        assert_eq!(
+            records(b"h\r\na\rb\n\rc\r\n\r\nd\n"),
+            [
+                row(1, &["h"]),
+                row(2, &["a"]),
+                row(3, &["b"]),
+                row(5, &["c"]),
+                row(7, &["d"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_end_inside_quotes_skips_that_line_only() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let input = format!("h,i,j{nl}a,\"b,1{nl}c,2,3{nl}\"d\",4,5{nl}");
+            assert_eq!(
+                records(input.as_bytes()),
+                [
+                    row(1, &["h", "i", "j"]),
+                    row(2, &["open #1", "\"b,1"]),
+                    row(3, &["c", "2", "3"]),
+                    row(4, &["d", "4", "5"]),
+                ],
+                "{nl:?}"
             );
         }
     }
 
     #[test]
+    fn a_quote_open_at_the_end_of_the_input_is_reported() {
+        assert_eq!(
+            records(b"h,i\na,\"b"),
+            [row(1, &["h", "i"]), row(2, &["open #1", "\"b"])]
+        );
+        assert_eq!(
+            records(b"h,i\na,\"b\"\"\"\"c"),
+            [row(1, &["h", "i"]), row(2, &["open #1", "\"b\"\"c"])]
+        );
+        assert_eq!(
+            records(b"h,i\n\"a\",\"b\""),
+            [row(1, &["h", "i"]), row(2, &["a", "b"])]
+        );
+        assert_eq!(records(b"\""), [row(1, &["open #0", "\""])]);
+    }
+
+    #[test]
+    fn a_block_cut_after_a_cr_continues_the_line_count() {
+        // The first block ends on the `\r` of a `\r\n`.
+        let mut first = SliceRecords::new(b"a\r", b',', false, false);
+        assert_eq!(first.read_record(), Next::Record);
+        assert_eq!(first.read_record(), Next::End);
+        assert_eq!(
+            (first.end(), first.complete_lines()),
+            (Some(SliceEnd::Boundary), 1)
+        );
+        let mut second = SliceRecords::new(b"\nb\n", b',', true, true);
+        assert_eq!(second.read_record(), Next::Record);
+        assert_eq!(second.line(), 1);
+        // A block that ends inside a line leaves it for the next block.
+        let mut partial = SliceRecords::new(b"a\nb,\"c", b',', false, false);
+        assert_eq!(partial.read_record(), Next::Record);
+        assert_eq!(partial.read_record(), Next::End);
+        assert_eq!(partial.end(), Some(SliceEnd::Partial(2)));
+        assert_eq!(partial.complete_lines(), 1);
+    }
+
+    #[test]
+    fn only_the_leading_bom_is_stripped() {
+        // A BOM at the start of a later line, of a block, or of the line
+        // after a skipped record is data, as it is mid-line.
+        assert_eq!(
+            records(b"\xEF\xBB\xBFh\n\xEF\xBB\xBFa\n\"x\n\xEF\xBB\xBFb\n"),
+            [
+                row(1, &["h"]),
+                row(2, &["\u{feff}a"]),
+                row(3, &["open #0", "\"x"]),
+                row(4, &["\u{feff}b"]),
+            ]
+        );
+        let mut block = SliceRecords::new(b"\xEF\xBB\xBFc\n", b',', true, false);
+        assert_eq!(block.read_record(), Next::Record);
+        assert_eq!(fields_of(block.record()), ["\u{feff}c"]);
+    }
+
+    #[test]
     fn bom_is_stripped_and_delimiter_detected_outside_quotes() {
-        let got = records(b"\xEF\xBB\xBF\"a,b\";c;d\n1;2;3\n");
+        let got =
+            read_with(RecordReader::new(&b"\xEF\xBB\xBF\"a,b\";c;d\n1;2;3\n"[..], None).unwrap());
         assert_eq!(got[0].1, ["a,b", "c", "d"]);
         assert_eq!(got[1].1, ["1", "2", "3"]);
         assert_eq!(detect_delimiter(b"a\tb\tc,d\n"), b'\t');
+        assert_eq!(detect_delimiter(b"a;b\rc,d,e,f\r"), b';');
         assert_eq!(detect_delimiter(b"abc\n"), b',');
         assert_eq!(detect_delimiter(b""), b',');
     }
@@ -472,10 +735,11 @@ mod tests {
     fn long_records_grow_the_buffers() {
         let long = "x".repeat(5000);
         let many = vec!["1"; 100].join(",");
-        let input = format!("{long},{many}\n");
+        let input = format!("{long},{many}\n\"{long}");
         let got = records(input.as_bytes());
-        assert_eq!(got.len(), 1);
+        assert_eq!(got.len(), 2);
         assert_eq!(got[0].1.len(), 101);
         assert_eq!(got[0].1[0], long);
+        assert_eq!(got[1], row(2, &["open #0", &format!("\"{long}")]));
     }
 }

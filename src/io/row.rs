@@ -8,7 +8,7 @@ use crate::error::{JourneyError, ReadError, ReadErrorKind, ReadHint};
 use crate::io::builder::ReaderBuilder;
 use crate::io::fields::{parse_converted, parse_count, parse_number, parse_value, trim};
 use crate::io::intern::InternCache;
-use crate::io::records::Record;
+use crate::io::records::{OpenQuote, Record};
 use crate::io::shape::{Column, Shape, guess_shape};
 use crate::io::timestamp::TimeParser;
 use crate::journey::{Journey, Touchpoint};
@@ -117,6 +117,11 @@ impl RowParser {
         &self.header
     }
 
+    /// The error of a data record whose quoted field did not close.
+    pub(crate) fn open_quote_error(&self, open: &OpenQuote) -> ReadError {
+        open_quote_error(open, self.header.get(open.field).map(String::as_str))
+    }
+
     /// Parses `record` (which starts on `line`) into `out`, interning its
     /// channels into `channels` through `cache`.
     pub(crate) fn parse(
@@ -155,6 +160,16 @@ impl RowParser {
             Shape::Journeys => row.journeys(&mut scratch, out),
         }
     }
+}
+
+/// The error of a record whose quoted field did not close: its line, the
+/// column (by name when known, else `#n`) and the field from its quote on.
+pub(crate) fn open_quote_error(open: &OpenQuote, column: Option<&str>) -> ReadError {
+    let column = column.map_or_else(|| format!("#{}", open.field + 1), str::to_owned);
+    ReadError::new(ReadErrorKind::UnterminatedQuote)
+        .at_line(open.line)
+        .in_column(column)
+        .with_text(&open.text)
 }
 
 /// The path separator, with a fast path for one ASCII character.
@@ -341,6 +356,14 @@ impl Row<'_> {
             Some((s, _)) if !s.is_empty() => Some(s),
             _ => None,
         };
+        let index = match self.get(Column::JourneyIndex)? {
+            Some((s, i)) if !s.is_empty() => Some(
+                parse_count(s)
+                    .and_then(|n| u32::try_from(n).map_err(|_| ReadErrorKind::InvalidCount))
+                    .map_err(|k| self.error(k, i, s))?,
+            ),
+            _ => None,
+        };
         scratch.times.clear();
         let touch_times = match self.get_raw(Column::TouchTimes)? {
             Some((s, i)) if !trim(s).is_empty() => {
@@ -381,6 +404,7 @@ impl Row<'_> {
         let journey = self.journey(scratch, out, conversions, nulls, value)?;
         journey.set_conversion_time(conversion_time);
         journey.set_id(id);
+        journey.set_journey_index(index);
         Ok(())
     }
 }

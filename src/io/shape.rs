@@ -6,7 +6,7 @@
 /// | shape | columns (`[..]` = optional) |
 /// |---|---|
 /// | [`Shape::Paths`] | `path,total_conversions,total_null[,total_conversion_value]` |
-/// | [`Shape::Journeys`] | `journey_id,path,converted[,non_converted][,value][,touch_times][,conversion_time]` |
+/// | [`Shape::Journeys`] | `journey_id[,journey_index],path,converted[,non_converted][,value][,touch_times][,conversion_time]` |
 ///
 /// Columns are matched by name (trimmed, case-sensitive) in any order; the
 /// names can be changed with [`ReaderBuilder::column`](crate::io::ReaderBuilder::column).
@@ -40,6 +40,7 @@ impl Shape {
         ];
         const JOURNEYS: &[ColumnSpec] = &[
             ColumnSpec::required(Column::JourneyId, "journey_id"),
+            ColumnSpec::optional(Column::JourneyIndex, "journey_index"),
             ColumnSpec::required(Column::Path, "path"),
             ColumnSpec::required(Column::Conversions, "converted"),
             ColumnSpec::optional(Column::Nulls, "non_converted"),
@@ -71,6 +72,7 @@ impl std::fmt::Display for Shape {
 /// | [`Column::JourneyId`] | — | `journey_id` |
 /// | [`Column::TouchTimes`] | — | `touch_times` (optional) |
 /// | [`Column::ConversionTime`] | — | `conversion_time` (optional) |
+/// | [`Column::JourneyIndex`] | — | `journey_index` (optional) |
 ///
 /// # Example
 ///
@@ -98,11 +100,14 @@ pub enum Column {
     TouchTimes,
     /// The conversion timestamp.
     ConversionTime,
+    /// The journey's 1-based position among its user's journeys (see
+    /// [`Journey::journey_index`](crate::Journey::journey_index)); empty for none.
+    JourneyIndex,
 }
 
 impl Column {
     /// Number of roles (the length of per-role tables).
-    pub(crate) const COUNT: usize = 7;
+    pub(crate) const COUNT: usize = 8;
 
     /// A dense index for per-role tables.
     pub(crate) fn index(self) -> usize {
@@ -114,6 +119,7 @@ impl Column {
             Self::JourneyId => 4,
             Self::TouchTimes => 5,
             Self::ConversionTime => 6,
+            Self::JourneyIndex => 7,
         }
     }
 

@@ -9,7 +9,9 @@ use crate::journey::{Journey, JourneySet};
 /// Writes `set` as CSV in the journeys shape, comma-delimited, touches and
 /// touch times joined by `sep`.
 ///
-/// Columns: `journey_id,path,converted` always; then `non_converted` only if
+/// Columns: `journey_id` always; `journey_index` only if some journey has
+/// one (see [`Journey::journey_index`]); `path,converted` always; then
+/// `non_converted` only if
 /// some journey's non-conversions differ from the journeys-shape default (1
 /// when it has no conversion, 0 otherwise), as for aggregated paths; `value`
 /// always; `touch_times` only if some journey is timed; `conversion_time`
@@ -26,8 +28,9 @@ use crate::journey::{Journey, JourneySet};
 ///
 /// [`io::ErrorKind::InvalidInput`] when the output would not read back
 /// identically: an empty `sep`, a channel name or timestamp that contains
-/// `sep` in a way that changes the split, or a journey id that is empty or
-/// has surrounding whitespace. Errors of `w`.
+/// `sep` in a way that changes the split, a channel name or journey id with
+/// a line break (the readers reject line breaks inside quoted fields), or a
+/// journey id that is empty or has surrounding whitespace. Errors of `w`.
 ///
 /// # Example
 ///
@@ -58,9 +61,14 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
         .any(|j| j.non_conversions() != u64::from(j.conversions() == 0));
     let with_times = journeys.iter().any(Journey::is_timed);
     let with_conversion_time = journeys.iter().any(|j| j.conversion_time().is_some());
+    let with_index = journeys.iter().any(|j| j.journey_index().is_some());
 
     let mut out = csv::WriterBuilder::new().from_writer(w);
-    let mut header = vec!["journey_id", "path", "converted"];
+    let mut header = vec!["journey_id"];
+    if with_index {
+        header.push("journey_index");
+    }
+    header.extend(["path", "converted"]);
     if with_nulls {
         header.push("non_converted");
     }
@@ -85,7 +93,20 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
                 "journey #{n}: id {id:?} is empty or has surrounding whitespace"
             )));
         }
+        if has_line_break(id) {
+            return Err(invalid(format!(
+                "journey #{n}: id {id:?} holds a line break"
+            )));
+        }
         record.push(id.to_owned());
+        if with_index {
+            record.push(
+                journey
+                    .journey_index()
+                    .map(|i| i.to_string())
+                    .unwrap_or_default(),
+            );
+        }
         names.clear();
         for channel in journey.channels() {
             names.push(channels.name(channel).ok_or_else(|| {
@@ -125,6 +146,10 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
     Ok(())
 }
 
+fn has_line_break(s: &str) -> bool {
+    memchr::memchr2(b'\n', b'\r', s.as_bytes()).is_some()
+}
+
 fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
@@ -136,6 +161,11 @@ fn format_time(t: DateTime<Utc>) -> String {
 /// Joins `tokens` with `sep` and checks that splitting the result the way the
 /// reader does gives the tokens back.
 fn join_checked(tokens: &[&str], sep: &str, journey: usize) -> Result<String, io::Error> {
+    if let Some(token) = tokens.iter().find(|t| has_line_break(t)) {
+        return Err(invalid(format!(
+            "journey #{journey}: {token:?} holds a line break"
+        )));
+    }
     let joined = tokens.join(sep);
     let mut back = joined.split(sep).map(str::trim).filter(|t| !t.is_empty());
     let same = tokens.iter().all(|t| back.next() == Some(*t)) && back.next().is_none();

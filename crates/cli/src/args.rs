@@ -58,7 +58,8 @@ pub enum Command {
 
 const JOURNEYS_HELP: &str = "\
 Writes journey_id,path,converted,value,touch_times,conversion_time (touches and times joined
-by --sep), so that a build from an event log can be inspected and reused:
+by --sep), so that a build from an event log can be inspected and reused; a user with several
+journeys gets a journey_index column (1, 2, ...) next to the unchanged user id:
   attribution journeys events.csv --shape events --lookback 30d > journeys.csv
   attribution attribute journeys.csv --shape journeys --model all";
 
@@ -243,7 +244,7 @@ input, gets a `warning:` on stderr; an invalid value is an error even then.
 
 Input shapes (--shape; columns are matched by name, in any order):
   paths     path,total_conversions,total_null[,total_conversion_value]
-  journeys  journey_id,path,converted[,value][,touch_times][,conversion_time]
+  journeys  journey_id[,journey_index],path,converted[,value][,touch_times][,conversion_time]
   events    user_id,timestamp,channel,conversion[,value]  (see the build options above);
             with --conversion-event NAME: user_id,timestamp,channel,event_name[,value]
 
@@ -394,8 +395,9 @@ pub struct AttributeArgs {
     pub output: Option<PathBuf>,
 
     /// Also write every converting journey's credit per model to FILE (CSV:
-    /// journey_id,model,channel,conversions,value; journeys without an id get
-    /// their 1-based position). Heuristic models only: Markov credit belongs
+    /// journey_id,journey_index,model,channel,conversions,value; journeys
+    /// without an id get their 1-based position; journey_index numbers the
+    /// journeys of a user who has several, else it is empty). Heuristic models only: Markov credit belongs
     /// to the whole chain. Reads the input on one thread.
     #[arg(long, value_name = "FILE")]
     pub per_journey: Option<PathBuf>,

@@ -98,6 +98,7 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
     };
     summary.print();
     checks::excluded_channels(&summary);
+    crate::confusables::warn(&channels, &summary);
     let Some(Started { plan, has_value }) = started else {
         return Err(CliError::Other("internal: no header".to_owned()));
     };

@@ -12,6 +12,7 @@
 mod args;
 mod attribute;
 mod checks;
+mod confusables;
 mod error;
 mod given;
 mod input;

@@ -43,6 +43,7 @@ pub fn transitions(args: &TransitionsArgs, given: &Given) -> Result<(), CliError
     .map_err(in_input(&args.input.input))?;
     summary.print();
     checks::excluded_channels(&summary);
+    crate::confusables::warn(&channels, &summary);
     let chain = model.chain(&counts, &channels)?;
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {

@@ -1,5 +1,7 @@
 //! `--per-journey FILE`: every converting journey's credit per model, so that
-//! credit can be joined back to leads.
+//! credit can be joined back to leads. A journey is named by its id and, for
+//! a user with several journeys built from an event log, its journey index
+//! (a separate column, so that ids stay exactly the user ids).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +15,7 @@ use crate::models::{Chosen, Plan};
 use crate::warn::warning;
 
 /// The per-journey CSV being written:
-/// `journey_id,model,channel,conversions,value`.
+/// `journey_id,journey_index,model,channel,conversions,value`.
 pub struct PerJourney {
     writer: csv::Writer<Box<dyn Write>>,
     path: PathBuf,
@@ -33,7 +35,14 @@ impl PerJourney {
             journeys: 0,
         };
         this.writer
-            .write_record(["journey_id", "model", "channel", "conversions", "value"])
+            .write_record([
+                "journey_id",
+                "journey_index",
+                "model",
+                "channel",
+                "conversions",
+                "value",
+            ])
             .map_err(|e| this.failed(e))?;
         Ok(this)
     }
@@ -83,6 +92,10 @@ impl PerJourney {
         let id = journey
             .id()
             .map_or_else(|| (position + 1).to_string(), str::to_owned);
+        let index = journey
+            .journey_index()
+            .map(|i| i.to_string())
+            .unwrap_or_default();
         let conversions = count_to_f64(journey.conversions());
         let value = journey.value();
         for model in &self.models {
@@ -93,6 +106,7 @@ impl PerJourney {
             for (channel, share) in shares {
                 let record = [
                     id.as_str(),
+                    index.as_str(),
                     name.as_str(),
                     channels.name(channel).unwrap_or_default(),
                     &(share * conversions).to_string(),

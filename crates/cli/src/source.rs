@@ -18,6 +18,14 @@ pub enum Summary {
 }
 
 impl Summary {
+    /// The line on which `channel` first appeared in the input, when known.
+    pub fn first_line(&self, channel: attribution::ChannelId) -> Option<u64> {
+        match self {
+            Self::Read(r) => r.first_line(channel),
+            Self::Build(r) => r.first_line(channel),
+        }
+    }
+
     /// Prints the summary on stderr when there is something worth saying:
     /// rejected rows, or the build report of an event log. A stderr that
     /// cannot be written is ignored.
@@ -85,6 +93,7 @@ fn role(shape: Shape, name: &str) -> Result<Column, CliError> {
         "nulls" | "total_null" | "non_converted" => Some(Column::Nulls),
         "value" | "total_conversion_value" => Some(Column::Value),
         "journey_id" => Some(Column::JourneyId),
+        "journey_index" => Some(Column::JourneyIndex),
         "touch_times" => Some(Column::TouchTimes),
         "conversion_time" => Some(Column::ConversionTime),
         _ => None,
@@ -341,6 +350,7 @@ pub fn collect_journeys(input: &InputArgs, build: &BuildArgs) -> Result<JourneyS
     let (set, summary) = read_journeys(input, build).map_err(in_input(&input.input))?;
     summary.print();
     crate::checks::excluded_channels(&summary);
+    crate::confusables::warn(set.channels(), &summary);
     Ok(set)
 }
 

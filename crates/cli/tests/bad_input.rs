@@ -125,7 +125,7 @@ fn lenient_mode_reports_rejections_on_stderr() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(
         stderr.trim_end(),
-        "4 rows read, 2 journeys, 2 rejected (empty_path: 1, fractional_count: 1)"
+        "4 rows read, 2 journeys, 2 rejected (empty_path: 1, fractional_count: 1) on lines 3, 4"
     );
     let credits = common::parse_output(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(credits.len(), 2);

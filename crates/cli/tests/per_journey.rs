@@ -47,25 +47,25 @@ fn journeys_file_ids_and_exact_rows() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert_eq!(
         text.unwrap(),
-        "journey_id,model,channel,conversions,value
-J1,first-touch,PPC,1,120
-J1,first-touch,LandingPage,0,0
-J1,first-touch,Email,0,0
-J1,first-touch,LinkedIn,0,0
-J1,last-touch,PPC,0,0
-J1,last-touch,LandingPage,0,0
-J1,last-touch,Email,0,0
-J1,last-touch,LinkedIn,1,120
-J3,first-touch,LinkedIn,1,80
-J3,last-touch,LinkedIn,1,80
-J4,first-touch,Email,1,60
-J4,first-touch,LinkedIn,0,0
-J4,last-touch,Email,0,0
-J4,last-touch,LinkedIn,1,60
-J6,first-touch,LinkedIn,1,100
-J6,first-touch,PPC,0,0
-J6,last-touch,LinkedIn,0,0
-J6,last-touch,PPC,1,100
+        "journey_id,journey_index,model,channel,conversions,value
+J1,,first-touch,PPC,1,120
+J1,,first-touch,LandingPage,0,0
+J1,,first-touch,Email,0,0
+J1,,first-touch,LinkedIn,0,0
+J1,,last-touch,PPC,0,0
+J1,,last-touch,LandingPage,0,0
+J1,,last-touch,Email,0,0
+J1,,last-touch,LinkedIn,1,120
+J3,,first-touch,LinkedIn,1,80
+J3,,last-touch,LinkedIn,1,80
+J4,,first-touch,Email,1,60
+J4,,first-touch,LinkedIn,0,0
+J4,,last-touch,Email,0,0
+J4,,last-touch,LinkedIn,1,60
+J6,,first-touch,LinkedIn,1,100
+J6,,first-touch,PPC,0,0
+J6,,last-touch,LinkedIn,0,0
+J6,,last-touch,PPC,1,100
 "
     );
 }
@@ -98,7 +98,7 @@ fn paths_get_their_position_and_events_their_user() {
     assert_eq!(code, 0);
     let text = text.unwrap();
     assert!(
-        text.contains("\nU4,last-touch,Email,0,0\nU4,last-touch,LinkedIn,1,60\n"),
+        text.contains("\nU4,,last-touch,Email,0,0\nU4,,last-touch,LinkedIn,1,60\n"),
         "{text}"
     );
 }
@@ -135,10 +135,10 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
     for row in reader.records() {
         let row = row.unwrap();
         let entry = sums
-            .entry((row[1].to_owned(), row[2].to_owned()))
+            .entry((row[2].to_owned(), row[3].to_owned()))
             .or_default();
-        entry.0 += row[3].parse::<f64>().unwrap();
-        entry.1 += row[4].parse::<f64>().unwrap();
+        entry.0 += row[4].parse::<f64>().unwrap();
+        entry.1 += row[5].parse::<f64>().unwrap();
     }
     let expected = std::fs::read_to_string(fixture("tiny/expected.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(expected.as_bytes());

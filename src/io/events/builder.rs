@@ -1,11 +1,14 @@
 //! [`EventReaderBuilder`]: configures and opens an [`EventReader`].
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::Read;
 use std::path::Path;
 
-use super::reader::{Columns, EventReader, csv_error};
+use super::reader::{Columns, EventReader};
 use crate::error::{ReadError, ReadErrorKind, ReadHint};
+use crate::io::reader::io_error;
+use crate::io::records::{Next, Record, RecordReader};
+use crate::io::row::open_quote_error;
 use crate::io::shape::guess_shape;
 use crate::io::time_format::TimeFormat;
 use crate::io::timestamp::TimeParser;
@@ -298,39 +301,36 @@ impl EventReaderBuilder {
         if self.conversion_events.iter().any(String::is_empty) {
             return Err(config("empty conversion event name".to_owned()));
         }
-        let mut input = BufReader::with_capacity(1 << 16, input);
-        let mut header = Vec::new();
-        input
-            .read_until(b'\n', &mut header)
-            .map_err(|e| ReadError::new(ReadErrorKind::Io(e.to_string())))?;
-        if let Some(rest) = header.strip_prefix(b"\xEF\xBB\xBF") {
-            header = rest.to_vec();
-        }
-        let delimiter = match self.delimiter {
-            Some(d) if matches!(d, b'"' | b'\n' | b'\r') => {
+        if let Some(d) = self.delimiter {
+            if matches!(d, b'"' | b'\n' | b'\r') {
                 return Err(config(format!(
                     "delimiter {:?} is not allowed",
                     char::from(d)
                 )));
             }
-            Some(d) => d,
-            None => detect_delimiter(&header),
-        };
-        let mut csv = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(Cursor::new(header).chain(input));
-        let mut names = csv::ByteRecord::new();
-        let has_header = csv
-            .read_byte_record(&mut names)
-            .map_err(|e| csv_error(&e))?;
-        if !has_header || names.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(1));
         }
-        let columns = self.resolve_columns(&names)?;
+        let mut records = RecordReader::new(input, self.delimiter).map_err(io_error)?;
+        match records.read_record().map_err(io_error)? {
+            Next::Record => {}
+            Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
+            Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(1)),
+        }
+        let names = records.record();
+        let line = records.line();
+        let blank = (0..names.len()).all(|i| {
+            names
+                .field(i)
+                .unwrap_or_default()
+                .iter()
+                .all(u8::is_ascii_whitespace)
+        });
+        if blank {
+            return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(line));
+        }
+        let columns = self.resolve_columns(names, line)?;
+        let delimiter = records.delimiter();
         Ok(EventReader::new(
-            csv,
+            records,
             columns,
             time,
             self.decimal_comma || delimiter == b';',
@@ -354,7 +354,7 @@ impl EventReaderBuilder {
         roles
     }
 
-    fn resolve_columns(&self, names: &csv::ByteRecord) -> Result<Columns, ReadError> {
+    fn resolve_columns(&self, names: Record<'_>, line: u64) -> Result<Columns, ReadError> {
         let roles = self.roles();
         for (i, a) in roles.iter().enumerate() {
             if roles.iter().skip(i + 1).any(|b| b == a) {
@@ -364,17 +364,17 @@ impl EventReaderBuilder {
             }
         }
         let mut header_names = Vec::with_capacity(names.len());
-        for raw in names {
+        for raw in (0..names.len()).map(|i| names.field(i).unwrap_or_default()) {
             let name = std::str::from_utf8(raw).map_err(|_| {
                 ReadError::new(ReadErrorKind::InvalidUtf8)
-                    .at_line(1)
+                    .at_line(line)
                     .with_text(&String::from_utf8_lossy(raw))
             })?;
             header_names.push(name.trim().to_owned());
         }
         let looks_like = guess_shape(&header_names).filter(|s| *s != "events");
         let header_error =
-            |kind: ReadErrorKind, name: &str| ReadError::new(kind).at_line(1).in_column(name);
+            |kind: ReadErrorKind, name: &str| ReadError::new(kind).at_line(line).in_column(name);
         let mut found: [Option<usize>; 6] = [None; 6];
         let mut unknown = None;
         for (index, name) in header_names.iter().enumerate() {
@@ -430,18 +430,4 @@ impl EventReaderBuilder {
             names: header_names,
         })
     }
-}
-
-fn detect_delimiter(header: &[u8]) -> u8 {
-    let candidates = [b',', b';', b'\t'];
-    let mut best = b',';
-    let mut best_count = 0;
-    for c in candidates {
-        let count = header.iter().filter(|&&b| b == c).count();
-        if count > best_count {
-            best = c;
-            best_count = count;
-        }
-    }
-    best
 }

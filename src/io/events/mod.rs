@@ -42,6 +42,13 @@
 //! or conversion events when the header has an event column but no
 //! conversion column.
 //!
+//! The CSV rules are those of the journey readers: lines end at `\n`, `\r\n`
+//! or a bare `\r` (errors name lines counted that way, header = line 1);
+//! blank lines are skipped; a quoted field must close on the line where it
+//! opens, else the record is an
+//! [`UnterminatedQuote`](crate::ReadErrorKind::UnterminatedQuote) error at
+//! that line and column (lenient mode skips it and resumes at the next line).
+//!
 //! # Example
 //!
 //! ```

@@ -1,11 +1,14 @@
 //! [`EventReader`]: streams the events of a log, row by row.
 
 use std::collections::BTreeMap;
-use std::io::{BufReader, Chain, Cursor, Read};
+use std::io::Read;
 
 use super::record::EventRecord;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::io::fields::{parse_number, parse_value};
+use crate::io::reader::io_error;
+use crate::io::records::{Next, RecordReader};
+use crate::io::row::open_quote_error;
 use crate::io::timestamp::TimeParser;
 
 /// The position of each column in a record, the conversion events, and the
@@ -22,20 +25,6 @@ pub(super) struct Columns {
     pub(super) names: Vec<String>,
 }
 
-pub(super) fn csv_error(e: &csv::Error) -> ReadError {
-    let line = e.position().map(csv::Position::line);
-    let kind = match e.kind() {
-        csv::ErrorKind::Io(io) => ReadErrorKind::Io(io.to_string()),
-        csv::ErrorKind::Utf8 { .. } => ReadErrorKind::InvalidUtf8,
-        _ => ReadErrorKind::Csv(e.to_string()),
-    };
-    let error = ReadError::new(kind);
-    match line {
-        Some(line) => error.at_line(line),
-        None => error,
-    }
-}
-
 /// A streaming reader of an events file. Build one with
 /// [`EventReaderBuilder`](super::EventReaderBuilder).
 ///
@@ -50,22 +39,22 @@ pub(super) fn csv_error(e: &csv::Error) -> ReadError {
 /// on a non-conversion row unless conversion events are set),
 /// [`ReadErrorKind::InvalidTimestamp`],
 /// [`ReadErrorKind::InvalidFlag`], [`ReadErrorKind::InvalidValue`],
-/// [`ReadErrorKind::Csv`], [`ReadErrorKind::Io`]. In lenient mode row errors
-/// (all but I/O) are counted and skipped.
+/// [`ReadErrorKind::UnterminatedQuote`], [`ReadErrorKind::Io`]. In lenient
+/// mode row errors (all but I/O) are counted, with their lines, and skipped.
 ///
 /// # Complexity
 ///
 /// O(bytes) time; memory for one row.
 #[derive(Debug)]
 pub struct EventReader<R> {
-    csv: csv::Reader<Chain<Cursor<Vec<u8>>, BufReader<R>>>,
+    records: RecordReader<R>,
     columns: Columns,
     time: TimeParser,
     decimal_comma: bool,
     lenient: bool,
     rejected: BTreeMap<&'static str, u64>,
+    rejected_lines: Vec<u64>,
     skipped: u64,
-    record: csv::ByteRecord,
 }
 
 /// What a valid row holds.
@@ -76,22 +65,25 @@ enum Row {
 }
 
 impl<R: Read> EventReader<R> {
+    /// How many rejected rows keep their line in [`EventReader::rejected_lines`].
+    pub const MAX_REJECTED_LINES: usize = 20;
+
     pub(super) fn new(
-        csv: csv::Reader<Chain<Cursor<Vec<u8>>, BufReader<R>>>,
+        records: RecordReader<R>,
         columns: Columns,
         time: TimeParser,
         decimal_comma: bool,
         lenient: bool,
     ) -> Self {
         Self {
-            csv,
+            records,
             columns,
             time,
             decimal_comma,
             lenient,
             rejected: BTreeMap::new(),
+            rejected_lines: Vec::new(),
             skipped: 0,
-            record: csv::ByteRecord::new(),
         }
     }
 
@@ -103,26 +95,19 @@ impl<R: Read> EventReader<R> {
     /// See [`EventReader`]. In lenient mode only I/O errors are returned.
     pub fn read_event(&mut self, out: &mut EventRecord) -> Result<bool, ReadError> {
         loop {
-            let more = match self.csv.read_byte_record(&mut self.record) {
-                Ok(more) => more,
-                Err(e) => {
-                    let error = csv_error(&e);
-                    if self.lenient && !matches!(error.kind(), ReadErrorKind::Io(_)) {
-                        self.reject(&error);
-                        continue;
-                    }
-                    return Err(error);
-                }
+            let next = self
+                .records
+                .read_record()
+                .map_err(|e| io_error(e).at_line(self.records.line()))?;
+            let result = match next {
+                Next::End => return Ok(false),
+                Next::OpenQuote(open) => Err(open_quote_error(
+                    &open,
+                    self.columns.names.get(open.field).map(String::as_str),
+                )),
+                Next::Record => self.parse_record(self.records.line(), out),
             };
-            if !more {
-                return Ok(false);
-            }
-            let line = self.record.position().map_or(0, csv::Position::line);
-            if self.record.len() == 1 && self.record.get(0).is_some_and(<[u8]>::is_empty) {
-                // A blank line.
-                continue;
-            }
-            match self.parse_record(line, out) {
+            match result {
                 Ok(Row::Event) => return Ok(true),
                 Ok(Row::WithoutChannel) => self.skipped = self.skipped.saturating_add(1),
                 Err(error) if self.lenient => self.reject(&error),
@@ -170,13 +155,25 @@ impl<R: Read> EventReader<R> {
         self.skipped
     }
 
+    /// The lines of the first [`EventReader::MAX_REJECTED_LINES`] rows
+    /// skipped in lenient mode, in input order.
+    #[must_use]
+    pub fn rejected_lines(&self) -> &[u64] {
+        &self.rejected_lines
+    }
+
     fn reject(&mut self, error: &ReadError) {
         let count = self.rejected.entry(error.kind().reason()).or_insert(0);
         *count = count.saturating_add(1);
+        if let Some(line) = error.line() {
+            if self.rejected_lines.len() < Self::MAX_REJECTED_LINES {
+                self.rejected_lines.push(line);
+            }
+        }
     }
 
     fn field(&self, index: usize, line: u64) -> Result<&str, ReadError> {
-        let raw = self.record.get(index).unwrap_or_default();
+        let raw = self.records.record().field(index).unwrap_or_default();
         std::str::from_utf8(raw).map(str::trim).map_err(|_| {
             ReadError::new(ReadErrorKind::InvalidUtf8)
                 .at_line(line)
@@ -198,12 +195,11 @@ impl<R: Read> EventReader<R> {
 
     fn parse_record(&mut self, line: u64, out: &mut EventRecord) -> Result<Row, ReadError> {
         let expected = self.columns.names.len();
-        if self.record.len() != expected {
-            return Err(ReadError::new(ReadErrorKind::FieldCount {
-                expected,
-                found: self.record.len(),
-            })
-            .at_line(line));
+        let found = self.records.record().len();
+        if found != expected {
+            return Err(
+                ReadError::new(ReadErrorKind::FieldCount { expected, found }).at_line(line),
+            );
         }
         let c = &self.columns;
         let (ui, ti, ci, vi) = (c.user, c.timestamp, c.channel, c.value);

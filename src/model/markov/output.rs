@@ -10,13 +10,14 @@ use crate::numeric::count_to_f64;
 
 use super::chain::MarkovChain;
 use super::filter::EdgeFilter;
+use crate::channel::Channels;
 
-/// The reserved name of the start state.
-pub const START: &str = "(start)";
+/// The reserved name of the start state (no channel may have it).
+pub const START: &str = Channels::RESERVED[0];
 /// The reserved name of the conversion state.
-pub const CONVERSION: &str = "(conversion)";
+pub const CONVERSION: &str = Channels::RESERVED[1];
 /// The reserved name of the null (no conversion) state.
-pub const NULL: &str = "(null)";
+pub const NULL: &str = Channels::RESERVED[2];
 
 /// One row of the transition matrix: `from,to,probability,count`.
 ///
