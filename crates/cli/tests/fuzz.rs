@@ -369,8 +369,9 @@ fn the_command_never_panics_hangs_or_prints_non_finite_credit() {
     eprintln!(
         "fuzz: {cases} cases, 0 failures (exit 0: {ok}, exit 2: {bad_input}, exit 3: {internal})"
     );
+    // With a few dozen cases, all may end on bad input by chance.
     assert!(
-        ok > 0,
+        cases < 500 || ok > 0,
         "no case ran to success: the generator only makes usage errors"
     );
 }
