@@ -7,14 +7,8 @@ use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::heuristic::Heuristic;
 use attribution::{JourneySet, Model};
 
-const EVENTS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/events.csv"
-);
-const JOURNEYS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/journeys.csv"
-);
+const EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/events.csv");
+const JOURNEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/journeys.csv");
 
 type Canonical = (Vec<String>, Vec<i64>, u64, u64, f64, Option<i64>);
 

@@ -4,14 +4,8 @@ use attribution::io::{Column, ReaderBuilder, Shape, write_journeys};
 use attribution::{Channels, Journey, JourneySet, ReadError, ReadErrorKind, Touchpoint};
 use chrono::{DateTime, Utc};
 
-const TINY_JOURNEYS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/journeys.csv"
-);
-const TINY_PATHS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/tiny/paths.csv"
-);
+const TINY_JOURNEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/journeys.csv");
+const TINY_PATHS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny/paths.csv");
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -242,7 +242,7 @@ impl Model for Markov {
             });
         }
         state.observe(journey);
-        Ok(())
+        state.check_exact()
     }
 
     fn finish(

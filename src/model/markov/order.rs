@@ -73,7 +73,8 @@ pub struct OrderReport {
 /// # Errors
 ///
 /// [`ModelError::InvalidParameter`] when `max_order` is 0 or above the
-/// maximum, or `folds < 2`.
+/// maximum, or `folds < 2`; [`ModelError::Overflow`] (naming the journey)
+/// when the transition counts exceed 2^53.
 ///
 /// # Complexity
 ///
@@ -122,6 +123,7 @@ pub fn select_order(
             .collect::<Result<_, _>>()?;
         for (i, j) in journeys.iter().enumerate() {
             all.observe(j);
+            all.check_exact().map_err(|e| e.at_journey(i))?;
             for (f, c) in fold_counts.iter_mut().enumerate() {
                 if i % folds != f {
                     c.observe(j);

@@ -73,7 +73,7 @@ pub(crate) fn removal_effects(
         .collect();
     let mut res = RemovalEffects {
         conversion_probability: p,
-        value_per_journey: y,
+        value_per_journey: y * system.value_scale,
         removal_effects: Vec::with_capacity(nc),
         value_removal_effects: Vec::with_capacity(nc),
         error_bounds: Vec::with_capacity(nc),
@@ -163,7 +163,7 @@ fn blocked_effects(
         .collect();
     let mut res = RemovalEffects {
         conversion_probability: p,
-        value_per_journey: y,
+        value_per_journey: y * system.value_scale,
         removal_effects: vec![0.0; nc],
         value_removal_effects: vec![0.0; nc],
         error_bounds: vec![0.0; nc],
@@ -257,7 +257,7 @@ pub(crate) fn capped_removal_effects(
         .collect();
     Ok(RemovalEffects {
         conversion_probability: p,
-        value_per_journey: y,
+        value_per_journey: y * system.value_scale,
         removal_effects: effects.iter().map(|e| e[0]).collect(),
         value_removal_effects: effects.iter().map(|e| e[1]).collect(),
         error_bounds: vec![0.0; nc],
