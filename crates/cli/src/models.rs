@@ -60,7 +60,7 @@ fn model(name: &str, args: &AttributeArgs) -> Result<Box<dyn Runner>, CliError> 
             if args.max_steps == Some(0) {
                 return Err(invalid("--max-steps", "must be at least 1"));
             }
-            return Ok(runner(markov));
+            return Ok(Box::new(crate::markov::MarkovRunner::new(markov)));
         }
         "first-touch" => FirstTouch.into(),
         "last-touch" => LastTouch.into(),

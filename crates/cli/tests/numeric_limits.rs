@@ -86,3 +86,41 @@ fn counts_above_2_pow_53_are_rejected_when_read() {
         );
     }
 }
+
+#[test]
+fn a_step_cap_of_u64_max_gives_the_uncapped_credits() {
+    let paths = common::fixture("tiny/paths.csv");
+    let args = ["attribute", "--model", "markov", "--format", "csv", &paths];
+    let uncapped = common::parse_output(&common::run_ok(&args));
+    let capped_args = [&args[..], &["--max-steps", "18446744073709551615"]].concat();
+    let out = run(&capped_args, b"");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let capped = common::parse_output(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(capped.len(), 4);
+    for ((model, channel), expected) in &uncapped {
+        common::assert_credit(&capped, model, channel, *expected, "u64::MAX steps");
+    }
+}
+
+#[test]
+fn a_step_cap_removing_most_conversions_is_warned_about() {
+    // P(conversion) = 0.8; within one step only journeys starting at B
+    // convert (0.16): the cap removes 80% of it.
+    let input = format!("{HEADER}A > B,3,3,1\nB,1,1,0\n");
+    let args = ["attribute", "--model", "markov", "--format", "csv", "-"];
+    let (code, stdout, stderr) = run_on(&[&args[..], &["--max-steps", "1"]].concat(), &input);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "model,channel,conversions,value,removal_effect\nmarkov,A,0,0,0\nmarkov,B,4,4,1\n"
+    );
+    assert_eq!(
+        stderr,
+        "warning: --max-steps 1 removes 80.0% of the Markov conversion probability; \
+         the credits describe only conversions within 1 step\n"
+    );
+    // Two steps reach every conversion: no warning.
+    let (code, _, stderr) = run_on(&[&args[..], &["--max-steps", "2"]].concat(), &input);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}

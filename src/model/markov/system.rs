@@ -268,6 +268,18 @@ impl System {
         }
     }
 
+    /// The most off-diagonal entries in a row.
+    pub(crate) fn max_degree(&self) -> usize {
+        self.row_ptr
+            .windows(2)
+            .map(|w| match w {
+                [lo, hi] => hi.saturating_sub(*lo),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     pub(crate) fn row(&self, i: usize) -> (&[u32], &[f64]) {
         let lo = self.row_ptr.get(i).copied().unwrap_or(0);
         let hi = self.row_ptr.get(i + 1).copied().unwrap_or(lo);
