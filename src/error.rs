@@ -136,6 +136,10 @@ pub enum ReadErrorKind {
     /// line where it opens; the error names that line and the field.
     #[error("unterminated quoted field (a quote must close on the line where it opens)")]
     UnterminatedQuote,
+    /// A count above 2^53 = 9007199254740992, beyond which not every integer
+    /// is exactly representable in the floating-point arithmetic.
+    #[error("count above 2^53 = 9007199254740992 (not exactly representable)")]
+    CountTooLarge,
 }
 
 impl ReadErrorKind {
@@ -165,6 +169,7 @@ impl ReadErrorKind {
             Self::Config(_) => "config",
             Self::Journey(_) => "invalid_journey",
             Self::UnterminatedQuote => "unterminated_quote",
+            Self::CountTooLarge => "count_too_large",
         }
     }
 }
@@ -408,8 +413,10 @@ pub enum ModelError {
         /// The number of channels in the table.
         len: usize,
     },
-    /// A numerical solver did not reach the required accuracy.
-    #[error("solver did not converge: {0}")]
+    /// A numerical solver did not reach the required accuracy. An internal
+    /// failure of the numerical method, never a fault of the input: every
+    /// valid input is meant to solve.
+    #[error("internal numerical error: solver did not converge: {0}")]
     NoConvergence(String),
     /// Cross-validation asks for more folds than there are journeys.
     #[error("{folds} cross-validation folds for {journeys} journeys: every fold needs a journey")]
@@ -419,6 +426,25 @@ pub enum ModelError {
         /// The journeys to share among them.
         journeys: usize,
     },
+    /// A total exceeds what the floating-point arithmetic carries: a sum of
+    /// counts above 2^53 (where not every integer is an `f64`), or a sum of
+    /// values above the largest finite `f64`. Raised instead of rounding or
+    /// saturating; `index` is the journey whose addition crossed the limit
+    /// (`None` when the totals of merged states cross it).
+    #[error("{}{what}", describe_overflow(*.index))]
+    Overflow {
+        /// Position of the journey in its input, when known.
+        index: Option<usize>,
+        /// Which total overflowed, and its limit.
+        what: String,
+    },
+}
+
+fn describe_overflow(index: Option<usize>) -> String {
+    match index {
+        Some(i) => format!("numeric overflow at journey #{i}: "),
+        None => "numeric overflow: ".to_owned(),
+    }
 }
 
 fn describe_journey(index: Option<usize>, id: Option<&str>) -> String {
@@ -438,6 +464,10 @@ impl ModelError {
             Self::MissingTimestamps { index: None, id } => Self::MissingTimestamps {
                 index: Some(position),
                 id,
+            },
+            Self::Overflow { index: None, what } => Self::Overflow {
+                index: Some(position),
+                what,
             },
             other => other,
         }

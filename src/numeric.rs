@@ -64,8 +64,14 @@ impl std::iter::Sum<f64> for CompensatedSum {
     }
 }
 
-/// Converts a count to `f64`. Counts above 2^53 lose precision, which is
-/// far beyond any realistic number of journeys.
+/// The largest count every sum of which the models carry exactly in `f64`:
+/// 2^53 = 9 007 199 254 740 992. Above it, not every integer is representable,
+/// so readers reject larger counts and models reject larger totals with
+/// [`ModelError::Overflow`](crate::ModelError::Overflow) instead of rounding.
+pub const MAX_EXACT_COUNT: u64 = 1 << 53;
+
+/// Converts a count to `f64`: exact up to [`MAX_EXACT_COUNT`], which the
+/// readers and models enforce.
 #[inline]
 #[must_use]
 #[allow(clippy::cast_precision_loss)]

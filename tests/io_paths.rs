@@ -155,11 +155,31 @@ fn invalid_counts() {
 
 #[test]
 fn integral_float_counts_are_accepted() {
-    let (set, _) = read(&format!("{HEADER}A,3.0,2e1,1\nB,18446744073709551615,0,\n")).unwrap();
+    let (set, _) = read(&format!("{HEADER}A,3.0,2e1,1\nB,9007199254740992,0,\n")).unwrap();
     assert_eq!(
         summary(&set),
-        vec![(vec!["A"], 3, 20, 1.0), (vec!["B"], u64::MAX, 0, 0.0)]
+        vec![(vec!["A"], 3, 20, 1.0), (vec!["B"], 1 << 53, 0, 0.0)]
     );
+}
+
+#[test]
+fn counts_above_2_pow_53_are_rejected() {
+    for (bad, column) in [
+        ("9007199254740993,0", "total_conversions"),
+        ("1,18446744073709551615", "total_null"),
+    ] {
+        let text = bad.split(',').find(|t| t.len() > 1).unwrap();
+        check(
+            &row_err(&format!("A,{bad},0\n")),
+            ReadErrorKind::CountTooLarge,
+            3,
+            Some(column),
+            Some(text),
+            &format!(
+                "line 3, column `{column}`: count above 2^53 = 9007199254740992 (not exactly representable): \"{text}\""
+            ),
+        );
+    }
 }
 
 #[test]

@@ -56,8 +56,9 @@ const MAX_FLOAT_COUNT: f64 = 9_007_199_254_740_992.0;
 
 /// A non-negative integer count.
 ///
-/// Accepts decimal integers up to `u64::MAX` and integral float spellings
-/// (`3.0`, `3e2`, as written by pandas) up to 2^53. Rejects fractions
+/// Accepts decimal integers and integral float spellings (`3.0`, `3e2`, as
+/// written by pandas) up to 2^53; a larger integer is
+/// [`ReadErrorKind::CountTooLarge`]. Rejects fractions
 /// ([`ReadErrorKind::FractionalCount`]), negatives
 /// ([`ReadErrorKind::NegativeCount`]), anything else including NaN, infinity
 /// and overflow ([`ReadErrorKind::InvalidCount`]) and the empty field
@@ -74,7 +75,7 @@ pub(crate) fn parse_count(s: &str) -> Result<u64, ReadErrorKind> {
                 .and_then(|n| n.checked_add(u64::from(b - b'0')))
                 .ok_or(ReadErrorKind::InvalidCount)?;
         }
-        return Ok(n);
+        return exact_count(n);
     }
     let x: f64 = s.parse().map_err(|_| ReadErrorKind::InvalidCount)?;
     if !x.is_finite() {
@@ -92,6 +93,16 @@ pub(crate) fn parse_count(s: &str) -> Result<u64, ReadErrorKind> {
     // x is integral and in [0, 2^53]: the conversion is exact.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Ok(x as u64)
+}
+
+/// `n` when the models can carry it exactly (at most
+/// [`MAX_EXACT_COUNT`](crate::numeric::MAX_EXACT_COUNT) = 2^53), else
+/// [`ReadErrorKind::CountTooLarge`]: larger counts would be rounded.
+fn exact_count(n: u64) -> Result<u64, ReadErrorKind> {
+    if n > crate::numeric::MAX_EXACT_COUNT {
+        return Err(ReadErrorKind::CountTooLarge);
+    }
+    Ok(n)
 }
 
 /// A finite, non-negative value; the empty field is 0.
@@ -156,7 +167,15 @@ mod tests {
     fn counts() {
         assert_eq!(parse_count("0"), Ok(0));
         assert_eq!(parse_count("42"), Ok(42));
-        assert_eq!(parse_count("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(parse_count("9007199254740992"), Ok(1 << 53));
+        assert_eq!(
+            parse_count("9007199254740993"),
+            Err(ReadErrorKind::CountTooLarge)
+        );
+        assert_eq!(
+            parse_count("18446744073709551615"),
+            Err(ReadErrorKind::CountTooLarge)
+        );
         assert_eq!(
             parse_count("18446744073709551616"),
             Err(ReadErrorKind::InvalidCount)

@@ -23,7 +23,8 @@ use crate::journey::{Journey, JourneySet};
 /// a path with no token is [`ReadErrorKind::EmptyPath`]; counts are
 /// non-negative integers (`3.0` and `3e2` are accepted as integral spellings
 /// up to 2^53; `1.5` is [`ReadErrorKind::FractionalCount`], `-1`
-/// [`ReadErrorKind::NegativeCount`], `abc`/`nan`/`inf` or a count beyond
+/// [`ReadErrorKind::NegativeCount`], an integer above 2^53
+/// [`ReadErrorKind::CountTooLarge`], `abc`/`nan`/`inf` or a count beyond
 /// `u64::MAX` [`ReadErrorKind::InvalidCount`], an empty count
 /// [`ReadErrorKind::EmptyField`]); values are finite and `>= 0` (else
 /// [`ReadErrorKind::InvalidValue`]) and an empty value is 0. A count or

@@ -13,8 +13,77 @@ use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
 use crate::progress::Progress;
+use crate::runner::Runner;
 use crate::source::{collect_journeys, fold_journeys};
 use crate::streams::diagnostic;
+
+/// A step cap removing more than this share of the conversion probability
+/// is warned about: the credits then describe few of the conversions.
+const CAP_LOSS_WARNING: f64 = 0.5;
+
+/// The Markov model in `attribute`: like any model, plus a warning on
+/// stderr when `--max-steps` removes most of the conversion probability.
+pub struct MarkovRunner {
+    model: Markov,
+    counts: TransitionCounts,
+}
+
+impl MarkovRunner {
+    pub fn new(model: Markov) -> Self {
+        Self {
+            counts: model.counts(),
+            model,
+        }
+    }
+}
+
+impl Runner for MarkovRunner {
+    fn observe(
+        &mut self,
+        journey: &attribution::Journey,
+        channels: &attribution::Channels,
+    ) -> Result<(), attribution::ModelError> {
+        self.model.observe(&mut self.counts, journey, channels)
+    }
+
+    fn finish(
+        &self,
+        channels: &attribution::Channels,
+    ) -> Result<attribution::Attribution, attribution::ModelError> {
+        let chain = self.model.chain(&self.counts, channels)?;
+        let effects = self.model.removal_effects(&chain)?;
+        if let (Some(loss), Some(steps)) = (effects.cap_loss, self.model.max_steps_cap()) {
+            if loss > CAP_LOSS_WARNING {
+                let share = if loss < 0.9995 {
+                    format!("{:.1}%", 100.0 * loss)
+                } else {
+                    "over 99.9%".to_owned()
+                };
+                let plural = if steps == 1 { "" } else { "s" };
+                crate::warn::warning(format!(
+                    "--max-steps {steps} removes {share} of the Markov conversion \
+                     probability; the credits describe only conversions within {steps} \
+                     step{plural}"
+                ));
+            }
+        }
+        Ok(self.model.attribution(&chain, &effects))
+    }
+
+    fn fresh(&self) -> Box<dyn Runner> {
+        Box::new(Self::new(self.model))
+    }
+
+    fn merge(&mut self, other: &dyn Runner) {
+        if let Some(other) = other.as_any().downcast_ref::<Self>() {
+            self.counts.merge(&other.counts);
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
 
 /// The `--min-probability` and `--top` filter.
 fn edge_filter(args: &TransitionsArgs) -> Result<EdgeFilter, CliError> {

@@ -65,7 +65,7 @@ impl Chosen {
     pub fn runner(&self) -> Box<dyn Runner> {
         match self {
             Self::Heuristic(h) => runner(h.clone()),
-            Self::Markov(_, m) => runner(*m),
+            Self::Markov(_, m) => Box::new(crate::markov::MarkovRunner::new(*m)),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::attribution::{Attribution, ChannelCredit};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
 use crate::model::Merge;
-use crate::numeric::{CompensatedSum, count_to_f64};
+use crate::numeric::{CompensatedSum, MAX_EXACT_COUNT, count_to_f64};
 
 /// Credit accumulated for one channel.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -96,6 +96,19 @@ impl HeuristicState {
         self.channels.len()
     }
 
+    /// Checks that one more converting journey keeps the totals exact:
+    /// conversions at most [`MAX_EXACT_COUNT`] (2^53) and a finite value sum.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::Overflow`] (without the journey's position).
+    pub(crate) fn check_journey(&self, conversions: u64, value: f64) -> Result<(), ModelError> {
+        check_totals(
+            self.conversions.saturating_add(conversions),
+            self.value.value() + value,
+        )
+    }
+
     /// Records one converting journey's totals.
     pub(crate) fn add_journey(&mut self, conversions: u64, value: f64) {
         self.converting_journeys = self.converting_journeys.saturating_add(1);
@@ -128,6 +141,20 @@ impl HeuristicState {
         parameters: Vec<(String, String)>,
         channels: &Channels,
     ) -> Result<Attribution, ModelError> {
+        check_totals(self.conversions, self.value.value())?;
+        if let Some(i) = self
+            .channels
+            .iter()
+            .position(|s| !(s.conversions.value().is_finite() && s.value.value().is_finite()))
+        {
+            return Err(ModelError::Overflow {
+                index: None,
+                what: format!(
+                    "the credit of channel #{i} exceeds the largest finite number ({:e})",
+                    f64::MAX
+                ),
+            });
+        }
         if self.channels.len() > channels.len() {
             let id = u32::try_from(self.channels.len() - 1).unwrap_or(u32::MAX);
             return Err(ModelError::UnknownChannel {
@@ -153,6 +180,29 @@ impl HeuristicState {
             self.value.value(),
         ))
     }
+}
+
+/// [`ModelError::Overflow`] when the conversions exceed [`MAX_EXACT_COUNT`]
+/// or the value sum is not finite.
+fn check_totals(conversions: u64, value: f64) -> Result<(), ModelError> {
+    if conversions > MAX_EXACT_COUNT {
+        return Err(ModelError::Overflow {
+            index: None,
+            what: format!(
+                "the total of conversions exceeds 2^53 = {MAX_EXACT_COUNT}, above which counts are not exactly representable"
+            ),
+        });
+    }
+    if !value.is_finite() {
+        return Err(ModelError::Overflow {
+            index: None,
+            what: format!(
+                "the total conversion value exceeds the largest finite number ({:e})",
+                f64::MAX
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl Merge for HeuristicState {

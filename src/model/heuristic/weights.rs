@@ -160,8 +160,9 @@ pub(crate) fn observe_weighted<M: TouchWeights>(
             len: channels.len(),
         });
     }
-    let c = count_to_f64(conversions);
     let v = journey.value();
+    state.check_journey(conversions, v)?;
+    let c = count_to_f64(conversions);
     model.touch_weights(journey, channels, |channel, weight| {
         state.credit(channel, c * weight, v * weight);
     })?;

@@ -59,7 +59,8 @@ impl MarkovChain {
     ///
     /// [`ModelError::UnknownChannel`] when a state names a channel outside
     /// `channels`; [`ModelError::InvalidParameter`] when the counts merged
-    /// different configurations.
+    /// different configurations; [`ModelError::Overflow`] when the counts
+    /// are not exact in `f64` (see [`TransitionCounts::check_exact`]).
     ///
     /// # Complexity
     ///
@@ -67,6 +68,7 @@ impl MarkovChain {
     /// transitions.
     pub fn new(counts: &TransitionCounts, channels: &Channels) -> Result<Self, ModelError> {
         counts.check_config(counts.order().unwrap_or(1), counts.keeps_self_loops())?;
+        counts.check_exact()?;
         let raw = counts.raw();
         for key in raw.keys {
             if let Some(c) = key.iter().find(|c| !channels.contains(**c)) {

@@ -23,9 +23,12 @@ use crate::numeric::CompensatedSum;
 /// last state `s_m` (only when `c > 0`: value without a conversion cannot be
 /// attributed and is ignored).
 ///
-/// Counts are integers (saturating at `u64::MAX`), so merging the counts of
-/// any partition of the journeys gives bit-identical counts; value sums are
-/// compensated sums, equal up to rounding.
+/// Counts are integers, so merging the counts of any partition of the
+/// journeys gives bit-identical counts; value sums are compensated sums,
+/// equal up to rounding. Counts saturate at `u64::MAX` rather than wrap, and
+/// [`TransitionCounts::check_exact`] (called by the model and by
+/// [`MarkovChain::new`](super::MarkovChain::new)) rejects counts whose total
+/// exceeds 2^53, so no count is ever silently rounded.
 ///
 /// States are interned in order of first appearance; [`MarkovChain`](super::MarkovChain)
 /// sorts them, so the result never depends on the order of the journeys.
@@ -73,6 +76,12 @@ pub struct TransitionCounts {
     values: Vec<CompensatedSum>,
     edges: FxHashMap<(u32, u32), u64>,
     scratch: Vec<ChannelId>,
+    /// Σ of every count leaving a state (`Σ_s out_s`, saturating): bounds
+    /// every count of the chain, so when it is at most 2^53 all of them are
+    /// exact in `f64`.
+    mass: u64,
+    /// Plain sum of the values added (for overflow detection only).
+    value_sum: f64,
 }
 
 impl TransitionCounts {
@@ -199,6 +208,8 @@ impl TransitionCounts {
             self.order = 1;
         }
         let k = self.order;
+        // States visited (each leaves once: to the next state or the end).
+        let mut visits = 1u64;
         let last = if path.len() < k {
             let s = self.intern(path);
             add(&mut self.start, s, weight);
@@ -215,23 +226,27 @@ impl TransitionCounts {
                     Some((p, pw)) if pw == window => {
                         if self.keep_self_loops {
                             add_edge(&mut self.edges, p, p, weight);
+                            visits += 1;
                         }
                     }
                     Some((p, _)) => {
                         let s = self.intern(window);
                         add_edge(&mut self.edges, p, s, weight);
+                        visits += 1;
                         prev = Some((s, window));
                     }
                 }
             }
             prev.map(|(s, _)| s)
         };
+        self.mass = self.mass.saturating_add(weight.saturating_mul(visits));
         if let Some(last) = last {
             add(&mut self.conversions, last, conversions);
             add(&mut self.nulls, last, non_conversions);
             if conversions > 0 && value.is_finite() && value > 0.0 {
                 if let Some(v) = self.values.get_mut(idx(last)) {
                     v.add(value);
+                    self.value_sum += value;
                 }
             }
         }
@@ -240,6 +255,53 @@ impl TransitionCounts {
     /// The index of state `key`, if it was seen.
     pub(crate) fn state_index(&self, key: &[ChannelId]) -> Option<u32> {
         self.lookup(key)
+    }
+
+    /// Checks that the counts are exact in `f64` and the value sums finite:
+    /// the total count of transitions out of states (which bounds every
+    /// count, and every state's total) is at most
+    /// [`MAX_EXACT_COUNT`](crate::numeric::MAX_EXACT_COUNT) = 2^53, and the
+    /// values sum to a finite number.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::Overflow`], without a journey position (the model's
+    /// `observe` adds it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::{ChannelId, ModelError};
+    /// use attribution::model::markov::TransitionCounts;
+    ///
+    /// let a = ChannelId::from_index(0).unwrap();
+    /// let mut counts = TransitionCounts::new(1)?;
+    /// counts.observe_path(&[a], 1 << 52, 0, 1e308);
+    /// assert!(counts.check_exact().is_ok());
+    /// counts.observe_path(&[a, a], 1 << 52, 1, 1e308);
+    /// assert!(matches!(counts.check_exact(), Err(ModelError::Overflow { .. })));
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn check_exact(&self) -> Result<(), ModelError> {
+        if self.mass > crate::numeric::MAX_EXACT_COUNT {
+            return Err(ModelError::Overflow {
+                index: None,
+                what: format!(
+                    "the Markov transition counts sum to more than 2^53 = {}, above which counts are not exactly representable",
+                    crate::numeric::MAX_EXACT_COUNT
+                ),
+            });
+        }
+        if !self.value_sum.is_finite() {
+            return Err(ModelError::Overflow {
+                index: None,
+                what: format!(
+                    "the total conversion value exceeds the largest finite number ({:e})",
+                    f64::MAX
+                ),
+            });
+        }
+        Ok(())
     }
 
     fn lookup(&self, key: &[ChannelId]) -> Option<u32> {
@@ -452,6 +514,8 @@ impl Merge for TransitionCounts {
         for (&(f, t), &c) in &other.edges {
             add_edge(&mut self.edges, remap(f), remap(t), c);
         }
+        self.mass = self.mass.saturating_add(other.mass);
+        self.value_sum += other.value_sum;
     }
 }
 
@@ -589,6 +653,8 @@ impl TryFrom<CountsRepr> for TransitionCounts {
             if let Some(x) = c.nulls.get_mut(j) {
                 *x = s.nulls;
             }
+            c.mass = c.mass.saturating_add(s.conversions).saturating_add(s.nulls);
+            c.value_sum += s.value.value();
             if let Some(x) = c.values.get_mut(j) {
                 *x = s.value;
             }
@@ -599,6 +665,7 @@ impl TryFrom<CountsRepr> for TransitionCounts {
                 return Err(CountsError::EdgeOutOfRange(i));
             }
             add_edge(&mut c.edges, f, t, count);
+            c.mass = c.mass.saturating_add(count);
         }
         Ok(c)
     }

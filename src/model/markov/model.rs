@@ -67,6 +67,16 @@ impl Markov {
     /// that ends in `(null)`), as a step-capped simulation does; `None`
     /// (the default) is the exact uncapped chain. `Some(0)` is rejected by
     /// [`Model::finish`].
+    ///
+    /// The capped chain is computed by at most `max_steps` matrix–vector
+    /// steps, stopping as soon as the chain has converged (a certified
+    /// residual bound below 1e-14 of the result, beyond rounding): a cap of
+    /// `usize::MAX` costs no more than the convergence. A cap so large that
+    /// walks longer than it have probability below 1e-14 (by Markov's
+    /// inequality on the mean number of visits) is solved as the uncapped
+    /// chain. [`RemovalEffects::cap_loss`](super::RemovalEffects::cap_loss)
+    /// tells how much of the conversion probability the cap removes (all of
+    /// it when `max_steps` is shorter than every converting path).
     #[must_use]
     pub fn max_steps(mut self, max_steps: Option<usize>) -> Self {
         self.max_steps = max_steps;
@@ -93,6 +103,12 @@ impl Markov {
     #[must_use]
     pub fn order(&self) -> usize {
         self.order
+    }
+
+    /// The step cap set by [`Markov::max_steps`] (`None`: uncapped).
+    #[must_use]
+    pub fn max_steps_cap(&self) -> Option<usize> {
+        self.max_steps
     }
 
     /// Empty counts configured for this model.
@@ -242,7 +258,7 @@ impl Model for Markov {
             });
         }
         state.observe(journey);
-        Ok(())
+        state.check_exact()
     }
 
     fn finish(

@@ -80,7 +80,9 @@ pub struct OrderReport {
 ///
 /// [`ModelError::InvalidParameter`] when `max_order` is 0 or above the
 /// maximum, or `folds < 2`; [`ModelError::TooManyFolds`] when `folds` is
-/// above the number of journeys (entries of `journeys`).
+/// above the number of journeys (entries of `journeys`);
+/// [`ModelError::Overflow`] (naming the journey) when the transition counts
+/// exceed 2^53.
 ///
 /// # Complexity
 ///
@@ -171,8 +173,9 @@ pub fn select_order_with_progress(
     for k in 1..=last_order {
         progress(k, last_order);
         let mut all = TransitionCounts::new(k)?;
-        for j in journeys.iter() {
+        for (i, j) in journeys.iter().enumerate() {
             all.observe(j);
+            all.check_exact().map_err(|e| e.at_journey(i))?;
         }
         // The training counts of fold f are all counts minus f's own: only
         // the outcomes by last state and the totals are needed.

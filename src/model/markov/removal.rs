@@ -4,7 +4,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::ModelError;
-use crate::numeric::CompensatedSum;
+use crate::numeric::{CompensatedSum, count_to_f64};
 
 use super::Solver;
 use super::blocked::plan_blocks;
@@ -25,9 +25,15 @@ pub struct RemovalEffects {
     pub removal_effects: Vec<f64>,
     /// The value removal effect `RE^v_c`.
     pub value_removal_effects: Vec<f64>,
-    /// A certified bound on `|RE_c − exact RE_c|` (0 for step-capped chains,
-    /// which are computed by a finite number of exact steps).
+    /// A certified bound on `|RE_c − exact RE_c|` (for step-capped chains,
+    /// 0 up to rounding unless the iteration stopped early, see
+    /// [`Markov::max_steps`](super::Markov::max_steps)).
     pub error_bounds: Vec<f64>,
+    /// With a step cap, the share of the uncapped conversion probability
+    /// that the cap removes, `1 − P_capped / P` (0 when the cap never binds,
+    /// near 1 when it removes almost every conversion); `None` without a
+    /// cap.
+    pub cap_loss: Option<f64>,
 }
 
 /// Largest chain (live states) whose removals [`Solver::Auto`] solves one
@@ -57,6 +63,7 @@ pub(crate) fn removal_effects(
             removal_effects: vec![0.0; nc],
             value_removal_effects: vec![0.0; nc],
             error_bounds: vec![0.0; nc],
+            cap_loss: None,
         });
     }
     let blocked = match solver {
@@ -73,10 +80,11 @@ pub(crate) fn removal_effects(
         .collect();
     let mut res = RemovalEffects {
         conversion_probability: p,
-        value_per_journey: y,
+        value_per_journey: y * system.value_scale,
         removal_effects: Vec::with_capacity(nc),
         value_removal_effects: Vec::with_capacity(nc),
         error_bounds: Vec::with_capacity(nc),
+        cap_loss: None,
     };
     for r in per_channel {
         let (re, bound) = r?;
@@ -163,10 +171,11 @@ fn blocked_effects(
         .collect();
     let mut res = RemovalEffects {
         conversion_probability: p,
-        value_per_journey: y,
+        value_per_journey: y * system.value_scale,
         removal_effects: vec![0.0; nc],
         value_removal_effects: vec![0.0; nc],
         error_bounds: vec![0.0; nc],
+        cap_loss: None,
     };
     for (block, r) in blocks.iter().zip(solved) {
         let r = r?;
@@ -221,8 +230,9 @@ fn certified(
 
 /// Removal effects of the chain whose journeys are cut after `max_steps`
 /// states (a journey still in the chain after visiting `max_steps` states
-/// ends in `(null)`), computed exactly by `max_steps` sparse matrix–vector
-/// steps: `x⁽ʲ⁺¹⁾ = (b + N x⁽ʲ⁾) / out`, `x⁽⁰⁾ = 0`.
+/// ends in `(null)`), computed by at most `max_steps` sparse matrix–vector
+/// steps: `x⁽ʲ⁺¹⁾ = (b + N x⁽ʲ⁾) / out`, `x⁽⁰⁾ = 0`, stopping early once the
+/// chain has converged (see [`capped`]).
 pub(crate) fn capped_removal_effects(
     chain: &MarkovChain,
     max_steps: usize,
@@ -234,40 +244,105 @@ pub(crate) fn capped_removal_effects(
             reason: "a journey visits at least one state",
         });
     }
+    let steps = count_to_f64(u64::try_from(max_steps).unwrap_or(u64::MAX));
+    // P(a walk is longer than k steps) ≤ E[steps] / k (Markov's
+    // inequality), and E[steps] is the mean number of visits, known
+    // exactly from the counts. Beyond this cap the exact uncapped chain
+    // differs from the capped one by less than the tolerance.
+    let tail = chain.mean_visits() / steps;
     let system = System::new(chain);
+    if tail <= CAPPED_TOL {
+        let p = system.solve_full(Solver::Auto)?.probability;
+        if tail <= CAPPED_TOL * p {
+            let mut effects = removal_effects(chain, Solver::Auto)?;
+            // |D_k − D| ≤ tail and |P_k − P| ≤ tail.
+            for b in &mut effects.error_bounds {
+                *b += 2.0 * tail / p;
+            }
+            effects.cap_loss = Some((tail / p).min(1.0));
+            return Ok(effects);
+        }
+    }
     let nc = chain.n_channels();
     let full = capped(&system, &[], max_steps);
-    let (p, y) = (full[0], full[1]);
-    let effects: Vec<Pair> = (0..nc)
+    let [p, y] = full.value;
+    let cap_loss = if p <= 0.0 || full.converged {
+        // Converged: P_capped is within `bound` of P.
+        (full.bound[0] / (p + full.bound[0])).clamp(0.0, 1.0)
+    } else {
+        let uncapped = system.solve_full(Solver::Auto)?.probability;
+        if uncapped > 0.0 {
+            (1.0 - p / uncapped).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    let effects: Vec<[f64; 3]> = (0..nc)
         .into_par_iter()
         .map(|c| {
             let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
             if removed.is_empty() || p <= 0.0 {
-                return [0.0; 2];
+                return [0.0; 3];
             }
             let r = capped(&system, removed, max_steps);
-            let re = ((p - r[0]) / p).clamp(0.0, 1.0);
+            let re = ((p - r.value[0]) / p).clamp(0.0, 1.0);
             let re_v = if y > 0.0 {
-                ((y - r[1]) / y).clamp(0.0, 1.0)
+                ((y - r.value[1]) / y).clamp(0.0, 1.0)
             } else {
                 0.0
             };
-            [re, re_v]
+            let bound = (full.bound[0] + r.bound[0]) / p + re * full.bound[0] / p;
+            [re, re_v, bound]
         })
         .collect();
     Ok(RemovalEffects {
         conversion_probability: p,
-        value_per_journey: y,
+        value_per_journey: y * system.value_scale,
         removal_effects: effects.iter().map(|e| e[0]).collect(),
         value_removal_effects: effects.iter().map(|e| e[1]).collect(),
-        error_bounds: vec![0.0; nc],
+        error_bounds: effects.iter().map(|e| e[2]).collect(),
+        cap_loss: Some(cap_loss),
     })
 }
 
-fn capped(system: &System, removed: &[u32], steps: usize) -> Pair {
+/// The functional of a capped iteration and how it ended.
+struct Capped {
+    /// `Σ start_s x_s / N` (conversions, value).
+    value: Pair,
+    /// Bound on the distance of `value` from the capped chain's exact value.
+    bound: Pair,
+    /// Whether the iteration stopped before `max_steps` because the chain
+    /// had converged (the cap then no longer matters).
+    converged: bool,
+}
+
+/// A capped iteration whose remaining change is at most this fraction of
+/// the functional (beyond its rounding) stops: the cap no longer matters.
+const CAPPED_TOL: f64 = 1e-14;
+/// Steps without a smaller residual after which the iteration is taken to
+/// be at its rounding floor (a safety net: the rounding estimate stops it
+/// first).
+const CAPPED_STALL: usize = 10_000;
+
+/// The capped iteration with `removed` states zeroed. It stops before
+/// `steps` once the chain has converged: the iterates increase towards the
+/// uncapped solution `x*`, and the count-form residual of `x⁽ʲ⁾`,
+/// `R_s = out_s (x⁽ʲ⁺¹⁾_s − x⁽ʲ⁾_s) ≥ 0`, bounds the distance left: every
+/// later iterate (the capped value for any larger cap) lies between
+/// `x⁽ʲ⁺¹⁾` and `x*`, whose functional is within `Σ_s R_s / N` of that of
+/// `x⁽ʲ⁾` (flow conservation: a state is visited at most `out_s / N` times
+/// per journey). It stops when that bound falls below [`CAPPED_TOL`] of
+/// the functional plus the rounding of the residual's own evaluation, and
+/// reports the bound: a large cap costs no more than the convergence.
+fn capped(system: &System, removed: &[u32], steps: usize) -> Capped {
     let n = system.n;
+    let mut res = Capped {
+        value: [0.0; 2],
+        bound: [0.0; 2],
+        converged: false,
+    };
     if system.journeys <= 0.0 {
-        return [0.0; 2];
+        return res;
     }
     let mut keep = vec![true; n];
     for &r in removed {
@@ -277,7 +352,14 @@ fn capped(system: &System, removed: &[u32], steps: usize) -> Pair {
     }
     let mut x: Vec<Pair> = vec![[0.0; 2]; n];
     let mut next: Vec<Pair> = vec![[0.0; 2]; n];
-    for _ in 0..steps {
+    let mut best = [f64::INFINITY; 2];
+    let mut stalled = 0usize;
+    let gamma = count_to_f64(u64::try_from(system.max_degree() + 3).unwrap_or(u64::MAX)).sqrt()
+        * f64::EPSILON;
+    for step in 0..steps {
+        let mut residual = [0.0f64; 2];
+        let mut scale = [0.0f64; 2];
+        let mut f = [0.0f64; 2];
         for (s, ns) in next.iter_mut().enumerate() {
             if !keep.get(s).copied().unwrap_or(false) {
                 *ns = [0.0; 2];
@@ -297,9 +379,45 @@ fn capped(system: &System, removed: &[u32], steps: usize) -> Pair {
             }
             let out = system.diag.get(s).copied().unwrap_or(1.0) + sl;
             *ns = [acc[0] / out, acc[1] / out];
+            let st = system.start.get(s).copied().unwrap_or(0.0);
+            for j in 0..2 {
+                residual[j] += (acc[j] - out * xs[j]).abs();
+                scale[j] += acc[j].abs() + (out * xs[j]).abs();
+                f[j] += st * ns[j];
+            }
         }
         std::mem::swap(&mut x, &mut next);
+        if step + 1 == steps {
+            break;
+        }
+        let n = system.journeys;
+        let bound = [
+            (residual[0] + gamma * scale[0]) / n,
+            (residual[1] + gamma * scale[1]) / n,
+        ];
+        let done = if (0..2).all(|j| residual[j] <= CAPPED_TOL * f[j] + 4.0 * gamma * scale[j]) {
+            true
+        } else if (0..2).any(|j| bound[j] < best[j]) {
+            stalled = 0;
+            best = [best[0].min(bound[0]), best[1].min(bound[1])];
+            false
+        } else {
+            stalled += 1;
+            stalled > CAPPED_STALL
+        };
+        if done {
+            res.value = functional(system, &x);
+            res.bound = bound;
+            res.converged = true;
+            return res;
+        }
     }
+    res.value = functional(system, &x);
+    res
+}
+
+/// `Σ start_s x_s / N`.
+fn functional(system: &System, x: &[Pair]) -> Pair {
     let mut f = [CompensatedSum::default(), CompensatedSum::default()];
     for (s, xs) in x.iter().enumerate() {
         let st = system.start.get(s).copied().unwrap_or(0.0);

@@ -80,8 +80,14 @@ pub(crate) struct System {
     pub self_loops: Vec<f64>,
     /// `out − self-loop`.
     pub diag: Vec<f64>,
-    /// Conversions and value ending in each state.
+    /// Conversions and value ending in each state; values divided by
+    /// `value_scale`.
     pub rhs: Vec<Pair>,
+    /// The largest value sum of a state (1 without value): the value column
+    /// is solved in units of it, so that no intermediate sum overflows
+    /// whatever the magnitude of the values (value removal effects are
+    /// ratios, independent of the unit).
+    pub value_scale: f64,
     /// Count entering from `(start)`.
     pub start: Vec<f64>,
     /// Journeys (the count leaving `(start)`).
@@ -182,6 +188,15 @@ impl System {
         let mut diag = Vec::with_capacity(n);
         let mut rhs = Vec::with_capacity(n);
         let mut start = Vec::with_capacity(n);
+        let value_scale = chain_of
+            .iter()
+            .filter_map(|&s| chain.values.get(s as usize))
+            .fold(0.0f64, |m, &v| m.max(v));
+        let value_scale = if value_scale > 0.0 && value_scale.is_finite() {
+            value_scale
+        } else {
+            1.0
+        };
         for &s in &chain_of {
             let s = s as usize;
             let mut self_loop = 0u64;
@@ -202,7 +217,7 @@ impl System {
             diag.push(count_to_f64(out.saturating_sub(self_loop)));
             rhs.push([
                 count_to_f64(chain.conversions.get(s).copied().unwrap_or(0)),
-                chain.values.get(s).copied().unwrap_or(0.0),
+                chain.values.get(s).copied().unwrap_or(0.0) / value_scale,
             ]);
             start.push(count_to_f64(chain.start.get(s).copied().unwrap_or(0)));
         }
@@ -246,10 +261,23 @@ impl System {
             self_loops,
             diag,
             rhs,
+            value_scale,
             start,
             journeys: count_to_f64(chain.total_journeys()),
             by_channel,
         }
+    }
+
+    /// The most off-diagonal entries in a row.
+    pub(crate) fn max_degree(&self) -> usize {
+        self.row_ptr
+            .windows(2)
+            .map(|w| match w {
+                [lo, hi] => hi.saturating_sub(*lo),
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     pub(crate) fn row(&self, i: usize) -> (&[u32], &[f64]) {
