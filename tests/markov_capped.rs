@@ -81,7 +81,7 @@ fn a_slowly_converging_chain_stops_at_convergence() {
     let journeys = set(&[(&path, 1, 0, 5.0)]);
     // 10^7 steps: iterated until converged; usize::MAX: beyond any walk's
     // length but for a probability below 10^-14, solved uncapped.
-    for cap in [10_000_000] {
+    for cap in [10_000_000, usize::MAX] {
         let model = Markov::new(1).unwrap().max_steps(Some(cap));
         let effects = model
             .removal_effects(&model.fit(&journeys).unwrap())

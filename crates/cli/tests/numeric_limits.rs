@@ -124,3 +124,37 @@ fn a_step_cap_removing_most_conversions_is_warned_about() {
     let (code, _, stderr) = run_on(&[&args[..], &["--max-steps", "2"]].concat(), &input);
     assert_eq!((code, stderr.as_str()), (0, ""));
 }
+
+#[test]
+fn a_journey_of_100_000_touches_solves() {
+    // a > b > c > d repeated: every removal effect is 1, credit is equal.
+    let path: Vec<&str> = ["a", "b", "c", "d"]
+        .iter()
+        .copied()
+        .cycle()
+        .take(100_000)
+        .collect();
+    let input = format!("{HEADER}{},1,5,0\n", path.join(" > "));
+    for order in ["1", "2", "3"] {
+        let (code, stdout, stderr) = run_on(
+            &[
+                "attribute",
+                "--model",
+                "markov",
+                "--order",
+                order,
+                "--format",
+                "csv",
+                "-",
+            ],
+            &input,
+        );
+        assert_eq!(code, 0, "order {order}: {stderr}");
+        assert_eq!(stderr, "");
+        let credits = common::parse_output(&stdout);
+        assert_eq!(credits.len(), 4);
+        for channel in ["a", "b", "c", "d"] {
+            common::assert_credit(&credits, "markov", channel, (0.25, 1.25, Some(1.0)), order);
+        }
+    }
+}

@@ -26,7 +26,13 @@ use crate::error::ModelError;
 use crate::numeric::{CompensatedSum, count_to_f64};
 
 use super::scc::Components;
-use super::system::{MAX_SWEEPS, Pair, SWEEP_TOL, System};
+use super::system::{HARMFUL_EXTRAPOLATIONS, Pair, SWEEP_TOL, System};
+
+/// Sweeps before a block gives up (its channels are then solved one by
+/// one, each with its own, smaller components): the blocks measured
+/// converge in 20–60 sweeps; slower convergence comes from long chains of
+/// states (long journeys), which the per-channel solve handles better.
+const MAX_SWEEPS: usize = 500;
 
 /// Most channels per block: 8 channels × 2 columns = 16 doubles per state
 /// (wider rows were slower per channel, measured at order 3 × 50 channels).
@@ -272,9 +278,17 @@ impl<const W: usize> Sweeper<W> {
         let mut since = [0usize; W];
         let mut best = [f64::INFINITY; W];
         let mut stalled = 0usize;
-        for _ in 0..MAX_SWEEPS {
+        // The update before the last extrapolation, per column; an
+        // extrapolation followed by a larger update was not of one dominant
+        // mode (several slow modes, e.g. a long path of states), and
+        // repeating such extrapolations can diverge: after a few, the
+        // column sweeps plainly.
+        let mut before = [f64::INFINITY; W];
+        let mut harmful = [0usize; W];
+        for sweep in 0..MAX_SWEEPS {
             self.sweep(sys, e, clamp, all, scc, true);
             let mut done = true;
+            let mut hopeless = false;
             let mut improved = false;
             let mut factor = [0.0f64; W];
             let mut extrapolate = false;
@@ -290,18 +304,41 @@ impl<const W: usize> Sweeper<W> {
                     best[q] = dq;
                     improved = true;
                 }
+                if since[q] == 0 && dq > before[q] {
+                    harmful[q] += 1;
+                }
                 ratios[q] = [ratios[q][1], r];
                 since[q] += 1;
                 let [a, b] = ratios[q];
-                if since[q] >= 4 && b > 0.05 && b < 0.995 && (a - b).abs() <= 0.02 * b {
+                // At a steady contraction b, reaching the tolerance takes
+                // ln(tol·scale/Δ)/ln(b) more sweeps: give up early when that
+                // is beyond the budget and extrapolation cannot help.
+                if sweep >= 20
+                    && (b >= 0.995 || harmful[q] >= HARMFUL_EXTRAPOLATIONS)
+                    && b < 1.0
+                    && (SWEEP_TOL * sq / dq).ln() / b.ln()
+                        > count_to_f64(u64::try_from(MAX_SWEEPS - sweep).unwrap_or(0))
+                {
+                    hopeless = true;
+                }
+                if harmful[q] < HARMFUL_EXTRAPOLATIONS
+                    && since[q] >= 4
+                    && b > 0.05
+                    && b < 0.995
+                    && (a - b).abs() <= 0.02 * b
+                {
                     factor[q] = b / (1.0 - b);
                     since[q] = 0;
+                    before[q] = dq;
                     best[q] = f64::INFINITY;
                     extrapolate = true;
                 }
             }
             if done {
                 return Ok(());
+            }
+            if hopeless {
+                break;
             }
             if extrapolate {
                 for (&s, u) in scc.iter().zip(&self.update) {
@@ -322,7 +359,7 @@ impl<const W: usize> Sweeper<W> {
             }
         }
         Err(ModelError::NoConvergence(format!(
-            "Gauss–Seidel on a component of {} states did not converge in {MAX_SWEEPS} sweeps",
+            "Gauss–Seidel on a component of {} states converges too slowly for the blocked removals",
             scc.len()
         )))
     }

@@ -246,7 +246,7 @@ impl MarkovChain {
     /// [`ModelError::NoConvergence`] if the solver cannot certify its result.
     pub fn conversion_probability(&self) -> Result<f64, ModelError> {
         let system = super::system::System::new(self);
-        let full = system.solve_full(super::Solver::Auto)?;
+        let full = super::removal::full_solution(&system, super::Solver::Auto)?;
         Ok(full.probability)
     }
 

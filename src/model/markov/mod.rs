@@ -51,8 +51,19 @@
 //! See [`RemovalEffects::error_bounds`]: every removal effect is certified
 //! by an a-posteriori bound (flow conservation of the fitted chain makes the
 //! expected visit counts known exactly, so the count-form residual bounds the
-//! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-12`;
-//! the computation fails with [`ModelError::NoConvergence`](crate::ModelError::NoConvergence) otherwise.
+//! error without spectral estimates) to `|RE − RE*| ≤ 1e-10·RE + 1e-12`.
+//!
+//! When a result cannot be certified so (long journeys make the chain nearly
+//! closed: the residual of a rounded solution grows with the mean number of
+//! visits, and Gauss–Seidel slows down), it is computed again by a fallback:
+//! dense LU for components of up to [`DENSE_MAX`] states, above that state
+//! reduction (exact elimination of the states whose elimination adds no
+//! transitions, e.g. the long chains of a long journey, then dense LU or
+//! Gauss–Seidel on the rest), and iterative refinement with residuals
+//! evaluated in double-double arithmetic. Only if that fails too does the
+//! computation fail, with
+//! [`ModelError::NoConvergence`](crate::ModelError::NoConvergence): an
+//! internal numerical failure, never a fault of the input.
 //!
 //! # Example
 //!
@@ -126,6 +137,8 @@ mod filter;
 mod model;
 mod order;
 mod output;
+mod reduction;
+mod refine;
 mod removal;
 mod scc;
 mod system;

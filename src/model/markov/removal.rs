@@ -10,7 +10,7 @@ use super::Solver;
 use super::blocked::plan_blocks;
 use super::chain::MarkovChain;
 use super::scc::Components;
-use super::system::{Full, Pair, System};
+use super::system::{Full, Pair, Solved, System};
 
 /// Removal effects of every channel, with the chain-level quantities they
 /// derive from. Vectors are indexed by channel id.
@@ -47,13 +47,26 @@ pub const REL_TOL: f64 = 1e-10;
 /// See [`REL_TOL`].
 pub const ABS_TOL: f64 = 1e-12;
 
+/// A channel's `(RE, RE^v, certified bound)`, or `None` when its fast
+/// solve could not be certified (it is then solved again by
+/// [`robust_removal`]).
+type Outcome = Option<(f64, f64, f64)>;
+
 pub(crate) fn removal_effects(
     chain: &MarkovChain,
     solver: Solver,
 ) -> Result<RemovalEffects, ModelError> {
     let system = System::new(chain);
     let nc = chain.n_channels();
-    let full = system.solve_full(solver)?;
+    let mut full = full_solution(&system, solver)?;
+    let mut refined = full.refined;
+    if !refined && full.bound_exceeds(0.25 * ABS_TOL) {
+        // The bound of the full solution alone would take most of the
+        // tolerance of a small removal effect (long journeys: the residual
+        // of a rounded solution grows with the mean number of visits).
+        full = refined_full(&system)?;
+        refined = true;
+    }
     let p = full.probability;
     let y = full.solved.functional[1];
     if p <= 0.0 {
@@ -71,13 +84,35 @@ pub(crate) fn removal_effects(
         Solver::Dense => false,
         Solver::Auto => system.n > PER_CHANNEL_MAX,
     };
-    if blocked {
-        return blocked_effects(&system, &full, y, nc);
+    let mut outcomes: Vec<Outcome> = if blocked {
+        blocked_effects(&system, &full, nc)?
+    } else {
+        (0..nc)
+            .into_par_iter()
+            .map(|c| single_removal(&system, &full, c, solver))
+            .collect::<Result<_, _>>()?
+    };
+    // The fallback: the full chain refined, then each failed channel
+    // refined on its own.
+    if outcomes.iter().any(Option::is_none) {
+        let refined = if refined {
+            full
+        } else {
+            refined_full(&system)?
+        };
+        let failed: Vec<usize> = (0..nc)
+            .filter(|&c| outcomes.get(c).is_some_and(Option::is_none))
+            .collect();
+        let redone: Vec<Result<(f64, f64, f64), ModelError>> = failed
+            .par_iter()
+            .map(|&c| robust_removal(&system, &refined, c))
+            .collect();
+        for (&c, r) in failed.iter().zip(redone) {
+            if let Some(o) = outcomes.get_mut(c) {
+                *o = Some(r?);
+            }
+        }
     }
-    let per_channel: Vec<Result<(Pair, f64), ModelError>> = (0..nc)
-        .into_par_iter()
-        .map(|c| single_removal(&system, &full, c, solver, y))
-        .collect();
     let mut res = RemovalEffects {
         conversion_probability: p,
         value_per_journey: y * system.value_scale,
@@ -86,29 +121,77 @@ pub(crate) fn removal_effects(
         error_bounds: Vec::with_capacity(nc),
         cap_loss: None,
     };
-    for r in per_channel {
-        let (re, bound) = r?;
-        res.removal_effects.push(re[0]);
-        res.value_removal_effects.push(re[1]);
+    for (re, re_v, bound) in outcomes.into_iter().map(Option::unwrap_or_default) {
+        res.removal_effects.push(re);
+        res.value_removal_effects.push(re_v);
         res.error_bounds.push(bound);
     }
     Ok(res)
 }
 
+/// The full chain's solution by `solver`, or by the refined fallback when
+/// that fails to converge.
+pub(crate) fn full_solution(system: &System, solver: Solver) -> Result<Full, ModelError> {
+    match system.solve_full(solver) {
+        Ok(full) if full.bound_exceeds(1e-3) => refined_full(system),
+        Err(ModelError::NoConvergence(_)) => refined_full(system),
+        other => other,
+    }
+}
+
+/// The full chain solved by the fallback: robust components and iterative
+/// refinement to a bound of 1e-15 of the result where rounding allows.
+fn refined_full(system: &System) -> Result<Full, ModelError> {
+    let tol = 1e-3 * ABS_TOL;
+    let solved = system.solve_refined(&[], &system.rhs, &[], |f| {
+        [tol * f[0].abs(), tol * f[1].abs()]
+    })?;
+    let probability = if system.journeys > 0.0 {
+        solved.functional[0]
+    } else {
+        0.0
+    };
+    Ok(Full {
+        solved,
+        probability,
+        refined: true,
+    })
+}
+
+/// The removal of channel `c` by the fallback: with the full chain's
+/// solution clamped on the removed states, the others solve the
+/// homogeneous system, refined until its bound is a quarter of the
+/// tolerance (or stops improving).
+fn robust_removal(system: &System, full: &Full, c: usize) -> Result<(f64, f64, f64), ModelError> {
+    let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
+    if removed.is_empty() {
+        return Ok((0.0, 0.0, 0.0));
+    }
+    let (p, y) = (full.probability, full.solved.functional[1]);
+    let zeros: Vec<Pair> = vec![[0.0; 2]; system.n];
+    let d = system.solve_refined(removed, &zeros, &full.solved.x, |f| {
+        [
+            0.25 * (REL_TOL * f[0] + ABS_TOL * p),
+            0.25 * (REL_TOL * f[1] + ABS_TOL * y),
+        ]
+    })?;
+    certified(c, d.functional, d.error_bound, p, y, &full.solved)
+}
+
 /// The removal of channel `c` as its own system: `d = x − x_{−c}` solves
 /// the removal system with right-hand side the flow into the removed
-/// states (all terms non-negative, no cancellation).
+/// states (all terms non-negative, no cancellation). `None` when it cannot
+/// be certified.
 fn single_removal(
     system: &System,
     full: &Full,
     c: usize,
     solver: Solver,
-    y: f64,
-) -> Result<(Pair, f64), ModelError> {
-    let (x, p, full_bound) = (&full.solved.x, full.probability, full.solved.error_bound);
+) -> Result<Outcome, ModelError> {
+    let (x, p, y) = (&full.solved.x, full.probability, full.solved.functional[1]);
     let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
     if removed.is_empty() {
-        return Ok(([0.0; 2], 0.0));
+        return Ok(Some((0.0, 0.0, 0.0)));
     }
     let mut in_removed = vec![false; system.n];
     for &r in removed {
@@ -131,7 +214,11 @@ fn single_removal(
             }
         }
     }
-    let d = system.solve(removed, &g, solver)?;
+    let d = match system.solve(removed, &g, solver) {
+        Ok(d) => d,
+        Err(ModelError::NoConvergence(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let mut direct = [CompensatedSum::default(), CompensatedSum::default()];
     for &r in removed {
         let st = system.start.get(r as usize).copied().unwrap_or(0.0);
@@ -144,21 +231,14 @@ fn single_removal(
         d.functional[0] + direct[0].value() / system.journeys,
         d.functional[1] + direct[1].value() / system.journeys,
     ];
-    let bound_d = [d.error_bound[0], d.error_bound[1]];
-    let (re, re_v, bound) = certified(c, big_d, bound_d, p, y, full_bound)?;
-    Ok(([re, re_v], bound))
+    Ok(certified(c, big_d, d.error_bound, p, y, &full.solved).ok())
 }
 
 /// The removals of every channel by [`System::removals_blocked`], blocks of
-/// channels in parallel.
-fn blocked_effects(
-    system: &System,
-    full: &Full,
-    y: f64,
-    nc: usize,
-) -> Result<RemovalEffects, ModelError> {
-    let p = full.probability;
-    let full_bound = full.solved.error_bound;
+/// channels in parallel; `None` for the channels that could not be
+/// certified.
+fn blocked_effects(system: &System, full: &Full, nc: usize) -> Result<Vec<Outcome>, ModelError> {
+    let (p, y) = (full.probability, full.solved.functional[1]);
     let mut components = Components::default();
     components.run(&system.row_ptr, &system.cols, &vec![false; system.n]);
     let active: Vec<usize> = (0..nc)
@@ -169,56 +249,55 @@ fn blocked_effects(
         .par_iter()
         .map(|block| system.removals_blocked(&full.solved.x, block, &components))
         .collect();
-    let mut res = RemovalEffects {
-        conversion_probability: p,
-        value_per_journey: y * system.value_scale,
-        removal_effects: vec![0.0; nc],
-        value_removal_effects: vec![0.0; nc],
-        error_bounds: vec![0.0; nc],
-        cap_loss: None,
-    };
+    let mut outcomes: Vec<Outcome> = vec![Some((0.0, 0.0, 0.0)); nc];
     for (block, r) in blocks.iter().zip(solved) {
-        let r = r?;
+        let r = match r {
+            Ok(r) => r,
+            Err(ModelError::NoConvergence(_)) => {
+                for &c in *block {
+                    if let Some(o) = outcomes.get_mut(c) {
+                        *o = None;
+                    }
+                }
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         for ((&c, d), b) in block.iter().zip(&r.d).zip(&r.bound) {
-            let (re, re_v, bound) = certified(c, *d, *b, p, y, full_bound)?;
-            if let Some(v) = res.removal_effects.get_mut(c) {
-                *v = re;
-            }
-            if let Some(v) = res.value_removal_effects.get_mut(c) {
-                *v = re_v;
-            }
-            if let Some(v) = res.error_bounds.get_mut(c) {
-                *v = bound;
+            if let Some(o) = outcomes.get_mut(c) {
+                *o = certified(c, *d, *b, p, y, &full.solved).ok();
             }
         }
     }
-    Ok(res)
+    Ok(outcomes)
 }
 
-/// `RE = D / P` and `RE^v = D^v / Y` with their certified bound; an error
-/// when the bound exceeds the tolerance.
+/// `RE = D / P` and `RE^v = D^v / Y` with their certified bound (from the
+/// bound on `D`, on the clamped full solution and on `P`); an error when
+/// the bound exceeds the tolerance.
 fn certified(
     c: usize,
     big_d: Pair,
     d_bound: Pair,
     p: f64,
     y: f64,
-    full_bound: Pair,
+    full: &Solved,
 ) -> Result<(f64, f64, f64), ModelError> {
+    let (clamp, full_bound) = (full.clamp_bound, full.error_bound);
     let re = (big_d[0] / p).clamp(0.0, 1.0);
     let re_v = if y > 0.0 {
         (big_d[1] / y).clamp(0.0, 1.0)
     } else {
         0.0
     };
-    let bound = (d_bound[0] + full_bound[0]) / p + re * full_bound[0] / p;
+    let bound = (d_bound[0] + clamp[0]) / p + re * full_bound[0] / p;
     if bound > REL_TOL * re + ABS_TOL {
         return Err(ModelError::NoConvergence(format!(
             "removal effect of channel #{c}: certified error bound {bound:e} exceeds the tolerance"
         )));
     }
     if y > 0.0 {
-        let bound_v = (d_bound[1] + full_bound[1]) / y + re_v * full_bound[1] / y;
+        let bound_v = (d_bound[1] + clamp[1]) / y + re_v * full_bound[1] / y;
         if bound_v > REL_TOL * re_v + ABS_TOL {
             return Err(ModelError::NoConvergence(format!(
                 "value removal effect of channel #{c}: certified error bound {bound_v:e} exceeds the tolerance"
@@ -252,7 +331,7 @@ pub(crate) fn capped_removal_effects(
     let tail = chain.mean_visits() / steps;
     let system = System::new(chain);
     if tail <= CAPPED_TOL {
-        let p = system.solve_full(Solver::Auto)?.probability;
+        let p = full_solution(&system, Solver::Auto)?.probability;
         if tail <= CAPPED_TOL * p {
             let mut effects = removal_effects(chain, Solver::Auto)?;
             // |D_k − D| ≤ tail and |P_k − P| ≤ tail.
@@ -270,7 +349,7 @@ pub(crate) fn capped_removal_effects(
         // Converged: P_capped is within `bound` of P.
         (full.bound[0] / (p + full.bound[0])).clamp(0.0, 1.0)
     } else {
-        let uncapped = system.solve_full(Solver::Auto)?.probability;
+        let uncapped = full_solution(&system, Solver::Auto)?.probability;
         if uncapped > 0.0 {
             (1.0 - p / uncapped).clamp(0.0, 1.0)
         } else {
