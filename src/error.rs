@@ -438,6 +438,23 @@ pub enum ModelError {
         /// Which total overflowed, and its limit.
         what: String,
     },
+    /// The exact Markov removal effects would take too long: every channel
+    /// needs its own solve of the chain where it can be reached (eight
+    /// channels share one), so many channels in one large strongly connected
+    /// chain cost channels × chain size.
+    #[error(
+        "the exact removal effects of {channels} channels need at least {work} state updates \
+         per sweep, above the limit of {limit}: merge rare channels into groups, lower the \
+         order, or raise the limit (Markov::work_limit)"
+    )]
+    TooComplex {
+        /// Channels with states to remove.
+        channels: usize,
+        /// A lower bound on the work of one sweep over every channel's system.
+        work: u64,
+        /// The limit it exceeds.
+        limit: u64,
+    },
 }
 
 fn describe_overflow(index: Option<usize>) -> String {

@@ -284,3 +284,57 @@ fn long_journeys_agree_with_dense_gaussian_elimination() {
         }
     }
 }
+
+#[test]
+fn channels_reached_from_few_states_agree_with_the_oracle() {
+    // Channels 0–3 form a strongly connected core; channels 4–39 are only
+    // ever at the start of a path (alone, before another rare channel, or
+    // before the core), so the states that can reach them are few and the
+    // blocked solver sweeps only those.
+    let channels = 40;
+    let mut data: Vec<Row> = Vec::new();
+    for i in 0..24u64 {
+        let len = 2 + (i % 5) as usize;
+        data.push((
+            random_path(len, 4, i + 10),
+            i % 3,
+            (i + 1) % 2,
+            (i % 3) as f64 * 3.5,
+        ));
+    }
+    for r in 4..channels {
+        let rare = r as u64;
+        data.push((vec![r], rare % 2, 1, (rare % 2) as f64 * 4.0));
+        data.push((vec![r, 4 + (r + 1) % 36], 1, rare % 3, 2.5));
+        data.push((vec![r, r % 4, (r + 1) % 4], rare % 3, 1, (rare % 3) as f64));
+    }
+    let set = journey_set(&data, channels);
+    for order in 1..=2 {
+        let (p, re, re_v) = oracle(&data, order, channels);
+        for solver in [Solver::Auto, Solver::Dense, Solver::Iterative] {
+            for max_steps in [None, Some(10_000)] {
+                let model = Markov::new(order)
+                    .unwrap()
+                    .solver(solver)
+                    .max_steps(max_steps);
+                let effects = model.removal_effects(&model.fit(&set).unwrap()).unwrap();
+                let context = format!("{solver:?} order {order} cap {max_steps:?}");
+                assert!(agree(effects.conversion_probability, p), "{context}");
+                for c in 0..channels {
+                    assert!(
+                        agree(effects.removal_effects[c], re[c]),
+                        "{context} channel {c}: {} vs {}",
+                        effects.removal_effects[c],
+                        re[c]
+                    );
+                    assert!(
+                        agree(effects.value_removal_effects[c], re_v[c]),
+                        "{context} channel {c}: value {} vs {}",
+                        effects.value_removal_effects[c],
+                        re_v[c]
+                    );
+                }
+            }
+        }
+    }
+}

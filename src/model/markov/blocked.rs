@@ -25,7 +25,7 @@
 use crate::error::ModelError;
 use crate::numeric::{CompensatedSum, count_to_f64};
 
-use super::scc::Components;
+use super::ancestors::{Plan, Scratch, View};
 use super::system::{HARMFUL_EXTRAPOLATIONS, Pair, SWEEP_TOL, System};
 
 /// Sweeps before a block gives up (its channels are then solved one by
@@ -80,17 +80,18 @@ fn clamped_columns<const W: usize>(m: u64) -> [bool; W] {
 
 impl System {
     /// Solves the removals of `channels` (at most [`BLOCK`]) given the full
-    /// chain's solution `x` and its components, with rows just wide enough
-    /// (4 or 8 channels).
+    /// chain's solution `x`, on the ancestors of their removed states (see
+    /// [`super::ancestors`]), with rows just wide enough (4 or 8 channels).
     pub(crate) fn removals_blocked(
         &self,
         x: &[Pair],
         channels: &[usize],
-        components: &Components,
+        plan: &Plan,
+        scratch: &mut Scratch,
     ) -> Result<BlockResult, ModelError> {
         match channels.len() {
-            0..=4 => self.removals_width::<8>(x, channels, components),
-            _ => self.removals_width::<16>(x, channels, components),
+            0..=4 => self.removals_width::<8>(x, channels, plan, scratch),
+            _ => self.removals_width::<16>(x, channels, plan, scratch),
         }
     }
 
@@ -98,23 +99,29 @@ impl System {
         &self,
         x: &[Pair],
         channels: &[usize],
-        components: &Components,
+        plan: &Plan,
+        scratch: &mut Scratch,
     ) -> Result<BlockResult, ModelError> {
-        let n = self.n;
         let b = channels.len().min(W / 2);
-        let mut clamp = vec![0u64; n];
-        for (k, &c) in channels.iter().take(b).enumerate() {
-            for &s in self.by_channel.get(c).map_or(&[][..], Vec::as_slice) {
-                if let Some(m) = clamp.get_mut(s as usize) {
-                    *m |= 1 << k;
+        let removed = |c: &usize| self.by_channel.get(*c).map_or(&[][..], Vec::as_slice);
+        let view = scratch.view(
+            self,
+            plan,
+            channels.iter().take(b).flat_map(removed).copied(),
+        );
+        let m = view.diag.len();
+        let mut clamp = vec![0u64; m];
+        let mut e: Vec<[f64; W]> = vec![[0.0; W]; m];
+        for (k, c) in channels.iter().take(b).enumerate() {
+            for &s in removed(c) {
+                let Some(i) = view.row_of(s as usize) else {
+                    continue;
+                };
+                if let Some(mask) = clamp.get_mut(i) {
+                    *mask |= 1 << k;
                 }
-            }
-        }
-        let mut e: Vec<[f64; W]> = vec![[0.0; W]; n];
-        for ((row, &m), xs) in e.iter_mut().zip(&clamp).zip(x) {
-            if m != 0 {
-                for (k, pair) in row.chunks_exact_mut(2).enumerate() {
-                    if m >> k & 1 == 1 {
+                if let (Some(row), Some(xs)) = (e.get_mut(i), x.get(s as usize)) {
+                    if let Some(pair) = row.get_mut(2 * k..2 * k + 2) {
                         pair.copy_from_slice(xs);
                     }
                 }
@@ -122,24 +129,17 @@ impl System {
         }
         let all = (1u64 << b) - 1;
         let mut sweeper = Sweeper::<W>::new();
-        let mut ordered: Vec<u32> = Vec::new();
-        for c in 0..components.len() {
-            let scc = components.get(c);
+        for c in 0..view.bounds.len().saturating_sub(1) {
+            let lo = view.bounds.get(c).copied().unwrap_or(0);
+            let hi = view.bounds.get(c + 1).copied().unwrap_or(lo);
+            let scc = view.items.get(lo..hi).unwrap_or(&[]);
             if scc.len() == 1 {
-                sweeper.sweep(self, &mut e, &clamp, all, scc, false);
+                sweeper.sweep(&view, &mut e, &clamp, all, scc, false);
             } else {
-                // Sweep states sharing successors together (see
-                // `System::sweep_rank`): 30% faster at order 3 than Tarjan's
-                // order, measured on 100 000 paths × 50 channels.
-                ordered.clear();
-                ordered.extend_from_slice(scc);
-                ordered.sort_unstable_by_key(|&v| {
-                    self.sweep_rank.get(v as usize).copied().unwrap_or(0)
-                });
-                sweeper.converge(self, &mut e, &clamp, all, &ordered)?;
+                sweeper.converge(&view, &mut e, &clamp, all, scc)?;
             }
         }
-        let (d, bound) = self.certify_block(&e, &clamp);
+        let (d, bound) = certify_block(&view, self.journeys, &e, &clamp);
         Ok(BlockResult {
             d: d.chunks_exact(2).take(b).map(|p| [p[0], p[1]]).collect(),
             bound: bound
@@ -149,45 +149,46 @@ impl System {
                 .collect(),
         })
     }
+}
 
-    /// `Σ start_s e_s / N` per column and the residual bound.
-    fn certify_block<const W: usize>(&self, e: &[[f64; W]], clamp: &[u64]) -> ([f64; W], [f64; W]) {
-        let mut f = [CompensatedSum::default(); W];
-        let mut res = [0.0f64; W];
-        let mut scale = [0.0f64; W];
-        let mut max_deg = 0usize;
-        for (s, row) in e.iter().enumerate() {
-            let st = self.start.get(s).copied().unwrap_or(0.0);
-            for (fq, v) in f.iter_mut().zip(row) {
-                fq.add(st * v);
-            }
-            let (cols, w) = self.row(s);
-            max_deg = max_deg.max(cols.len());
-            let acc = gather(e, cols, w);
-            let d = self.diag.get(s).copied().unwrap_or(0.0);
-            let fixed = clamped_columns::<W>(clamp.get(s).copied().unwrap_or(0));
-            for q in 0..W {
-                if !fixed[q] {
-                    res[q] += (acc[q] - d * row[q]).abs();
-                    scale[q] += acc[q].abs() + (d * row[q]).abs();
-                }
-            }
+/// `Σ start_s e_s / N` per column and the residual bound (rows outside the
+/// view have `e = 0` and a zero residual).
+fn certify_block<const W: usize>(
+    view: &View<'_>,
+    journeys: f64,
+    e: &[[f64; W]],
+    clamp: &[u64],
+) -> ([f64; W], [f64; W]) {
+    let mut f = [CompensatedSum::default(); W];
+    let mut res = [0.0f64; W];
+    let mut scale = [0.0f64; W];
+    let mut max_deg = 0usize;
+    for (s, row) in e.iter().enumerate() {
+        let st = view.start.get(s).copied().unwrap_or(0.0);
+        for (fq, v) in f.iter_mut().zip(row) {
+            fq.add(st * v);
         }
-        let gamma =
-            count_to_f64(u64::try_from(max_deg + 3).unwrap_or(u64::MAX)).sqrt() * f64::EPSILON;
-        let norm = if self.journeys > 0.0 {
-            self.journeys
-        } else {
-            1.0
-        };
-        let mut value = [0.0; W];
-        let mut bound = [0.0; W];
+        let (cols, w) = view.row(s);
+        max_deg = max_deg.max(cols.len());
+        let acc = gather(e, cols, w);
+        let d = view.diag.get(s).copied().unwrap_or(0.0);
+        let fixed = clamped_columns::<W>(clamp.get(s).copied().unwrap_or(0));
         for q in 0..W {
-            value[q] = f[q].value() / norm;
-            bound[q] = (res[q] + gamma * scale[q]) / norm;
+            if !fixed[q] {
+                res[q] += (acc[q] - d * row[q]).abs();
+                scale[q] += acc[q].abs() + (d * row[q]).abs();
+            }
         }
-        (value, bound)
     }
+    let gamma = count_to_f64(u64::try_from(max_deg + 3).unwrap_or(u64::MAX)).sqrt() * f64::EPSILON;
+    let norm = if journeys > 0.0 { journeys } else { 1.0 };
+    let mut value = [0.0; W];
+    let mut bound = [0.0; W];
+    for q in 0..W {
+        value[q] = f[q].value() / norm;
+        bound[q] = (res[q] + gamma * scale[q]) / norm;
+    }
+    (value, bound)
 }
 
 /// `Σ_t w_t e_t` over a row.
@@ -223,7 +224,7 @@ impl<const W: usize> Sweeper<W> {
     /// One Gauss–Seidel sweep over `scc`; records updates when `record`.
     fn sweep(
         &mut self,
-        sys: &System,
+        view: &View<'_>,
         e: &mut [[f64; W]],
         clamp: &[u64],
         all: u64,
@@ -238,9 +239,9 @@ impl<const W: usize> Sweeper<W> {
             if m & all == all {
                 continue; // every column clamped
             }
-            let (cols, w) = sys.row(s);
+            let (cols, w) = view.row(s);
             let acc = gather(e, cols, w);
-            let d = sys.diag.get(s).copied().unwrap_or(1.0);
+            let d = view.diag.get(s).copied().unwrap_or(1.0);
             let Some(es) = e.get_mut(s) else {
                 continue;
             };
@@ -265,7 +266,7 @@ impl<const W: usize> Sweeper<W> {
     /// same dominant-mode extrapolation as the per-channel solver.
     fn converge(
         &mut self,
-        sys: &System,
+        view: &View<'_>,
         e: &mut [[f64; W]],
         clamp: &[u64],
         all: u64,
@@ -286,7 +287,7 @@ impl<const W: usize> Sweeper<W> {
         let mut before = [f64::INFINITY; W];
         let mut harmful = [0usize; W];
         for sweep in 0..MAX_SWEEPS {
-            self.sweep(sys, e, clamp, all, scc, true);
+            self.sweep(view, e, clamp, all, scc, true);
             let mut done = true;
             let mut hopeless = false;
             let mut improved = false;

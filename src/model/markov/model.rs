@@ -8,9 +8,10 @@ use crate::model::Model;
 use crate::numeric::count_to_f64;
 
 use super::Solver;
+use super::capped::capped_removal_effects;
 use super::chain::MarkovChain;
 use super::counts::{TransitionCounts, check_order};
-use super::removal::{RemovalEffects, capped_removal_effects, removal_effects};
+use super::removal::{RemovalEffects, WORK_LIMIT, removal_effects};
 
 /// The Markov-chain removal-effect model of order `k` (see the
 /// [module docs](super) for the definition and conventions).
@@ -43,6 +44,7 @@ pub struct Markov {
     max_steps: Option<usize>,
     keep_self_loops: bool,
     solver: Solver,
+    work_limit: u64,
 }
 
 impl Markov {
@@ -60,6 +62,7 @@ impl Markov {
             max_steps: None,
             keep_self_loops: false,
             solver: Solver::Auto,
+            work_limit: WORK_LIMIT,
         })
     }
 
@@ -96,6 +99,19 @@ impl Markov {
     #[must_use]
     pub fn solver(mut self, solver: Solver) -> Self {
         self.solver = solver;
+        self
+    }
+
+    /// Sets the most work the removal effects may take before failing
+    /// with [`ModelError::TooComplex`] (default [`WORK_LIMIT`], a few
+    /// minutes of CPU): a lower bound on one sweep over every channel's
+    /// system, in states plus transitions (see [`ModelError::TooComplex`]).
+    /// Work grows with channels × the size of the strongly connected part
+    /// of the chain where they are reached; channels that only a few states
+    /// lead to are cheap whatever their number.
+    #[must_use]
+    pub fn work_limit(mut self, limit: u64) -> Self {
+        self.work_limit = limit;
         self
     }
 
@@ -172,11 +188,12 @@ impl Markov {
     ///
     /// [`ModelError::NoConvergence`] when the solver cannot certify the
     /// tolerance; [`ModelError::InvalidParameter`] for `max_steps = Some(0)`
-    /// or a dense solve of a too large component.
+    /// or a dense solve of a too large component;
+    /// [`ModelError::TooComplex`] above [`Markov::work_limit`].
     pub fn removal_effects(&self, chain: &MarkovChain) -> Result<RemovalEffects, ModelError> {
         match self.max_steps {
-            Some(k) => capped_removal_effects(chain, k),
-            None => removal_effects(chain, self.solver),
+            Some(k) => capped_removal_effects(chain, k, self.work_limit),
+            None => removal_effects(chain, self.solver, self.work_limit),
         }
     }
 

@@ -4,12 +4,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::ModelError;
-use crate::numeric::{CompensatedSum, count_to_f64};
+use crate::numeric::CompensatedSum;
 
 use super::Solver;
+use super::ancestors::{Plan, Scratch};
 use super::blocked::plan_blocks;
 use super::chain::MarkovChain;
-use super::scc::Components;
 use super::system::{Full, Pair, Solved, System};
 
 /// Removal effects of every channel, with the chain-level quantities they
@@ -52,9 +52,19 @@ pub const ABS_TOL: f64 = 1e-12;
 /// [`robust_removal`]).
 type Outcome = Option<(f64, f64, f64)>;
 
+/// The default of [`Markov::work_limit`](super::Markov::work_limit), in
+/// units of the work of one sweep (states plus transitions of the cyclic
+/// components swept, summed over the blocks of eight channels). The
+/// removals run at ≈ 4·10⁶ such units per second and core (measured, with
+/// the 20 to 60 sweeps a cyclic component takes), so the default allows
+/// about four CPU-minutes; the benchmarks (10⁶ paths × 50 channels, orders
+/// 3 to 6) need below 10⁷.
+pub const WORK_LIMIT: u64 = 1_000_000_000;
+
 pub(crate) fn removal_effects(
     chain: &MarkovChain,
     solver: Solver,
+    work_limit: u64,
 ) -> Result<RemovalEffects, ModelError> {
     let system = System::new(chain);
     let nc = chain.n_channels();
@@ -85,7 +95,7 @@ pub(crate) fn removal_effects(
         Solver::Auto => system.n > PER_CHANNEL_MAX,
     };
     let mut outcomes: Vec<Outcome> = if blocked {
-        blocked_effects(&system, &full, nc)?
+        blocked_effects(&system, &full, nc, work_limit)?
     } else {
         (0..nc)
             .into_par_iter()
@@ -237,17 +247,41 @@ fn single_removal(
 /// The removals of every channel by [`System::removals_blocked`], blocks of
 /// channels in parallel; `None` for the channels that could not be
 /// certified.
-fn blocked_effects(system: &System, full: &Full, nc: usize) -> Result<Vec<Outcome>, ModelError> {
+fn blocked_effects(
+    system: &System,
+    full: &Full,
+    nc: usize,
+    work_limit: u64,
+) -> Result<Vec<Outcome>, ModelError> {
     let (p, y) = (full.probability, full.solved.functional[1]);
-    let mut components = Components::default();
-    components.run(&system.row_ptr, &system.cols, &vec![false; system.n]);
+    let plan = Plan::new(system);
     let active: Vec<usize> = (0..nc)
         .filter(|&c| system.by_channel.get(c).is_some_and(|v| !v.is_empty()))
         .collect();
     let blocks = plan_blocks(&active);
+    let work: u64 = blocks
+        .iter()
+        .map(|block| {
+            plan.cyclic_work(
+                block
+                    .iter()
+                    .flat_map(|&c| system.by_channel.get(c).map_or(&[][..], Vec::as_slice))
+                    .copied(),
+            )
+        })
+        .fold(0u64, u64::saturating_add);
+    if work > work_limit {
+        return Err(ModelError::TooComplex {
+            channels: active.len(),
+            work,
+            limit: work_limit,
+        });
+    }
     let solved: Vec<Result<super::blocked::BlockResult, ModelError>> = blocks
         .par_iter()
-        .map(|block| system.removals_blocked(&full.solved.x, block, &components))
+        .map_init(Scratch::default, |scratch, block| {
+            system.removals_blocked(&full.solved.x, block, &plan, scratch)
+        })
         .collect();
     let mut outcomes: Vec<Outcome> = vec![Some((0.0, 0.0, 0.0)); nc];
     for (block, r) in blocks.iter().zip(solved) {
@@ -305,206 +339,4 @@ fn certified(
         }
     }
     Ok((re, re_v, bound))
-}
-
-/// Removal effects of the chain whose journeys are cut after `max_steps`
-/// states (a journey still in the chain after visiting `max_steps` states
-/// ends in `(null)`), computed by at most `max_steps` sparse matrix–vector
-/// steps: `x⁽ʲ⁺¹⁾ = (b + N x⁽ʲ⁾) / out`, `x⁽⁰⁾ = 0`, stopping early once the
-/// chain has converged (see [`capped`]).
-pub(crate) fn capped_removal_effects(
-    chain: &MarkovChain,
-    max_steps: usize,
-) -> Result<RemovalEffects, ModelError> {
-    if max_steps == 0 {
-        return Err(ModelError::InvalidParameter {
-            name: "max_steps",
-            value: "0".to_owned(),
-            reason: "a journey visits at least one state",
-        });
-    }
-    let steps = count_to_f64(u64::try_from(max_steps).unwrap_or(u64::MAX));
-    // P(a walk is longer than k steps) ≤ E[steps] / k (Markov's
-    // inequality), and E[steps] is the mean number of visits, known
-    // exactly from the counts. Beyond this cap the exact uncapped chain
-    // differs from the capped one by less than the tolerance.
-    let tail = chain.mean_visits() / steps;
-    let system = System::new(chain);
-    if tail <= CAPPED_TOL {
-        let p = full_solution(&system, Solver::Auto)?.probability;
-        if tail <= CAPPED_TOL * p {
-            let mut effects = removal_effects(chain, Solver::Auto)?;
-            // |D_k − D| ≤ tail and |P_k − P| ≤ tail.
-            for b in &mut effects.error_bounds {
-                *b += 2.0 * tail / p;
-            }
-            effects.cap_loss = Some((tail / p).min(1.0));
-            return Ok(effects);
-        }
-    }
-    let nc = chain.n_channels();
-    let full = capped(&system, &[], max_steps);
-    let [p, y] = full.value;
-    let cap_loss = if p <= 0.0 || full.converged {
-        // Converged: P_capped is within `bound` of P.
-        (full.bound[0] / (p + full.bound[0])).clamp(0.0, 1.0)
-    } else {
-        let uncapped = full_solution(&system, Solver::Auto)?.probability;
-        if uncapped > 0.0 {
-            (1.0 - p / uncapped).clamp(0.0, 1.0)
-        } else {
-            0.0
-        }
-    };
-    let effects: Vec<[f64; 3]> = (0..nc)
-        .into_par_iter()
-        .map(|c| {
-            let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
-            if removed.is_empty() || p <= 0.0 {
-                return [0.0; 3];
-            }
-            let r = capped(&system, removed, max_steps);
-            let re = ((p - r.value[0]) / p).clamp(0.0, 1.0);
-            let re_v = if y > 0.0 {
-                ((y - r.value[1]) / y).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let bound = (full.bound[0] + r.bound[0]) / p + re * full.bound[0] / p;
-            [re, re_v, bound]
-        })
-        .collect();
-    Ok(RemovalEffects {
-        conversion_probability: p,
-        value_per_journey: y * system.value_scale,
-        removal_effects: effects.iter().map(|e| e[0]).collect(),
-        value_removal_effects: effects.iter().map(|e| e[1]).collect(),
-        error_bounds: effects.iter().map(|e| e[2]).collect(),
-        cap_loss: Some(cap_loss),
-    })
-}
-
-/// The functional of a capped iteration and how it ended.
-struct Capped {
-    /// `Σ start_s x_s / N` (conversions, value).
-    value: Pair,
-    /// Bound on the distance of `value` from the capped chain's exact value.
-    bound: Pair,
-    /// Whether the iteration stopped before `max_steps` because the chain
-    /// had converged (the cap then no longer matters).
-    converged: bool,
-}
-
-/// A capped iteration whose remaining change is at most this fraction of
-/// the functional (beyond its rounding) stops: the cap no longer matters.
-const CAPPED_TOL: f64 = 1e-14;
-/// Steps without a smaller residual after which the iteration is taken to
-/// be at its rounding floor (a safety net: the rounding estimate stops it
-/// first).
-const CAPPED_STALL: usize = 10_000;
-
-/// The capped iteration with `removed` states zeroed. It stops before
-/// `steps` once the chain has converged: the iterates increase towards the
-/// uncapped solution `x*`, and the count-form residual of `x⁽ʲ⁾`,
-/// `R_s = out_s (x⁽ʲ⁺¹⁾_s − x⁽ʲ⁾_s) ≥ 0`, bounds the distance left: every
-/// later iterate (the capped value for any larger cap) lies between
-/// `x⁽ʲ⁺¹⁾` and `x*`, whose functional is within `Σ_s R_s / N` of that of
-/// `x⁽ʲ⁾` (flow conservation: a state is visited at most `out_s / N` times
-/// per journey). It stops when that bound falls below [`CAPPED_TOL`] of
-/// the functional plus the rounding of the residual's own evaluation, and
-/// reports the bound: a large cap costs no more than the convergence.
-fn capped(system: &System, removed: &[u32], steps: usize) -> Capped {
-    let n = system.n;
-    let mut res = Capped {
-        value: [0.0; 2],
-        bound: [0.0; 2],
-        converged: false,
-    };
-    if system.journeys <= 0.0 {
-        return res;
-    }
-    let mut keep = vec![true; n];
-    for &r in removed {
-        if let Some(k) = keep.get_mut(r as usize) {
-            *k = false;
-        }
-    }
-    let mut x: Vec<Pair> = vec![[0.0; 2]; n];
-    let mut next: Vec<Pair> = vec![[0.0; 2]; n];
-    let mut best = [f64::INFINITY; 2];
-    let mut stalled = 0usize;
-    let gamma = count_to_f64(u64::try_from(system.max_degree() + 3).unwrap_or(u64::MAX)).sqrt()
-        * f64::EPSILON;
-    for step in 0..steps {
-        let mut residual = [0.0f64; 2];
-        let mut scale = [0.0f64; 2];
-        let mut f = [0.0f64; 2];
-        for (s, ns) in next.iter_mut().enumerate() {
-            if !keep.get(s).copied().unwrap_or(false) {
-                *ns = [0.0; 2];
-                continue;
-            }
-            let mut acc = system.rhs.get(s).copied().unwrap_or([0.0; 2]);
-            let sl = system.self_loops.get(s).copied().unwrap_or(0.0);
-            let xs = x.get(s).copied().unwrap_or([0.0; 2]);
-            acc[0] += sl * xs[0];
-            acc[1] += sl * xs[1];
-            let (cols, w) = system.row(s);
-            for (&t, &wt) in cols.iter().zip(w) {
-                if let Some(xt) = x.get(t as usize) {
-                    acc[0] += wt * xt[0];
-                    acc[1] += wt * xt[1];
-                }
-            }
-            let out = system.diag.get(s).copied().unwrap_or(1.0) + sl;
-            *ns = [acc[0] / out, acc[1] / out];
-            let st = system.start.get(s).copied().unwrap_or(0.0);
-            for j in 0..2 {
-                residual[j] += (acc[j] - out * xs[j]).abs();
-                scale[j] += acc[j].abs() + (out * xs[j]).abs();
-                f[j] += st * ns[j];
-            }
-        }
-        std::mem::swap(&mut x, &mut next);
-        if step + 1 == steps {
-            break;
-        }
-        let n = system.journeys;
-        let bound = [
-            (residual[0] + gamma * scale[0]) / n,
-            (residual[1] + gamma * scale[1]) / n,
-        ];
-        let done = if (0..2).all(|j| residual[j] <= CAPPED_TOL * f[j] + 4.0 * gamma * scale[j]) {
-            true
-        } else if (0..2).any(|j| bound[j] < best[j]) {
-            stalled = 0;
-            best = [best[0].min(bound[0]), best[1].min(bound[1])];
-            false
-        } else {
-            stalled += 1;
-            stalled > CAPPED_STALL
-        };
-        if done {
-            res.value = functional(system, &x);
-            res.bound = bound;
-            res.converged = true;
-            return res;
-        }
-    }
-    res.value = functional(system, &x);
-    res
-}
-
-/// `Σ start_s x_s / N`.
-fn functional(system: &System, x: &[Pair]) -> Pair {
-    let mut f = [CompensatedSum::default(), CompensatedSum::default()];
-    for (s, xs) in x.iter().enumerate() {
-        let st = system.start.get(s).copied().unwrap_or(0.0);
-        f[0].add(st * xs[0]);
-        f[1].add(st * xs[1]);
-    }
-    [
-        f[0].value() / system.journeys,
-        f[1].value() / system.journeys,
-    ]
 }
