@@ -238,18 +238,6 @@ impl MarkovChain {
         cols.iter().copied().zip(counts.iter().copied())
     }
 
-    /// The probability of conversion from `(start)`: the absorption
-    /// probability into `(conversion)`, solved exactly; 0 for an empty chain.
-    ///
-    /// # Errors
-    ///
-    /// [`ModelError::NoConvergence`] if the solver cannot certify its result.
-    pub fn conversion_probability(&self) -> Result<f64, ModelError> {
-        let system = super::system::System::new(self);
-        let full = super::removal::full_solution(&system, super::Solver::Auto)?;
-        Ok(full.probability)
-    }
-
     /// Empirical mean number of states a journey visits: Σ out-counts / journeys.
     #[must_use]
     pub fn mean_visits(&self) -> f64 {

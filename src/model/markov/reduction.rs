@@ -18,7 +18,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::system::Pair;
+/// Two right-hand sides solved together: conversions and value.
+pub(crate) type Pair = [f64; 2];
 
 /// Most multiply–adds (and edge look-ups) an elimination may spend.
 const WORK_BUDGET: u64 = 400_000_000;

@@ -139,6 +139,22 @@ pub(crate) fn removal_effects(
     Ok(res)
 }
 
+// Here rather than in `chain.rs`, which the solvers import: the chain is
+// the data, the solution is this module's.
+impl MarkovChain {
+    /// The probability of conversion from `(start)`: the absorption
+    /// probability into `(conversion)`, solved exactly; 0 for an empty chain.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::NoConvergence`] if the solver cannot certify its result.
+    pub fn conversion_probability(&self) -> Result<f64, ModelError> {
+        let system = System::new(self);
+        let full = full_solution(&system, Solver::Auto)?;
+        Ok(full.probability)
+    }
+}
+
 /// The full chain's solution by `solver`, or by the refined fallback when
 /// that fails to converge.
 pub(crate) fn full_solution(system: &System, solver: Solver) -> Result<Full, ModelError> {

@@ -73,8 +73,8 @@ pub(crate) const SWEEP_TOL: f64 = 1e-13;
 /// stops extrapolating.
 pub(crate) const HARMFUL_EXTRAPOLATIONS: usize = 3;
 
-/// Two right-hand sides solved together: conversions and value.
-pub(crate) type Pair = [f64; 2];
+// Defined in `reduction.rs`, the leaf of the solvers, which uses it too.
+pub(crate) use super::reduction::Pair;
 
 /// Largest system left after state reduction that the fallback solver
 /// ([`Mode::Robust`]) factors by dense LU (a 2048² LU is ≈ 6·10⁹ flops).
