@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::PathBuf;
 
-use attribution::build::JourneyBuilder;
+use attribution::assemble::JourneyBuilder;
 use attribution::io::events::EventReaderBuilder;
 use attribution_synthetic::{EventOrder, EventsConfig};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -9,7 +9,7 @@
 use std::error::Error;
 use std::time::Instant;
 
-use attribution::build::{JourneyBuilder, parse_duration};
+use attribution::assemble::{JourneyBuilder, parse_duration};
 use attribution::io::events::EventReaderBuilder;
 
 fn main() {

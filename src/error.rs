@@ -103,7 +103,7 @@ pub enum ReadErrorKind {
     /// A timestamp that the reader's time format does not read; the detail
     /// says why.
     #[error("invalid timestamp ({0})")]
-    InvalidTimestamp(crate::io::TimestampError),
+    InvalidTimestamp(TimestampError),
     /// A conversion flag is not one of `0`, `1`, `true`, `false`.
     #[error("invalid conversion flag (expected 0, 1, true or false)")]
     InvalidFlag,
@@ -507,7 +507,110 @@ pub enum Error {
     /// See [`ModelError`].
     #[error(transparent)]
     Model(#[from] ModelError),
-    /// See [`BuildError`](crate::build::BuildError).
+    /// See [`BuildError`].
     #[error(transparent)]
-    Build(#[from] crate::build::BuildError),
+    Build(#[from] BuildError),
+}
+
+// The errors of the input layer's timestamps and of journey assembly live
+// here, below `io` and `assemble`, so that `Error` can hold them.
+
+/// Why a timestamp was rejected: the detail of
+/// [`ReadErrorKind::InvalidTimestamp`](crate::ReadErrorKind::InvalidTimestamp).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimestampError {
+    /// Automatic detection knows no layout that fits.
+    #[error("not an ISO 8601 date or date-time nor a Unix time")]
+    Unrecognized,
+    /// An integer whose digit count does not tell its unit.
+    #[error(
+        "a {digits}-digit number is not a Unix time: seconds have up to 11 digits, milliseconds 13, microseconds 16"
+    )]
+    AmbiguousUnixTime {
+        /// Digits before the decimal point, sign excluded.
+        digits: usize,
+    },
+    /// The value does not match the given format.
+    #[error("does not match the time format `{0}`")]
+    FormatMismatch(String),
+    /// The fields are well-formed but name no date or time (`2024-02-30`,
+    /// `25:00`).
+    #[error("no such date or time")]
+    Impossible,
+    /// The instant cannot be held: beyond chrono's range for journeys, or
+    /// outside 1677-09-21..2262-04-11 (nanoseconds in an `i64`) for events.
+    #[error("out of range")]
+    OutOfRange,
+    /// A local time skipped by a daylight-saving change in the reader's zone.
+    #[error("local time that does not exist in time zone {zone}")]
+    NonexistentLocalTime {
+        /// The zone's name.
+        zone: String,
+    },
+}
+
+/// Why the events sorted-mode check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnsortedKind {
+    /// A user's events reappear after another user's.
+    UserNotContiguous,
+    /// A user's event is earlier than the previous one.
+    TimeDecreasing,
+}
+
+/// An error raised while building journeys from events.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The events could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A builder option is out of range (caught at `build`).
+    #[error("invalid option `{name}` = {value}: {reason}")]
+    InvalidOption {
+        /// The option's name.
+        name: &'static str,
+        /// The rejected value, as text.
+        value: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// In sorted mode, the input is not sorted by (user, time).
+    #[error("line {line}: input is not sorted by (user, time) as `sorted` requires: {}", match .kind {
+        UnsortedKind::UserNotContiguous => format!("user `{}` reappears after other users", .user),
+        UnsortedKind::TimeDecreasing => format!("event of user `{}` is earlier than the one before it", .user),
+    })]
+    Unsorted {
+        /// The 1-based line of the offending row (0 when the event had none).
+        line: u64,
+        /// The user of the offending row.
+        user: String,
+        /// What is out of order.
+        kind: UnsortedKind,
+    },
+    /// More distinct users than fit in the compact (`u32`) user index.
+    #[error("too many distinct users (the limit is {limit})")]
+    TooManyUsers {
+        /// The maximum number of users.
+        limit: u64,
+    },
+    /// A user has more journeys than a journey index (`u32`) can number.
+    #[error("user `{user}` has more than {limit} journeys")]
+    TooManyJourneys {
+        /// The user.
+        user: String,
+        /// The largest journey index.
+        limit: u64,
+    },
+    /// A built journey violated its invariants (e.g. summed value overflowed
+    /// to infinity).
+    #[error("user `{user}`: {source}")]
+    Journey {
+        /// The user whose journey failed.
+        user: String,
+        /// The violated invariant.
+        source: JourneyError,
+    },
 }

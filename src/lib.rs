@@ -18,8 +18,8 @@
 //!   owns the channel table and the journeys.
 //! * [`io`] reads the `paths` and `journeys` CSV shapes (streaming, with
 //!   line-numbered errors) and [`io::events`] the raw event log, which
-//!   [`build::JourneyBuilder`] turns into journeys (lookback, inactivity split,
-//!   exclusions, …) with a [`build::BuildReport`] that accounts for every event.
+//!   [`assemble::JourneyBuilder`] turns into journeys (lookback, inactivity split,
+//!   exclusions, …) with a [`assemble::BuildReport`] that accounts for every event.
 //! * [`model`] holds the models. Each is a small validated configuration that
 //!   implements [`Model`]: `observe` journeys into a mergeable state, `merge`
 //!   states (threads, files, nodes of a distributed engine), `finish` once.
@@ -102,7 +102,7 @@
 )]
 
 pub mod attribution;
-pub mod build;
+pub mod assemble;
 pub mod channel;
 pub mod error;
 pub mod io;

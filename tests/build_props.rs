@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use attribution::JourneySet;
-use attribution::build::{BuildReport, JourneyBuilder};
+use attribution::assemble::{BuildReport, JourneyBuilder};
 use attribution::io::events::{EventReaderBuilder, EventRecord};
 use chrono::DateTime;
 use proptest::prelude::*;
@@ -236,7 +236,7 @@ proptest! {
         let (channels, streamed_report) = b
             .for_each_journey(reader(), |j, _| {
                 streamed.push(j.clone());
-                Ok::<(), attribution::build::BuildError>(())
+                Ok::<(), attribution::assemble::BuildError>(())
             })
             .unwrap();
         prop_assert_eq!(&channels, set.channels());
@@ -312,7 +312,7 @@ fn sorted_mode_hands_journeys_over_while_reading() {
                 ["A", "B"]
             );
             journeys += 1;
-            Ok::<(), attribution::build::BuildError>(())
+            Ok::<(), attribution::assemble::BuildError>(())
         })
         .unwrap();
     assert_eq!((journeys, report.journeys), (20_000, 20_000));

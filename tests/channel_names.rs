@@ -4,7 +4,7 @@
 //! only by Unicode normalisation or invisible characters are found, with
 //! the line where each spelling first appeared.
 
-use attribution::build::JourneyBuilder;
+use attribution::assemble::JourneyBuilder;
 use attribution::io::events::EventReaderBuilder;
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::{ChannelError, ChannelId, Channels, ReadErrorKind, ReadReport};

@@ -1,6 +1,6 @@
 //! The example event log (examples/data/events.csv) builds as its story says.
 
-use attribution::build::{JourneyBuilder, parse_duration};
+use attribution::assemble::{JourneyBuilder, parse_duration};
 use attribution::io::events::EventReaderBuilder;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/events.csv");

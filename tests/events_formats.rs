@@ -1,7 +1,7 @@
 //! The events reader: timestamp layouts detected per value, time formats and
 //! zones, decimal commas, conversion events, and the hints of its errors.
 
-use attribution::build::JourneyBuilder;
+use attribution::assemble::JourneyBuilder;
 use attribution::io::events::{EventReaderBuilder, EventRecord};
 use attribution::io::{TimeFormat, TimeUnit, TimestampError, Timezone};
 use attribution::{ReadError, ReadErrorKind, ReadHint};

@@ -294,7 +294,7 @@ fn the_build_report_lists_the_lines_of_rejected_rows() {
     let mut builder = EventReaderBuilder::new();
     builder.lenient(true);
     let reader = builder.from_reader(input.as_bytes()).unwrap();
-    let (set, report) = attribution::build::JourneyBuilder::new()
+    let (set, report) = attribution::assemble::JourneyBuilder::new()
         .build(reader)
         .unwrap();
     assert_eq!(set.len(), 1);

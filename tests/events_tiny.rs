@@ -1,7 +1,7 @@
 //! The tiny fixture's event log builds the tiny journeys, and every heuristic
 //! gives the same credits from either shape.
 
-use attribution::build::JourneyBuilder;
+use attribution::assemble::JourneyBuilder;
 use attribution::io::events::EventReaderBuilder;
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::heuristic::Heuristic;

@@ -3,7 +3,7 @@
 //! source. The journeys and the credits are worked out by hand in
 //! tests/data/README.md.
 
-use attribution::build::{BuildReport, JourneyBuilder};
+use attribution::assemble::{BuildReport, JourneyBuilder};
 use attribution::io::events::EventReaderBuilder;
 use attribution::model::heuristic::Heuristic;
 use attribution::{JourneySet, Markov, Model};

@@ -3,7 +3,7 @@
 //! the user `u` with two journeys and a user named `u#1` never collide; the
 //! journeys shape writes and reads the index as its own column.
 
-use attribution::build::JourneyBuilder;
+use attribution::assemble::JourneyBuilder;
 use attribution::io::events::EventReaderBuilder;
 use attribution::io::{ReaderBuilder, Shape, write_journeys};
 use attribution::{JourneySet, ReadErrorKind};

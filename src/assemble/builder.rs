@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
-use super::assemble::{Assembler, Settings};
-use super::error::BuildError;
+use super::assembler::{Assembler, Settings};
+use crate::error::BuildError;
 use super::report::BuildReport;
 use crate::channel::Channels;
 use crate::io::events::{EventReader, EventRecord};
@@ -97,7 +97,7 @@ use crate::journey::{Journey, JourneySet};
 /// # Example
 ///
 /// ```
-/// use attribution::build::{parse_duration, JourneyBuilder};
+/// use attribution::assemble::{parse_duration, JourneyBuilder};
 /// use attribution::io::events::EventReaderBuilder;
 ///
 /// let log = "user_id,timestamp,channel,conversion,value\n\
@@ -258,7 +258,7 @@ impl JourneyBuilder {
     /// # Example
     ///
     /// ```
-    /// use attribution::build::{BuildError, JourneyBuilder};
+    /// use attribution::assemble::{BuildError, JourneyBuilder};
     /// use attribution::io::events::EventReaderBuilder;
     ///
     /// let log = "user_id,timestamp,channel,conversion\n\
@@ -324,7 +324,7 @@ impl JourneyBuilder {
     /// # Example
     ///
     /// ```
-    /// use attribution::build::JourneyBuilder;
+    /// use attribution::assemble::JourneyBuilder;
     /// use attribution::io::events::EventRecord;
     /// use chrono::DateTime;
     ///
@@ -337,7 +337,7 @@ impl JourneyBuilder {
     /// assert_eq!(set.len(), 1); // Email > PPC, converted at t = 20
     /// assert_eq!(set.journeys()[0].id(), Some("u"));
     /// assert_eq!((report.conversions, report.unattributed_conversions), (1, 1));
-    /// # Ok::<(), attribution::build::BuildError>(())
+    /// # Ok::<(), attribution::assemble::BuildError>(())
     /// ```
     pub fn build_from_events<I>(&self, events: I) -> Result<(JourneySet, BuildReport), BuildError>
     where

@@ -38,7 +38,7 @@ impl DurationError {
 /// # Example
 ///
 /// ```
-/// use attribution::build::parse_duration;
+/// use attribution::assemble::parse_duration;
 /// use std::time::Duration;
 ///
 /// assert_eq!(parse_duration("30d")?, Duration::from_secs(30 * 86_400));
@@ -47,7 +47,7 @@ impl DurationError {
 /// assert!(parse_duration("30").is_err());
 /// assert!(parse_duration("1.5h").is_err());
 /// assert!(parse_duration("3mo").is_err());
-/// # Ok::<(), attribution::build::DurationError>(())
+/// # Ok::<(), attribution::assemble::DurationError>(())
 /// ```
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let error = |reason| DurationError {

@@ -11,15 +11,15 @@
 //! * [`BuildReport`] accounts for every event: in a journey, dropped by an
 //!   option ([`DroppedEvents`]), or an unattributed conversion; never lost;
 //! * [`parse_duration`] reads `30d`, `30m`, `2w` as the command line writes them;
+//! * [`BuildError`] says why a build failed;
 //! * events are read by [`EventReader`](crate::io::events::EventReader).
 
-mod assemble;
+mod assembler;
 mod builder;
-mod error;
-mod options;
+mod duration;
 mod report;
 
+pub use crate::error::{BuildError, UnsortedKind};
 pub use builder::JourneyBuilder;
-pub use error::{BuildError, UnsortedKind};
-pub use options::{DurationError, parse_duration};
+pub use duration::{DurationError, parse_duration};
 pub use report::{BuildReport, DroppedEvents};

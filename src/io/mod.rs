@@ -59,6 +59,7 @@ pub use reader::JourneyReader;
 pub use report::ReadReport;
 pub(crate) use report::write_lines;
 pub use shape::{Column, Shape};
-pub use time_format::{TimeFormat, TimeFormatError, TimeUnit, TimestampError};
+pub use crate::error::TimestampError;
+pub use time_format::{TimeFormat, TimeFormatError, TimeUnit};
 pub use timezone::{Timezone, TimezoneError};
 pub use writer::write_journeys;

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use chrono::format::{Item, StrftimeItems};
 
-use crate::error::ReadHint;
+use crate::error::{ReadHint, TimestampError};
 
 /// How timestamps are written: detected per value (the default), a Unix
 /// time in a given unit, or a strftime layout.
@@ -150,41 +150,6 @@ impl fmt::Display for TimeFormat {
             Self::Strftime(layout) => f.write_str(layout),
         }
     }
-}
-
-/// Why a timestamp was rejected: the detail of
-/// [`ReadErrorKind::InvalidTimestamp`](crate::ReadErrorKind::InvalidTimestamp).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TimestampError {
-    /// Automatic detection knows no layout that fits.
-    #[error("not an ISO 8601 date or date-time nor a Unix time")]
-    Unrecognized,
-    /// An integer whose digit count does not tell its unit.
-    #[error(
-        "a {digits}-digit number is not a Unix time: seconds have up to 11 digits, milliseconds 13, microseconds 16"
-    )]
-    AmbiguousUnixTime {
-        /// Digits before the decimal point, sign excluded.
-        digits: usize,
-    },
-    /// The value does not match the given format.
-    #[error("does not match the time format `{0}`")]
-    FormatMismatch(String),
-    /// The fields are well-formed but name no date or time (`2024-02-30`,
-    /// `25:00`).
-    #[error("no such date or time")]
-    Impossible,
-    /// The instant cannot be held: beyond chrono's range for journeys, or
-    /// outside 1677-09-21..2262-04-11 (nanoseconds in an `i64`) for events.
-    #[error("out of range")]
-    OutOfRange,
-    /// A local time skipped by a daylight-saving change in the reader's zone.
-    #[error("local time that does not exist in time zone {zone}")]
-    NonexistentLocalTime {
-        /// The zone's name.
-        zone: String,
-    },
 }
 
 impl TimestampError {

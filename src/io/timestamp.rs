@@ -5,7 +5,8 @@
 use chrono::format::{Fixed, Item, Numeric, Pad, ParseErrorKind, Parsed, StrftimeItems};
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 
-use crate::io::time_format::{TimeFormat, TimeFormatError, TimeUnit, TimestampError, layout_items};
+use crate::error::TimestampError;
+use crate::io::time_format::{TimeFormat, TimeFormatError, TimeUnit, layout_items};
 use crate::io::timezone::Timezone;
 
 /// A [`TimeFormat`] prepared for parsing.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, MappedLocalTime, NaiveDateTime, Offset, TimeZone, Utc};
 
-use crate::io::time_format::TimestampError;
+use crate::error::TimestampError;
 
 /// The time zone of timestamps written without a zone or offset
 /// (`2024-03-01 10:00:00`, `2024-03-01`); default UTC. Values that carry

@@ -1,6 +1,6 @@
 //! Turning `--model` and its options into models.
 
-use attribution::build::parse_duration;
+use attribution::assemble::parse_duration;
 use attribution::model::heuristic::{
     FirstTouch, Heuristic, LastNonDirect, LastTouch, Linear, PositionBased, PositionDecay,
     TimeDecay,

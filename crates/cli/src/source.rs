@@ -1,6 +1,6 @@
 //! Reading journeys from any input shape, streaming where the shape allows.
 
-use attribution::build::{BuildError, JourneyBuilder, parse_duration};
+use attribution::assemble::{BuildError, JourneyBuilder, parse_duration};
 use attribution::io::events::{EventReader, EventReaderBuilder};
 use attribution::io::{Column, FoldError, ReaderBuilder, Shape};
 use attribution::{Channels, Journey, JourneySet, ModelError};
@@ -14,7 +14,7 @@ pub enum Summary {
     /// A paths or journeys file: the read report, when anything was rejected.
     Read(attribution::io::ReadReport),
     /// An event log: the build report.
-    Build(Box<attribution::build::BuildReport>),
+    Build(Box<attribution::assemble::BuildReport>),
 }
 
 impl Summary {
