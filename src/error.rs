@@ -516,7 +516,7 @@ pub enum Error {
 // here, below `io` and `assemble`, so that `Error` can hold them.
 
 /// Why a timestamp was rejected: the detail of
-/// [`ReadErrorKind::InvalidTimestamp`](crate::ReadErrorKind::InvalidTimestamp).
+/// [`ReadErrorKind::InvalidTimestamp`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TimestampError {

@@ -1,6 +1,8 @@
 //! Hand-checkable tests of every builder option and edge case.
 
-use attribution::assemble::{BuildError, BuildReport, JourneyBuilder, UnsortedKind, parse_duration};
+use attribution::assemble::{
+    BuildError, BuildReport, JourneyBuilder, UnsortedKind, parse_duration,
+};
 use attribution::io::events::EventReaderBuilder;
 
 /// A built journey: (id, journey index), path, touch times (Unix s),

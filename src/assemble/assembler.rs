@@ -9,9 +9,9 @@
 use chrono::DateTime;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::error::{BuildError, ReadError, ReadErrorKind, UnsortedKind};
 use super::report::BuildReport;
 use crate::channel::{ChannelId, Channels};
+use crate::error::{BuildError, ReadError, ReadErrorKind, UnsortedKind};
 use crate::io::events::EventRecord;
 use crate::journey::{Journey, JourneySet, Touchpoint};
 use crate::numeric::CompensatedSum;

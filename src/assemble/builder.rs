@@ -6,9 +6,9 @@ use std::time::Duration;
 use rustc_hash::FxHashMap;
 
 use super::assembler::{Assembler, Settings};
-use crate::error::BuildError;
 use super::report::BuildReport;
 use crate::channel::Channels;
+use crate::error::BuildError;
 use crate::io::events::{EventReader, EventRecord};
 use crate::journey::{Journey, JourneySet};
 
