@@ -141,6 +141,41 @@ fn header_errors() {
     assert_eq!(events[0].channel(), Some("A"));
 }
 
+/// The events reader shares the journey readers' option checks: the same
+/// delimiter rule and message, and configuration errors before any input
+/// is read.
+#[test]
+fn options_are_checked_as_by_the_journey_readers() {
+    use attribution::io::{ReaderBuilder, Shape};
+    for d in [b'"', b'\n', b'\r', 0xA7] {
+        let events = EventReaderBuilder::new()
+            .delimiter(d)
+            .from_reader(&b"user_id,timestamp,channel,conversion\n"[..])
+            .unwrap_err();
+        let paths = ReaderBuilder::new(Shape::Paths)
+            .delimiter(d)
+            .from_reader(&b"path,total_conversions,total_null\n"[..])
+            .unwrap_err();
+        assert_eq!(events, paths, "{d}");
+        assert_eq!(
+            events.to_string(),
+            format!(
+                "invalid reader configuration: the delimiter must be an ASCII byte other than a quote or a line break, got {:?}",
+                char::from(d)
+            )
+        );
+    }
+    // Two roles with one name: a configuration error even on an empty input.
+    let e = EventReaderBuilder::new()
+        .channel_column("user_id")
+        .from_reader(&b""[..])
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid reader configuration: column name `user_id` is given for two roles"
+    );
+}
+
 #[test]
 fn delimiters_bom_crlf_quotes_and_column_order() {
     let expected = (

@@ -38,10 +38,19 @@
 //! # Ok::<(), attribution::ReadError>(())
 //! ```
 
+// Each file imports only files listed before it (scripts/module_graph.py
+// checks that there is no cycle): records (the one csv-core record layer:
+// BOM, delimiter detection, line numbers), fields, shape, intern, report,
+// writer, time_format, timezone, timestamp (the one timestamp parser),
+// header (the one header resolver), options (the options every reader
+// shares, with their setters), row, reader, parallel, builder,
+// events/record, events/reader, events/builder.
 mod builder;
 pub mod events;
 mod fields;
+mod header;
 mod intern;
+mod options;
 mod parallel;
 mod reader;
 mod records;
@@ -53,13 +62,13 @@ mod timestamp;
 mod timezone;
 mod writer;
 
+pub use crate::error::TimestampError;
 pub use builder::ReaderBuilder;
 pub use parallel::{FoldError, Folded, ParallelReader};
 pub use reader::JourneyReader;
 pub use report::ReadReport;
 pub(crate) use report::write_lines;
 pub use shape::{Column, Shape};
-pub use crate::error::TimestampError;
 pub use time_format::{TimeFormat, TimeFormatError, TimeUnit};
 pub use timezone::{Timezone, TimezoneError};
 pub use writer::write_journeys;

@@ -25,10 +25,9 @@ use std::thread;
 
 use crate::channel::{ChannelId, Channels};
 use crate::error::{ReadError, ReadErrorKind};
-use crate::io::builder::ReaderBuilder;
 use crate::io::intern::InternCache;
-use crate::io::reader::{JourneyReader, io_error};
-use crate::io::records::{LinePosition, Next, SliceEnd, SliceRecords};
+use crate::io::reader::JourneyReader;
+use crate::io::records::{LinePosition, Next, SliceEnd, SliceRecords, io_error};
 use crate::io::report::{ReadReport, shift_line};
 use crate::io::row::{Out, RowParser};
 use crate::journey::Journey;
@@ -95,7 +94,7 @@ impl<E> From<ReadError> for FoldError<E> {
 }
 
 /// Reads journeys on several threads and folds them into per-thread states,
-/// merged at the end. Made by [`ReaderBuilder::parallel_from_reader`], which
+/// merged at the end. Made by [`ReaderBuilder::parallel_from_reader`](crate::io::ReaderBuilder::parallel_from_reader), which
 /// has read the header.
 ///
 /// Same results as the sequential [`JourneyReader`]: the same channel table
@@ -149,28 +148,29 @@ impl<R: Read> ParallelReader<R> {
     /// The most threads a reader uses, whatever is asked for.
     pub const MAX_THREADS: usize = 256;
 
-    pub(crate) fn new(config: &ReaderBuilder, rdr: R) -> Result<Self, ReadError> {
-        let reader = JourneyReader::new(config, rdr)?;
+    /// Takes over `reader`, which has read the header: `threads` threads
+    /// (0: every core) parse rounds of `block_size` bytes.
+    pub(crate) fn new(reader: JourneyReader<R>, threads: usize, block_size: usize) -> Self {
         let delimiter = reader.delimiter();
-        let (records, parser, channels) = reader.into_parts();
+        let (records, parser, lenient, channels) = reader.into_parts();
         let (buf, rdr, eof, position) = records.into_rest();
-        let threads = match config.threads {
+        let threads = match threads {
             0 => thread::available_parallelism().map_or(1, std::num::NonZero::get),
             n => n,
         }
         .min(Self::MAX_THREADS);
-        Ok(Self {
+        Self {
             rdr,
             buf,
             eof,
             position,
             parser,
             delimiter,
-            lenient: config.lenient,
+            lenient,
             channels,
             threads,
-            block_size: config.block_size.max(1),
-        })
+            block_size: block_size.max(1),
+        }
     }
 
     /// The header names, trimmed, in file order.
@@ -628,7 +628,7 @@ mod tests {
     use std::cell::Cell;
 
     use super::*;
-    use crate::io::Shape;
+    use crate::io::{ReaderBuilder, Shape};
 
     /// A fold that counts journeys.
     fn count<E>(n: &mut u64, _: &Journey, _: &Channels) -> Result<(), E> {

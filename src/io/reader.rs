@@ -4,16 +4,15 @@ use std::io::Read;
 
 use crate::channel::Channels;
 use crate::error::{ReadError, ReadErrorKind};
-use crate::io::builder::ReaderBuilder;
 use crate::io::intern::InternCache;
-use crate::io::records::{Next, RecordReader};
+use crate::io::records::{Next, RecordReader, io_error};
 use crate::io::report::ReadReport;
-use crate::io::row::{Out, RowParser, open_quote_error};
+use crate::io::row::{Out, RowParser};
 use crate::journey::{Journey, JourneySet};
 
 /// Reads journeys from CSV, one row at a time.
 ///
-/// Made by [`ReaderBuilder`]. It is an iterator of `Result<Journey, ReadError>`
+/// Made by [`ReaderBuilder`](crate::io::ReaderBuilder). It is an iterator of `Result<Journey, ReadError>`
 /// and holds one row in memory at a time (its buffers are reused across
 /// rows), plus the channel table it interns into: the ids of the journeys
 /// it yields refer to [`JourneyReader::channels`].
@@ -29,7 +28,7 @@ use crate::journey::{Journey, JourneySet};
 /// [`ReadErrorKind::EmptyField`]); values are finite and `>= 0` (else
 /// [`ReadErrorKind::InvalidValue`]) and an empty value is 0. A count or
 /// value with a decimal comma (`120,50`) is read in `;`-delimited files and
-/// with [`ReaderBuilder::decimal_comma`]. A row with 0
+/// with [`ReaderBuilder::decimal_comma`](crate::io::ReaderBuilder::decimal_comma). A row with 0
 /// conversions and 0 non-conversions is kept: it carries no information, and
 /// every model ignores it. Blank lines are skipped.
 ///
@@ -52,7 +51,7 @@ use crate::journey::{Journey, JourneySet};
 /// journey builder writes them. `touch_times` (same
 /// separator as the path) must have one timestamp per touch, or be empty
 /// (an untimed journey); `conversion_time` empty means none. Timestamps are
-/// read as [`ReaderBuilder::time_format`] says (by default each value is
+/// read as [`ReaderBuilder::time_format`](crate::io::ReaderBuilder::time_format) says (by default each value is
 /// detected: ISO 8601 / RFC 3339 with or without zone, a date, or a Unix time
 /// in seconds, milliseconds or microseconds) and normalised to UTC.
 ///
@@ -93,28 +92,25 @@ pub struct JourneyReader<R> {
 }
 
 impl<R: Read> JourneyReader<R> {
-    pub(crate) fn new(config: &ReaderBuilder, rdr: R) -> Result<Self, ReadError> {
-        let mut records = RecordReader::new(rdr, config.delimiter).map_err(io_error)?;
-        match records.read_record().map_err(io_error)? {
-            Next::Record => {}
-            Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
-            Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile)),
-        }
-        let mut parser = RowParser::from_header(config, records.record(), records.line())?;
-        if records.delimiter() == b';' {
-            parser.read_decimal_commas();
-        }
+    /// A reader of the records after the header, parsed by `parser`,
+    /// interning into `channels`.
+    pub(crate) fn new(
+        records: RecordReader<R>,
+        parser: RowParser,
+        lenient: bool,
+        channels: Channels,
+    ) -> Self {
         let mut report = ReadReport::default();
-        report.set_channel_base(config.channels.len());
-        Ok(Self {
+        report.set_channel_base(channels.len());
+        Self {
             records,
             parser,
-            lenient: config.lenient,
-            channels: config.channels.clone(),
+            lenient,
+            channels,
             cache: InternCache::default(),
             report,
             done: false,
-        })
+        }
     }
 
     /// The channel table the journeys read so far refer to.
@@ -161,8 +157,8 @@ impl<R: Read> JourneyReader<R> {
     }
 
     /// Splits the reader after its header, for the parallel reader.
-    pub(crate) fn into_parts(self) -> (RecordReader<R>, RowParser, Channels) {
-        (self.records, self.parser, self.channels)
+    pub(crate) fn into_parts(self) -> (RecordReader<R>, RowParser, bool, Channels) {
+        (self.records, self.parser, self.lenient, self.channels)
     }
 
     /// Reads the next journey into `out`, reusing its allocation: the
@@ -288,8 +284,4 @@ impl<R: Read> Iterator for JourneyReader<R> {
         self.channels = channels;
         item
     }
-}
-
-pub(crate) fn io_error(e: std::io::Error) -> ReadError {
-    ReadError::new(ReadErrorKind::Io(e.to_string()))
 }

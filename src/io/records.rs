@@ -17,10 +17,15 @@
 //!   `"` would swallow every following row into a single field. As a
 //!   consequence every physical line end is a record boundary, which is what
 //!   lets the parallel reader cut its input at any line end.
+//! * [`RecordReader::new`] reads the header line ahead to strip a UTF-8 byte
+//!   order mark and, unless one is given, to detect the delimiter: every
+//!   reader (paths, journeys, events) goes through it.
 
 use std::io::{self, Read};
 
 use csv_core::ReadRecordResult;
+
+use crate::error::{ReadError, ReadErrorKind};
 
 const BUFFER: usize = 64 * 1024;
 /// How far to look for the end of the header line when detecting the delimiter.
@@ -504,6 +509,21 @@ impl<R> std::fmt::Debug for RecordReader<R> {
             .field("bytes", &self.bytes)
             .finish_non_exhaustive()
     }
+}
+
+/// An I/O error of the input, as a [`ReadError`] (the caller adds the line).
+pub(crate) fn io_error(e: io::Error) -> ReadError {
+    ReadError::new(ReadErrorKind::Io(e.to_string()))
+}
+
+/// The error of a record whose quoted field did not close: its line, the
+/// column (by name when known, else `#n`) and the field from its quote on.
+pub(crate) fn open_quote_error(open: &OpenQuote, column: Option<&str>) -> ReadError {
+    let column = column.map_or_else(|| format!("#{}", open.field + 1), str::to_owned);
+    ReadError::new(ReadErrorKind::UnterminatedQuote)
+        .at_line(open.line)
+        .in_column(column)
+        .with_text(&open.text)
 }
 
 fn read_retrying<R: Read>(rdr: &mut R, buf: &mut [u8]) -> io::Result<usize> {

@@ -4,12 +4,11 @@
 use chrono::{DateTime, Utc};
 
 use crate::channel::Channels;
-use crate::error::{JourneyError, ReadError, ReadErrorKind, ReadHint};
-use crate::io::builder::ReaderBuilder;
+use crate::error::{JourneyError, ReadError, ReadErrorKind};
 use crate::io::fields::{parse_converted, parse_count, parse_number, parse_value, trim};
 use crate::io::intern::InternCache;
-use crate::io::records::{OpenQuote, Record};
-use crate::io::shape::{Column, Shape, guess_shape};
+use crate::io::records::{OpenQuote, Record, open_quote_error};
+use crate::io::shape::{Column, Shape};
 use crate::io::timestamp::TimeParser;
 use crate::journey::{Journey, Touchpoint};
 
@@ -37,79 +36,26 @@ pub(crate) struct RowParser {
 }
 
 impl RowParser {
-    /// Checks the header record (on `line`) against the configured shape.
-    pub(crate) fn from_header(
-        config: &ReaderBuilder,
-        record: Record<'_>,
-        line: u64,
-    ) -> Result<Self, ReadError> {
-        let mut header = Vec::with_capacity(record.len());
-        for i in 0..record.len() {
-            let raw = record.field(i).unwrap_or_default();
-            let name = std::str::from_utf8(raw).map_err(|_| {
-                ReadError::new(ReadErrorKind::InvalidUtf8)
-                    .at_line(line)
-                    .in_column(format!("#{}", i + 1))
-                    .with_text(&String::from_utf8_lossy(raw))
-            })?;
-            header.push(name.trim().to_owned());
-        }
-        let looks_like = guess_shape(&header).filter(|s| *s != config.shape.name());
-        let header_error = |kind: ReadErrorKind, name: &str| {
-            ReadError::new(kind)
-                .at_line(line)
-                .in_column(name)
-                .with_text(name)
-        };
-        let specs = config.shape.columns();
-        let mut index = [None; Column::COUNT];
-        for (i, name) in header.iter().enumerate() {
-            match specs.iter().find(|s| config.name_of(s) == name) {
-                Some(spec) => match index.get_mut(spec.role.index()) {
-                    Some(slot @ None) => *slot = Some(i),
-                    _ => {
-                        return Err(header_error(
-                            ReadErrorKind::DuplicateColumn(name.clone()),
-                            name,
-                        ));
-                    }
-                },
-                None if config.ignore_unknown_columns => {}
-                None => {
-                    return Err(
-                        header_error(ReadErrorKind::UnknownColumn(name.clone()), name)
-                            .with_hint(ReadHint::UnknownColumn { looks_like }),
-                    );
-                }
-            }
-        }
-        for spec in specs.iter().filter(|s| s.required) {
-            if index.get(spec.role.index()).copied().flatten().is_none() {
-                let name = config.name_of(spec);
-                return Err(
-                    ReadError::new(ReadErrorKind::MissingColumn(name.to_owned()))
-                        .at_line(line)
-                        .in_column(name)
-                        .with_hint(ReadHint::MissingColumn { looks_like }),
-                );
-            }
-        }
-        Ok(Self {
-            shape: config.shape,
+    /// The parser of rows under `header` (names trimmed, in file order),
+    /// whose field `index[role.index()]` holds each role's column.
+    pub(crate) fn new(
+        shape: Shape,
+        header: Vec<String>,
+        index: [Option<usize>; Column::COUNT],
+        separator: &str,
+        time: TimeParser,
+        decimal_comma: bool,
+    ) -> Self {
+        Self {
+            shape,
             header,
             index,
-            separator: Separator::new(&config.separator),
+            separator: Separator::new(separator),
             touches: Vec::new(),
             times: Vec::new(),
-            time: config.time_parser()?,
-            decimal_comma: config.decimal_comma,
-        })
-    }
-
-    /// Reads decimal commas (the configuration asked for it, or the file is
-    /// `;`-delimited).
-    pub(crate) fn read_decimal_commas(&mut self) {
-        self.decimal_comma = true;
+            time,
+            decimal_comma,
+        }
     }
 
     /// The header names, trimmed, in file order.
@@ -160,16 +106,6 @@ impl RowParser {
             Shape::Journeys => row.journeys(&mut scratch, out),
         }
     }
-}
-
-/// The error of a record whose quoted field did not close: its line, the
-/// column (by name when known, else `#n`) and the field from its quote on.
-pub(crate) fn open_quote_error(open: &OpenQuote, column: Option<&str>) -> ReadError {
-    let column = column.map_or_else(|| format!("#{}", open.field + 1), str::to_owned);
-    ReadError::new(ReadErrorKind::UnterminatedQuote)
-        .at_line(open.line)
-        .in_column(column)
-        .with_text(&open.text)
 }
 
 /// The path separator, with a fast path for one ASCII character.

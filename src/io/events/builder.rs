@@ -6,13 +6,9 @@ use std::path::Path;
 
 use super::reader::{Columns, EventReader};
 use crate::error::{ReadError, ReadErrorKind, ReadHint};
-use crate::io::reader::io_error;
-use crate::io::records::{Next, Record, RecordReader};
-use crate::io::row::open_quote_error;
-use crate::io::shape::guess_shape;
-use crate::io::time_format::TimeFormat;
+use crate::io::header::{Header, Rules, Wanted};
+use crate::io::options::{InputOptions, input_setters, open_file};
 use crate::io::timestamp::TimeParser;
-use crate::io::timezone::Timezone;
 
 /// Configures and opens an [`EventReader`].
 ///
@@ -47,12 +43,7 @@ pub struct EventReaderBuilder {
     value: String,
     event: String,
     conversion_events: Vec<String>,
-    delimiter: Option<u8>,
-    time_format: TimeFormat,
-    timezone: Timezone,
-    decimal_comma: bool,
-    lenient: bool,
-    ignore_unknown: bool,
+    input: InputOptions,
 }
 
 impl Default for EventReaderBuilder {
@@ -65,12 +56,7 @@ impl Default for EventReaderBuilder {
             value: "value".to_owned(),
             event: "event_name".to_owned(),
             conversion_events: Vec::new(),
-            delimiter: None,
-            time_format: TimeFormat::Auto,
-            timezone: Timezone::utc(),
-            decimal_comma: false,
-            lenient: false,
-            ignore_unknown: false,
+            input: InputOptions::default(),
         }
     }
 }
@@ -92,6 +78,8 @@ impl EventReaderBuilder {
     pub fn new() -> Self {
         Self::default()
     }
+
+    input_setters!();
 
     /// The name of the user column (default `user_id`).
     pub fn user_column(&mut self, name: &str) -> &mut Self {
@@ -183,93 +171,6 @@ impl EventReaderBuilder {
         self
     }
 
-    /// The field delimiter; `None` (the default) detects it from the header
-    /// line: the most frequent of `,`, `;` and tab (`,` when none occurs).
-    /// Accepts a `u8` or an `Option<u8>`.
-    pub fn delimiter(&mut self, delimiter: impl Into<Option<u8>>) -> &mut Self {
-        self.delimiter = delimiter.into();
-        self
-    }
-
-    /// Ignore header columns that are not one of the roles (default
-    /// `false`: an unknown column is an error).
-    pub fn ignore_unknown_columns(&mut self, yes: bool) -> &mut Self {
-        self.ignore_unknown = yes;
-        self
-    }
-
-    /// How timestamps are written (default [`TimeFormat::Auto`]: detected per
-    /// value). An invalid strftime layout is a configuration error when the
-    /// reader is opened.
-    ///
-    /// ```
-    /// use attribution::io::events::EventReaderBuilder;
-    /// use attribution::io::TimeFormat;
-    ///
-    /// let data = "user_id,timestamp,channel,conversion\nu,01.03.2024 10:00,PPC,0\n";
-    /// let event = EventReaderBuilder::new()
-    ///     .time_format(TimeFormat::Strftime("%d.%m.%Y %H:%M".to_owned()))
-    ///     .from_reader(data.as_bytes())?
-    ///     .next()
-    ///     .unwrap()?;
-    /// assert_eq!(event.time().to_rfc3339(), "2024-03-01T10:00:00+00:00");
-    /// # Ok::<(), attribution::ReadError>(())
-    /// ```
-    pub fn time_format(&mut self, format: TimeFormat) -> &mut Self {
-        self.time_format = format;
-        self
-    }
-
-    /// The time zone of timestamps written without a zone or offset
-    /// (default UTC); values with their own offset and Unix times ignore it.
-    ///
-    /// ```
-    /// use attribution::io::events::EventReaderBuilder;
-    ///
-    /// let data = "user_id,timestamp,channel,conversion\nu,2024-03-01 10:00,PPC,0\nu,2024-03-01T10:00Z,PPC,0\n";
-    /// let times: Vec<String> = EventReaderBuilder::new()
-    ///     .timezone("-05:00".parse()?)
-    ///     .from_reader(data.as_bytes())?
-    ///     .map(|e| e.map(|e| e.time().to_rfc3339()))
-    ///     .collect::<Result<_, _>>()?;
-    /// assert_eq!(times, ["2024-03-01T15:00:00+00:00", "2024-03-01T10:00:00+00:00"]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn timezone(&mut self, zone: Timezone) -> &mut Self {
-        self.timezone = zone;
-        self
-    }
-
-    /// Read a decimal comma (`120,50`) in the value column (default `false`;
-    /// `;`-delimited files read decimal commas anyway). The rules are those
-    /// of [`ReaderBuilder::decimal_comma`](crate::io::ReaderBuilder::decimal_comma).
-    ///
-    /// ```
-    /// use attribution::io::events::EventReaderBuilder;
-    ///
-    /// let data = "user_id\ttimestamp\tchannel\tconversion\tvalue\nu\t1\tPPC\t1\t120,50\n";
-    /// assert!(EventReaderBuilder::new().from_reader(data.as_bytes())?.next().unwrap().is_err());
-    /// let event = EventReaderBuilder::new()
-    ///     .decimal_comma(true)
-    ///     .from_reader(data.as_bytes())?
-    ///     .next()
-    ///     .unwrap()?;
-    /// assert_eq!(event.value(), 120.5);
-    /// # Ok::<(), attribution::ReadError>(())
-    /// ```
-    pub fn decimal_comma(&mut self, yes: bool) -> &mut Self {
-        self.decimal_comma = yes;
-        self
-    }
-
-    /// Lenient mode: a bad data row is skipped and counted per reason (see
-    /// [`EventReader::rejected`]) instead of stopping the read. Header and I/O
-    /// errors still stop it. Default off.
-    pub fn lenient(&mut self, yes: bool) -> &mut Self {
-        self.lenient = yes;
-        self
-    }
-
     /// Opens the file at `path`.
     ///
     /// # Errors
@@ -277,10 +178,7 @@ impl EventReaderBuilder {
     /// As [`EventReaderBuilder::from_reader`], plus [`ReadErrorKind::Io`] if the
     /// file cannot be opened.
     pub fn from_path(&self, path: impl AsRef<Path>) -> Result<EventReader<File>, ReadError> {
-        let path = path.as_ref();
-        let file = File::open(path)
-            .map_err(|e| ReadError::new(ReadErrorKind::Io(format!("{}: {e}", path.display()))))?;
-        self.from_reader(file)
+        self.from_reader(open_file(path.as_ref())?)
     }
 
     /// Reads the header from `input` and returns a reader positioned on the
@@ -288,54 +186,70 @@ impl EventReaderBuilder {
     ///
     /// # Errors
     ///
+    /// [`ReadErrorKind::Config`] (two roles given the same column name, a
+    /// delimiter that is not an ASCII byte other than a quote or a line
+    /// break, an invalid strftime layout, an empty conversion event name),
     /// [`ReadErrorKind::EmptyFile`] (no header), [`ReadErrorKind::InvalidUtf8`]
     /// (header not UTF-8), [`ReadErrorKind::MissingColumn`],
     /// [`ReadErrorKind::UnknownColumn`], [`ReadErrorKind::DuplicateColumn`],
-    /// [`ReadErrorKind::Config`] (two roles given the same column name, a
-    /// delimiter that is a quote or line break, an invalid strftime layout,
-    /// an empty conversion event name), [`ReadErrorKind::Io`].
+    /// [`ReadErrorKind::Io`].
     pub fn from_reader<R: Read>(&self, input: R) -> Result<EventReader<R>, ReadError> {
-        let config = |msg: String| ReadError::new(ReadErrorKind::Config(msg));
-        let time =
-            TimeParser::new(&self.time_format, self.timezone).map_err(|e| config(e.to_string()))?;
-        if self.conversion_events.iter().any(String::is_empty) {
-            return Err(config("empty conversion event name".to_owned()));
-        }
-        if let Some(d) = self.delimiter {
-            if matches!(d, b'"' | b'\n' | b'\r') {
-                return Err(config(format!(
-                    "delimiter {:?} is not allowed",
-                    char::from(d)
-                )));
-            }
-        }
-        let mut records = RecordReader::new(input, self.delimiter).map_err(io_error)?;
-        match records.read_record().map_err(io_error)? {
-            Next::Record => {}
-            Next::OpenQuote(open) => return Err(open_quote_error(&open, None)),
-            Next::End => return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(1)),
-        }
-        let names = records.record();
-        let line = records.line();
-        let blank = (0..names.len()).all(|i| {
-            names
-                .field(i)
-                .unwrap_or_default()
-                .iter()
-                .all(u8::is_ascii_whitespace)
-        });
-        if blank {
-            return Err(ReadError::new(ReadErrorKind::EmptyFile).at_line(line));
-        }
-        let columns = self.resolve_columns(names, line)?;
-        let delimiter = records.delimiter();
+        let time = self.validate()?;
+        let mut records = self.input.records(input)?;
+        let header = Header::read(&mut records, Rules::EVENTS)?;
+        let by_event = !self.conversion_events.is_empty();
+        let wanted: Vec<Wanted<'_>> = self
+            .roles()
+            .into_iter()
+            .enumerate()
+            .map(|(role, name)| Wanted {
+                name,
+                required: match role {
+                    USER | TIMESTAMP | CHANNEL => true,
+                    CONVERSION => !by_event,
+                    EVENT => by_event,
+                    _ => false,
+                },
+            })
+            .collect();
+        let found = header
+            .resolve(&wanted, self.input.ignore_unknown_columns)
+            .map_err(|e| self.conversion_events_hint(e, header.names()))?;
+        let column = |role: usize| found.get(role).copied().flatten();
+        let columns = Columns {
+            user: column(USER).unwrap_or_default(),
+            timestamp: column(TIMESTAMP).unwrap_or_default(),
+            channel: column(CHANNEL).unwrap_or_default(),
+            conversion: column(CONVERSION),
+            value: column(VALUE),
+            event: column(EVENT),
+            conversion_events: self.conversion_events.clone(),
+            names: header.into_names(),
+        };
+        let decimal_comma = self.input.decimal_comma_in(records.delimiter());
         Ok(EventReader::new(
             records,
             columns,
             time,
-            self.decimal_comma || delimiter == b';',
-            self.lenient,
+            decimal_comma,
+            self.input.lenient,
         ))
+    }
+
+    /// Checks the configuration; returns the timestamp parser.
+    fn validate(&self) -> Result<TimeParser, ReadError> {
+        let config = |msg: String| ReadError::new(ReadErrorKind::Config(msg));
+        let time = self.input.validate()?;
+        if self.conversion_events.iter().any(String::is_empty) {
+            return Err(config("empty conversion event name".to_owned()));
+        }
+        let roles = self.roles();
+        for (i, a) in roles.iter().enumerate() {
+            if roles.iter().skip(i + 1).any(|b| b == a) {
+                return Err(config(format!("column name `{a}` is given for two roles")));
+            }
+        }
+        Ok(time)
     }
 
     /// The configured column names, indexed by the role constants; the event
@@ -354,80 +268,19 @@ impl EventReaderBuilder {
         roles
     }
 
-    fn resolve_columns(&self, names: Record<'_>, line: u64) -> Result<Columns, ReadError> {
-        let roles = self.roles();
-        for (i, a) in roles.iter().enumerate() {
-            if roles.iter().skip(i + 1).any(|b| b == a) {
-                return Err(ReadError::new(ReadErrorKind::Config(format!(
-                    "column name `{a}` is given for two roles"
-                ))));
-            }
-        }
-        let mut header_names = Vec::with_capacity(names.len());
-        for raw in (0..names.len()).map(|i| names.field(i).unwrap_or_default()) {
-            let name = std::str::from_utf8(raw).map_err(|_| {
-                ReadError::new(ReadErrorKind::InvalidUtf8)
-                    .at_line(line)
-                    .with_text(&String::from_utf8_lossy(raw))
-            })?;
-            header_names.push(name.trim().to_owned());
-        }
-        let looks_like = guess_shape(&header_names).filter(|s| *s != "events");
-        let header_error =
-            |kind: ReadErrorKind, name: &str| ReadError::new(kind).at_line(line).in_column(name);
-        let mut found: [Option<usize>; 6] = [None; 6];
-        let mut unknown = None;
-        for (index, name) in header_names.iter().enumerate() {
-            let Some(role) = roles.iter().position(|r| r == name) else {
-                unknown = unknown.or(Some(name));
-                continue;
-            };
-            if let Some(slot) = found.get_mut(role) {
-                if slot.is_some() {
-                    return Err(header_error(
-                        ReadErrorKind::DuplicateColumn(name.clone()),
-                        name,
-                    ));
-                }
-                *slot = Some(index);
-            }
-        }
-        let by_event = !self.conversion_events.is_empty();
-        let mut required = vec![USER, TIMESTAMP, CHANNEL];
-        required.push(if by_event { EVENT } else { CONVERSION });
-        for role in required {
-            if found.get(role).copied().flatten().is_some() {
-                continue;
-            }
-            let name = roles.get(role).copied().unwrap_or_default();
-            let event = self.event.trim();
-            let hint = if role == CONVERSION && header_names.iter().any(|h| h == event) {
-                ReadHint::ConversionEvents {
+    /// A missing conversion column in a header that has the event column:
+    /// the hint is to mark conversions by event name.
+    fn conversion_events_hint(&self, e: ReadError, header: &[String]) -> ReadError {
+        let event = self.event.trim();
+        match e.kind() {
+            ReadErrorKind::MissingColumn(name)
+                if *name == self.conversion.trim() && header.iter().any(|h| h == event) =>
+            {
+                e.with_hint(ReadHint::ConversionEvents {
                     column: event.to_owned(),
-                }
-            } else {
-                ReadHint::MissingColumn { looks_like }
-            };
-            return Err(
-                header_error(ReadErrorKind::MissingColumn(name.to_owned()), name).with_hint(hint),
-            );
+                })
+            }
+            _ => e,
         }
-        if let Some(name) = unknown.filter(|_| !self.ignore_unknown) {
-            return Err(
-                header_error(ReadErrorKind::UnknownColumn(name.clone()), name)
-                    .with_hint(ReadHint::UnknownColumn { looks_like }),
-            );
-        }
-        let column = |role: usize| found.get(role).copied().flatten();
-        Ok(Columns {
-            user: column(USER).unwrap_or_default(),
-            timestamp: column(TIMESTAMP).unwrap_or_default(),
-            channel: column(CHANNEL).unwrap_or_default(),
-            conversion: column(CONVERSION),
-            value: column(VALUE),
-            event: column(EVENT),
-            conversion_events: self.conversion_events.clone(),
-            names: header_names,
-        })
     }
 }

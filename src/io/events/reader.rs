@@ -5,10 +5,8 @@ use std::io::Read;
 
 use super::record::EventRecord;
 use crate::error::{ReadError, ReadErrorKind};
-use crate::io::fields::{parse_number, parse_value};
-use crate::io::reader::io_error;
-use crate::io::records::{Next, RecordReader};
-use crate::io::row::open_quote_error;
+use crate::io::fields::{parse_number, parse_value, trim};
+use crate::io::records::{Next, RecordReader, io_error, open_quote_error};
 use crate::io::timestamp::TimeParser;
 
 /// The position of each column in a record, the conversion events, and the
@@ -174,7 +172,7 @@ impl<R: Read> EventReader<R> {
 
     fn field(&self, index: usize, line: u64) -> Result<&str, ReadError> {
         let raw = self.records.record().field(index).unwrap_or_default();
-        std::str::from_utf8(raw).map(str::trim).map_err(|_| {
+        std::str::from_utf8(raw).map(trim).map_err(|_| {
             ReadError::new(ReadErrorKind::InvalidUtf8)
                 .at_line(line)
                 .in_column(self.column_name(index))
