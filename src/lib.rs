@@ -9,6 +9,23 @@
 //! models and with Markov-chain removal effects computed **exactly** (never by
 //! simulation), on millions of journeys, deterministically.
 //!
+//! ## Module map
+//!
+//! Imports point down the layers: data types ← [`io`] ← [`assemble`] ←
+//! [`model`], never up and never in a cycle (`scripts/module_graph.py`
+//! prints the import graph and fails on a cycle or an upward import).
+//!
+//! | module | holds | may import |
+//! |---|---|---|
+//! | [`error`] | every error type: reading, timestamps, journeys, channels, models, assembly | nothing of the crate |
+//! | [`numeric`] | compensated sums, the exact-count limit | nothing of the crate |
+//! | [`channel`] | the channel table and channel ids | `error` |
+//! | [`journey`] | touchpoints, journeys, journey sets | `channel`, `error`, `numeric` |
+//! | [`attribution`] | what a model returns: credit per channel and per journey | the data types above |
+//! | [`io`] | the input layer: one record layer (csv-core tokenizer, BOM, delimiter detection, line numbers), one header resolver, field and timestamp parsers, shared reader options; the `paths`, `journeys` and `events` readers; the journeys writer | the data types |
+//! | [`assemble`] | event log → journeys: [`JourneyBuilder`](assemble::JourneyBuilder), its report, `parse_duration` | `io` and the data types |
+//! | [`model`] | the models ([`Model`], [`Merge`]): heuristics and Markov chains | the data types |
+//!
 //! ## Brief overview
 //!
 //! * [`Channels`] interns channel names into small [`ChannelId`]s, in order of
@@ -101,8 +118,8 @@
     )
 )]
 
-pub mod attribution;
 pub mod assemble;
+pub mod attribution;
 pub mod channel;
 pub mod error;
 pub mod io;
