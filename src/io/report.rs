@@ -138,6 +138,11 @@ impl ReadReport {
         self.channel_lines.extend(lines);
     }
 
+    /// Rejected rows per reason.
+    pub(crate) fn rejected_per_reason(&self) -> &BTreeMap<&'static str, u64> {
+        &self.rejected
+    }
+
     /// The lines of the channels this read added, in id order (moved out).
     pub(crate) fn take_channel_lines(&mut self) -> Vec<u64> {
         std::mem::take(&mut self.channel_lines)

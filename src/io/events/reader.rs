@@ -7,6 +7,7 @@ use super::record::EventRecord;
 use crate::error::{ReadError, ReadErrorKind};
 use crate::io::fields::{parse_number, parse_value, trim};
 use crate::io::records::{Next, RecordReader, io_error, open_quote_error};
+use crate::io::report::ReadReport;
 use crate::io::timestamp::TimeParser;
 
 /// The position of each column in a record, the conversion events, and the
@@ -50,8 +51,9 @@ pub struct EventReader<R> {
     time: TimeParser,
     decimal_comma: bool,
     lenient: bool,
-    rejected: BTreeMap<&'static str, u64>,
-    rejected_lines: Vec<u64>,
+    /// Rejected rows per reason and their first lines, as the journey
+    /// readers count them.
+    report: ReadReport,
     skipped: u64,
 }
 
@@ -64,7 +66,7 @@ enum Row {
 
 impl<R: Read> EventReader<R> {
     /// How many rejected rows keep their line in [`EventReader::rejected_lines`].
-    pub const MAX_REJECTED_LINES: usize = 20;
+    pub const MAX_REJECTED_LINES: usize = ReadReport::MAX_LINES;
 
     pub(super) fn new(
         records: RecordReader<R>,
@@ -79,8 +81,7 @@ impl<R: Read> EventReader<R> {
             time,
             decimal_comma,
             lenient,
-            rejected: BTreeMap::new(),
-            rejected_lines: Vec::new(),
+            report: ReadReport::default(),
             skipped: 0,
         }
     }
@@ -108,7 +109,7 @@ impl<R: Read> EventReader<R> {
             match result {
                 Ok(Row::Event) => return Ok(true),
                 Ok(Row::WithoutChannel) => self.skipped = self.skipped.saturating_add(1),
-                Err(error) if self.lenient => self.reject(&error),
+                Err(error) if self.lenient => self.report.reject(error),
                 Err(error) => return Err(error),
             }
         }
@@ -142,7 +143,7 @@ impl<R: Read> EventReader<R> {
     /// Rows skipped in lenient mode, per reason ([`ReadErrorKind::reason`]).
     #[must_use]
     pub fn rejected(&self) -> &BTreeMap<&'static str, u64> {
-        &self.rejected
+        self.report.rejected_per_reason()
     }
 
     /// Valid rows skipped so far because they are neither a conversion nor
@@ -157,17 +158,7 @@ impl<R: Read> EventReader<R> {
     /// skipped in lenient mode, in input order.
     #[must_use]
     pub fn rejected_lines(&self) -> &[u64] {
-        &self.rejected_lines
-    }
-
-    fn reject(&mut self, error: &ReadError) {
-        let count = self.rejected.entry(error.kind().reason()).or_insert(0);
-        *count = count.saturating_add(1);
-        if let Some(line) = error.line() {
-            if self.rejected_lines.len() < Self::MAX_REJECTED_LINES {
-                self.rejected_lines.push(line);
-            }
-        }
+        self.report.rejected_lines()
     }
 
     fn field(&self, index: usize, line: u64) -> Result<&str, ReadError> {
