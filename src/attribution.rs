@@ -7,7 +7,10 @@ use crate::channel::ChannelId;
 /// The credit of one channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelCredit {
-    /// The channel's id in the input's channel table.
+    /// The channel's index in the channel table of the state the result
+    /// was finished from (for a state observed against one reader's table,
+    /// its id there; after merges, the merged table's: see
+    /// [`Merge::channels`](crate::Merge::channels)).
     pub channel: ChannelId,
     /// The channel's name.
     pub name: String,
@@ -18,6 +21,21 @@ pub struct ChannelCredit {
     /// The unnormalised removal effect (Markov models only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removal_effect: Option<f64>,
+}
+
+impl ChannelCredit {
+    /// The credit of channel `channel` (its index in the state's table),
+    /// called `name`, without removal effect.
+    #[must_use]
+    pub fn new(channel: ChannelId, name: impl Into<String>, conversions: f64, value: f64) -> Self {
+        Self {
+            channel,
+            name: name.into(),
+            conversions,
+            value,
+            removal_effect: None,
+        }
+    }
 }
 
 /// The result of a model: per-channel credit, totals, and what produced it.

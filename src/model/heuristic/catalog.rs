@@ -115,6 +115,18 @@ impl Heuristic {
         }
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        match self {
+            Self::FirstTouch(m) => m.model_spec(),
+            Self::LastTouch(m) => m.model_spec(),
+            Self::LastNonDirect(m) => m.model_spec(),
+            Self::Linear(m) => m.model_spec(),
+            Self::PositionBased(m) => m.model_spec(),
+            Self::TimeDecay(m) => m.model_spec(),
+            Self::PositionDecay(m) => m.model_spec(),
+        }
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         match self {
             Self::FirstTouch(m) => m.model_parameters(),
@@ -147,7 +159,7 @@ impl TouchWeights for Heuristic {
     }
 }
 
-heuristic_model!(Heuristic);
+heuristic_model!(Heuristic, timed);
 
 macro_rules! from_model {
     ($($variant:ident),*) => {$(

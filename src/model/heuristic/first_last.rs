@@ -60,6 +60,10 @@ impl FirstTouch {
         "first-touch"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         Vec::new()
     }
@@ -133,6 +137,10 @@ pub struct LastTouch;
 impl LastTouch {
     pub(crate) fn model_name(&self) -> &'static str {
         "last-touch"
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
     }
 
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {

@@ -115,6 +115,11 @@ impl LastNonDirect {
         "last-non-direct"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+            .with("direct", crate::model::spec::join_list(&self.direct))
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         vec![("direct".to_owned(), self.direct.join(","))]
     }

@@ -112,6 +112,14 @@ impl Linear {
         "linear"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        let split = match self.split {
+            LinearSplit::PerTouch => "touch",
+            LinearSplit::PerChannel => "channel",
+        };
+        crate::model::ModelSpec::new(self.model_name()).with("split", split)
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         let per = match self.split {
             LinearSplit::PerTouch => "touch",

@@ -136,6 +136,13 @@ impl PositionBased {
         "position-based"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        use crate::model::spec::format_f64;
+        crate::model::ModelSpec::new(self.model_name())
+            .with("first", format_f64(self.first))
+            .with("last", format_f64(self.last))
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         vec![
             ("first".to_owned(), self.first.to_string()),

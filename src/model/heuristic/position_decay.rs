@@ -102,6 +102,11 @@ impl PositionDecay {
         "position-decay"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+            .with("rate", crate::model::spec::format_f64(self.ratio))
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         vec![("ratio".to_owned(), self.ratio.to_string())]
     }

@@ -168,6 +168,16 @@ impl TimeDecay {
         "time-decay"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+            .with("half_life", format_duration(self.half_life))
+    }
+
+    /// Always `true`: time decay needs touch timestamps.
+    pub(crate) fn needs_timestamps(&self) -> bool {
+        true
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         vec![("half_life".to_owned(), format_duration(self.half_life))]
     }
@@ -212,7 +222,7 @@ impl TimeDecay {
     }
 }
 
-heuristic_model!(TimeDecay);
+heuristic_model!(TimeDecay, timed);
 
 #[allow(clippy::cast_precision_loss)] // seconds beyond 2^53 lose sub-second precision only
 fn seconds_f64(seconds: i64) -> f64 {

@@ -143,13 +143,16 @@ pub trait TouchWeights {
 }
 
 /// Folds one journey into `state` with `model`'s weights: the shared
-/// `Model::observe` of every heuristic.
-pub(crate) fn observe_weighted<M: TouchWeights>(
+/// `Model::observe` of every heuristic. The state follows `channels` even
+/// for a journey that gives no credit, so that it lists every channel.
+#[inline]
+pub(crate) fn observe_journey<M: TouchWeights>(
     model: &M,
     state: &mut HeuristicState,
     journey: &Journey,
     channels: &Channels,
 ) -> Result<(), ModelError> {
+    state.follow(channels)?;
     let conversions = journey.conversions();
     if conversions == 0 {
         return Ok(());
@@ -201,9 +204,16 @@ pub(crate) fn for_each_first_occurrence(journey: &Journey, mut f: impl FnMut(Cha
 }
 
 /// Implements [`Model`](crate::model::Model) for a heuristic through its
-/// [`TouchWeights`], its inherent `model_name` and `model_parameters`.
+/// [`TouchWeights`], its inherent `model_name`, `model_spec` and
+/// `model_parameters` (and `needs_timestamps` with `, timed`).
 macro_rules! heuristic_model {
     ($ty:ty) => {
+        $crate::model::heuristic::weights::heuristic_model!($ty, |_m: &$ty| false);
+    };
+    ($ty:ty, timed) => {
+        $crate::model::heuristic::weights::heuristic_model!($ty, |m: &$ty| m.needs_timestamps());
+    };
+    ($ty:ty, $timed:expr) => {
         impl $crate::model::Model for $ty {
             type State = $crate::model::heuristic::HeuristicState;
 
@@ -211,8 +221,16 @@ macro_rules! heuristic_model {
                 self.model_name()
             }
 
+            fn spec(&self) -> $crate::model::ModelSpec {
+                self.model_spec()
+            }
+
             fn parameters(&self) -> Vec<(String, String)> {
                 self.model_parameters()
+            }
+
+            fn new_state(&self) -> Self::State {
+                $crate::model::heuristic::HeuristicState::new(self.model_spec())
             }
 
             fn observe(
@@ -221,15 +239,20 @@ macro_rules! heuristic_model {
                 journey: &$crate::journey::Journey,
                 channels: &$crate::channel::Channels,
             ) -> Result<(), $crate::error::ModelError> {
-                $crate::model::heuristic::weights::observe_weighted(self, state, journey, channels)
+                $crate::model::heuristic::weights::observe_journey(self, state, journey, channels)
             }
 
             fn finish(
                 &self,
                 state: &Self::State,
-                channels: &$crate::channel::Channels,
             ) -> Result<$crate::attribution::Attribution, $crate::error::ModelError> {
-                state.to_attribution(self.model_name(), self.model_parameters(), channels)
+                $crate::model::check_spec(&self.model_spec(), $crate::model::Merge::spec(state))?;
+                state.to_attribution(self.model_name(), self.model_parameters())
+            }
+
+            fn requires_timestamps(&self) -> bool {
+                let timed = $timed;
+                timed(self)
             }
         }
     };
@@ -239,16 +262,15 @@ pub(crate) use heuristic_model;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Model;
     use crate::model::heuristic::{FirstTouch, Linear};
+    use crate::model::{Merge, Model};
 
     #[test]
-    fn observe_follows_a_growing_table_and_finish_checks_it() {
+    fn observe_follows_a_growing_table() {
         let mut channels = Channels::new();
         let a = channels.intern("A").unwrap();
-        let early = channels.clone();
-        let mut state = HeuristicState::default();
         let model = Linear::per_touch();
+        let mut state = model.new_state();
         model
             .observe(
                 &mut state,
@@ -258,6 +280,7 @@ mod tests {
             .unwrap();
         // The table grows (a streaming reader met a new channel).
         let b = channels.intern("B").unwrap();
+        let c = channels.intern("C").unwrap();
         model
             .observe(
                 &mut state,
@@ -266,7 +289,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(state.channel_span(), 2);
-        let result = model.finish(&state, &channels).unwrap();
+        assert_eq!(state.channels(), &channels);
+        let result = model.finish(&state).unwrap();
         assert_eq!(
             result.get("A").map(|c| (c.conversions, c.value)),
             Some((2.0, 4.0))
@@ -276,8 +300,33 @@ mod tests {
             Some((1.0, 2.0))
         );
         assert_eq!(
-            model.finish(&state, &early),
-            Err(ModelError::UnknownChannel { id: 1, len: 1 })
+            result.get("C").map(|c| (c.channel, c.conversions)),
+            Some((c, 0.0))
+        );
+        // Another table: the name at the state's last index differs.
+        let mut other = Channels::new();
+        for name in ["A", "B", "X", "D"] {
+            other.intern(name).unwrap();
+        }
+        assert_eq!(
+            model.observe(
+                &mut state,
+                &Journey::from_channels(&[a], 1, 0, 0.0).unwrap(),
+                &other
+            ),
+            Err(ModelError::ChannelMismatch {
+                index: 2,
+                state: "C".to_owned(),
+                table: "X".to_owned()
+            })
+        );
+        // A state of another spec is refused.
+        assert_eq!(
+            Linear::per_channel().finish(&state),
+            Err(ModelError::WrongState {
+                model: "linear:split=channel".to_owned(),
+                state: Some("linear:split=touch".to_owned())
+            })
         );
     }
 
@@ -286,13 +335,14 @@ mod tests {
         let mut channels = Channels::new();
         let a = channels.intern("A").unwrap();
         let foreign = ChannelId::from_index(3).unwrap();
-        let mut state = HeuristicState::default();
+        let mut state = FirstTouch.new_state();
         let journey = Journey::from_channels(&[a, foreign], 1, 0, 1.0).unwrap();
         assert_eq!(
             FirstTouch.observe(&mut state, &journey, &channels),
             Err(ModelError::UnknownChannel { id: 3, len: 1 })
         );
-        assert_eq!(state, HeuristicState::default());
+        assert_eq!(state.total_conversions(), 0.0);
+        assert_eq!(state.channel_span(), 0);
         // Non-converting journeys are skipped before any check: they give no credit.
         let idle = Journey::from_channels(&[foreign], 0, 5, 0.0).unwrap();
         assert_eq!(FirstTouch.observe(&mut state, &idle, &channels), Ok(()));

@@ -51,15 +51,34 @@ pub struct MarkovChain {
     pub(crate) out: Vec<u64>,
 }
 
+/// [`ModelError::ChannelMismatch`] unless `table` names the channels of
+/// `state` alike (it may name more after them).
+fn check_extends(state: &Channels, table: &Channels) -> Result<(), ModelError> {
+    let mismatch = state
+        .iter()
+        .zip(table.iter().map(Some).chain(std::iter::repeat(None)))
+        .find(|((_, a), b)| b.is_none_or(|(_, b)| a != &b));
+    match mismatch {
+        None => Ok(()),
+        Some(((id, a), b)) => Err(ModelError::ChannelMismatch {
+            index: id.index(),
+            state: a.to_owned(),
+            table: b.map(|(_, b)| b.to_owned()).unwrap_or_default(),
+        }),
+    }
+}
+
 impl MarkovChain {
     /// Builds the canonical chain from `counts`, with channel names from
-    /// `channels`.
+    /// `channels`: the counts' own table ([`Merge::channels`](crate::Merge::channels)),
+    /// or a table extending it (e.g. for counts filled by
+    /// [`TransitionCounts::observe_path`] with ids of `channels`).
     ///
     /// # Errors
     ///
     /// [`ModelError::UnknownChannel`] when a state names a channel outside
-    /// `channels`; [`ModelError::InvalidParameter`] when the counts merged
-    /// different configurations; [`ModelError::Overflow`] when the counts
+    /// `channels`; [`ModelError::ChannelMismatch`] when `channels` does not
+    /// extend the counts' table; [`ModelError::Overflow`] when the counts
     /// are not exact in `f64` (see [`TransitionCounts::check_exact`]).
     ///
     /// # Complexity
@@ -67,7 +86,7 @@ impl MarkovChain {
     /// `O(S log S · k + E log E)` for `S` states of order `k` and `E`
     /// transitions.
     pub fn new(counts: &TransitionCounts, channels: &Channels) -> Result<Self, ModelError> {
-        counts.check_config(counts.order().unwrap_or(1), counts.keeps_self_loops())?;
+        check_extends(crate::Merge::channels(counts), channels)?;
         counts.check_exact()?;
         let raw = counts.raw();
         for key in raw.keys {
@@ -136,7 +155,7 @@ impl MarkovChain {
             }
         }
         Ok(Self {
-            order: counts.order().unwrap_or(1),
+            order: counts.order(),
             keep_self_loops: counts.keeps_self_loops(),
             names: channels.iter().map(|(_, name)| name.to_owned()).collect(),
             keys,
