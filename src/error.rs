@@ -476,6 +476,12 @@ pub enum ModelError {
         /// The names the registry knows.
         known: Vec<String>,
     },
+    /// A model of this name is registered already.
+    #[error("a model called `{name}` is registered already")]
+    DuplicateModel {
+        /// The name.
+        name: String,
+    },
     /// A spec gives a parameter the model does not have.
     #[error("model `{model}` has no parameter `{key}` ({})", describe_keys(.known))]
     UnknownParameter {

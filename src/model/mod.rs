@@ -68,12 +68,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod dynamic;
 pub mod heuristic;
 pub mod markov;
+mod registry;
 mod spec;
 mod state_file;
 mod table;
 
+pub use dynamic::{DynModel, DynState};
+pub use registry::{ModelFactory, Registry};
 pub use spec::{ModelSpec, ParamDoc};
 pub use state_file::StateError;
 

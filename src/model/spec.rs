@@ -246,9 +246,9 @@ impl<'a> Params<'a> {
         aliases: &[(&str, &'static str)],
     ) -> Result<Self, ModelError> {
         if normalise(&spec.name, false) != model {
-            return Err(ModelError::UnknownModel {
-                name: spec.name.clone(),
-                known: vec![model.to_owned()],
+            return Err(ModelError::InvalidSpec {
+                text: spec.to_string(),
+                reason: format!("a spec of `{}`, not of `{model}`", spec.name),
             });
         }
         let mut values: Vec<(&'static str, &'a str)> = Vec::with_capacity(spec.params.len());
@@ -326,7 +326,6 @@ pub(crate) fn format_f64(x: f64) -> String {
 }
 
 /// Splits a list value on unescaped `|`, unescaping `\|` and `\\`.
-#[allow(dead_code)] // until the registry parses `direct`
 pub(crate) fn split_list(text: &str) -> Vec<String> {
     let mut items = vec![String::new()];
     let mut chars = text.chars();

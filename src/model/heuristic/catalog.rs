@@ -97,6 +97,36 @@ impl Heuristic {
             .map(|(_, model)| model)
     }
 
+    /// The heuristic of `spec` (any heuristic's spec, e.g. `linear:split=channel`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::UnknownModel`] for a name that is not a heuristic's,
+    /// and as the model's `from_spec`.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let name = spec.name.trim();
+        Ok(
+            match Self::NAMES
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(name))
+            {
+                Some(0) => FirstTouch::from_spec(spec)?.into(),
+                Some(1) => LastTouch::from_spec(spec)?.into(),
+                Some(2) => LastNonDirect::from_spec(spec)?.into(),
+                Some(3) => Linear::from_spec(spec)?.into(),
+                Some(4) => PositionBased::from_spec(spec)?.into(),
+                Some(5) => TimeDecay::from_spec(spec)?.into(),
+                Some(6) => PositionDecay::from_spec(spec)?.into(),
+                _ => {
+                    return Err(ModelError::UnknownModel {
+                        name: spec.name.clone(),
+                        known: Self::NAMES.iter().map(|&n| n.to_owned()).collect(),
+                    });
+                }
+            },
+        )
+    }
+
     /// Whether the model needs touch timestamps on converting journeys.
     #[must_use]
     pub fn needs_timestamps(&self) -> bool {

@@ -56,6 +56,20 @@ use crate::journey::Journey;
 pub struct FirstTouch;
 
 impl FirstTouch {
+    /// The parameters of the spec: none (`first-touch`).
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[];
+
+    /// The model of `spec` (`first-touch`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::UnknownParameter`] for any parameter,
+    /// [`ModelError::InvalidSpec`] for another model's spec.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        crate::model::spec::Params::new(spec, "first-touch", Self::PARAMS, &[])?;
+        Ok(Self)
+    }
+
     pub(crate) fn model_name(&self) -> &'static str {
         "first-touch"
     }
@@ -84,6 +98,12 @@ impl TouchWeights for FirstTouch {
 }
 
 heuristic_model!(FirstTouch);
+crate::model::registry::factory!(
+    FirstTouchFactory,
+    FirstTouch,
+    "first-touch",
+    "all credit to the first touch"
+);
 
 /// Last touch: all of a converting journey's conversions and value go to its
 /// last touch (`w_L = 1`).
@@ -135,6 +155,20 @@ heuristic_model!(FirstTouch);
 pub struct LastTouch;
 
 impl LastTouch {
+    /// The parameters of the spec: none (`last-touch`).
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[];
+
+    /// The model of `spec` (`last-touch`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::UnknownParameter`] for any parameter,
+    /// [`ModelError::InvalidSpec`] for another model's spec.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        crate::model::spec::Params::new(spec, "last-touch", Self::PARAMS, &[])?;
+        Ok(Self)
+    }
+
     pub(crate) fn model_name(&self) -> &'static str {
         "last-touch"
     }
@@ -163,6 +197,12 @@ impl TouchWeights for LastTouch {
 }
 
 heuristic_model!(LastTouch);
+crate::model::registry::factory!(
+    LastTouchFactory,
+    LastTouch,
+    "last-touch",
+    "all credit to the last touch"
+);
 
 #[cfg(test)]
 mod tests {

@@ -160,6 +160,7 @@ pub use chain::MarkovChain;
 pub use counts::{CountsError, MAX_ORDER, TransitionCounts};
 pub use filter::EdgeFilter;
 pub use model::Markov;
+pub(crate) use model::MarkovFactory;
 pub use order::{OrderReport, OrderStats, select_order, select_order_with_progress};
 pub use output::{TransitionEdge, TransitionRow};
 pub use removal::{ABS_TOL, PER_CHANNEL_MAX, REL_TOL, RemovalEffects, WORK_LIMIT};

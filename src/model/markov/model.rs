@@ -335,6 +335,13 @@ impl Markov {
     }
 }
 
+crate::model::registry::factory!(
+    MarkovFactory,
+    Markov,
+    "markov",
+    "exact removal effects of the order-K absorbing Markov chain"
+);
+
 impl Model for Markov {
     type State = TransitionCounts;
 
