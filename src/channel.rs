@@ -178,9 +178,13 @@ impl TryFrom<Vec<String>> for Channels {
         let mut channels = Self::new();
         for name in &names {
             let before = channels.len();
-            channels.intern(name)?;
+            channels
+                .intern(name)
+                .map_err(crate::model::state_file::remember)?;
             if channels.len() == before {
-                return Err(ChannelError::Duplicate(name.trim().into()));
+                return Err(crate::model::state_file::remember(ChannelError::Duplicate(
+                    name.trim().into(),
+                )));
             }
         }
         Ok(channels)

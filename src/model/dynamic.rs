@@ -17,7 +17,7 @@ use crate::channel::Channels;
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
 
-use super::{Merge, Model, ModelSpec};
+use super::{Merge, Model, ModelSpec, StateEnvelope};
 
 /// A model's state behind a trait object: any [`Model::State`].
 ///
@@ -173,12 +173,46 @@ pub trait DynModel: Send + Sync {
     fn finish(&self, state: &dyn DynState) -> Result<Attribution, ModelError>;
     /// As [`Model::requires_timestamps`].
     fn requires_timestamps(&self) -> bool;
+    /// The state as bytes ([`StateEnvelope::to_bytes`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`StateEnvelope::to_bytes`]; [`ModelError::WrongState`].
+    fn state_to_bytes(&self, state: &dyn DynState) -> Result<Vec<u8>, ModelError>;
+    /// The state as JSON ([`StateEnvelope::to_json`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`StateEnvelope::to_json`]; [`ModelError::WrongState`].
+    fn state_to_json(&self, state: &dyn DynState) -> Result<String, ModelError>;
+    /// Reads a binary state of this model ([`StateEnvelope::from_bytes`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`StateEnvelope::from_bytes`]; [`ModelError::WrongState`] for a
+    /// state of another spec.
+    fn state_from_bytes(&self, bytes: &[u8]) -> Result<Box<dyn DynState>, ModelError>;
+    /// Reads a JSON state of this model ([`StateEnvelope::from_json`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`StateEnvelope::from_json`]; [`ModelError::WrongState`] for a
+    /// state of another spec.
+    fn state_from_json(&self, text: &str) -> Result<Box<dyn DynState>, ModelError>;
     /// As [`Model::attribute`].
     ///
     /// # Errors
     ///
     /// As [`Model::attribute`].
     fn attribute(&self, journeys: &JourneySet) -> Result<Attribution, ModelError>;
+}
+
+impl std::fmt::Debug for dyn DynModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("DynModel")
+            .field(&self.spec().to_string())
+            .finish()
+    }
 }
 
 /// The state as `M`'s, or [`ModelError::WrongState`].
@@ -248,4 +282,35 @@ impl<M: Model + 'static> DynModel for M {
     fn attribute(&self, journeys: &JourneySet) -> Result<Attribution, ModelError> {
         Model::attribute(self, journeys)
     }
+
+    fn state_to_bytes(&self, state: &dyn DynState) -> Result<Vec<u8>, ModelError> {
+        StateEnvelope::new(downcast(self, state)?.clone()).to_bytes()
+    }
+
+    fn state_to_json(&self, state: &dyn DynState) -> Result<String, ModelError> {
+        StateEnvelope::new(downcast(self, state)?.clone()).to_json()
+    }
+
+    fn state_from_bytes(&self, bytes: &[u8]) -> Result<Box<dyn DynState>, ModelError> {
+        own_state(self, StateEnvelope::<M::State>::from_bytes(bytes)?)
+    }
+
+    fn state_from_json(&self, text: &str) -> Result<Box<dyn DynState>, ModelError> {
+        own_state(self, StateEnvelope::<M::State>::from_json(text)?)
+    }
+}
+
+/// The state of `envelope`, if `model` made it.
+fn own_state<M: Model>(
+    model: &M,
+    envelope: StateEnvelope<M::State>,
+) -> Result<Box<dyn DynState>, ModelError> {
+    let spec = Model::spec(model);
+    if envelope.spec != spec {
+        return Err(ModelError::WrongState {
+            model: spec.to_string(),
+            state: Some(envelope.spec.to_string()),
+        });
+    }
+    Ok(Box::new(envelope.state))
 }

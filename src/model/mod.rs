@@ -73,13 +73,15 @@ pub mod heuristic;
 pub mod markov;
 mod registry;
 mod spec;
-mod state_file;
+pub(crate) mod state_file;
 mod table;
 
 pub use dynamic::{DynModel, DynState};
-pub use registry::{ModelFactory, Registry};
+pub use registry::{ModelAndState, ModelFactory, Registry};
 pub use spec::{ModelSpec, ParamDoc};
-pub use state_file::StateError;
+pub use state_file::{
+    STATE_FORMAT, STATE_MAGIC, STATE_VERSION, StateEnvelope, StateError, peek_spec,
+};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

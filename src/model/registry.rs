@@ -56,6 +56,9 @@ macro_rules! factory {
 }
 pub(crate) use factory;
 
+/// A model and a state of it, as [`Registry::read_state`] returns them.
+pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
+
 /// Every model the program knows, by name: parses specs into models and
 /// reads serialised states.
 ///
@@ -187,6 +190,52 @@ impl Registry {
     /// [`Registry::build`].
     pub fn parse(&self, text: &str) -> Result<Box<dyn DynModel>, ModelError> {
         self.build(&text.parse()?)
+    }
+
+    /// Reads a serialised state, JSON or bytes (see [`StateEnvelope`]):
+    /// builds the model of its spec and decodes the state.
+    ///
+    /// # Errors
+    ///
+    /// As [`StateEnvelope::from_json`] and [`StateEnvelope::from_bytes`];
+    /// [`ModelError::UnknownModel`] for a model this registry lacks.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::model::Registry;
+    /// use attribution::{Channels, Journey};
+    ///
+    /// let registry = Registry::builtin();
+    /// let model = registry.parse("markov:order=2")?;
+    /// let mut channels = Channels::new();
+    /// let ids = [channels.intern("PPC")?, channels.intern("Email")?];
+    /// let mut state = model.new_state();
+    /// model.observe(state.as_mut(), &Journey::from_channels(&ids, 1, 1, 10.0)?, &channels)?;
+    /// let bytes = model.state_to_bytes(state.as_ref())?;
+    ///
+    /// let (read_model, read_state) = registry.read_state(&bytes)?;
+    /// assert_eq!(read_model.spec(), model.spec());
+    /// assert_eq!(read_state.channels(), &channels);
+    /// assert_eq!(read_model.finish(read_state.as_ref())?, model.finish(state.as_ref())?);
+    /// assert_eq!(
+    ///     registry.read_state(b"path,total_conversions\n").unwrap_err().to_string(),
+    ///     "not an attribution state file"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`StateEnvelope`]: super::StateEnvelope
+    /// [`StateEnvelope::from_json`]: super::StateEnvelope::from_json
+    /// [`StateEnvelope::from_bytes`]: super::StateEnvelope::from_bytes
+    pub fn read_state(&self, data: &[u8]) -> Result<ModelAndState, ModelError> {
+        let spec = super::state_file::peek_spec(data)?;
+        let model = self.build(&spec)?;
+        let state = match super::state_file::encoding(data)? {
+            super::state_file::Encoding::Json(text) => model.state_from_json(text)?,
+            super::state_file::Encoding::Bytes(bytes) => model.state_from_bytes(bytes)?,
+        };
+        Ok((model, state))
     }
 }
 

@@ -215,7 +215,8 @@ impl Serialize for ModelSpec {
 impl<'de> Deserialize<'de> for ModelSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        text.parse()
+            .map_err(|e| serde::de::Error::custom(super::state_file::remember(e)))
     }
 }
 

@@ -320,6 +320,12 @@ impl TryFrom<StateRepr> for HeuristicState {
     type Error = InvalidHeuristicState;
 
     fn try_from(r: StateRepr) -> Result<Self, Self::Error> {
+        Self::validated(r).map_err(crate::model::state_file::remember)
+    }
+}
+
+impl HeuristicState {
+    fn validated(r: StateRepr) -> Result<Self, InvalidHeuristicState> {
         let invalid = |what: String| InvalidHeuristicState(what);
         if r.sums.len() > r.channels.len() {
             return Err(invalid(format!(

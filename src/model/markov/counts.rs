@@ -730,6 +730,12 @@ impl TryFrom<CountsRepr> for TransitionCounts {
     type Error = CountsError;
 
     fn try_from(r: CountsRepr) -> Result<Self, Self::Error> {
+        Self::validated(r).map_err(crate::model::state_file::remember)
+    }
+}
+
+impl TransitionCounts {
+    fn validated(r: CountsRepr) -> Result<Self, CountsError> {
         let model =
             super::Markov::from_spec(&r.spec).map_err(|e| CountsError::Spec(e.to_string()))?;
         let (order, keep_self_loops) = (model.order(), model.keeps_self_loops());
