@@ -157,6 +157,19 @@ pub trait DynModel: Send + Sync {
         journey: &Journey,
         channels: &Channels,
     ) -> Result<(), ModelError>;
+    /// As [`Model::observe_weighted`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::observe_weighted`]; [`ModelError::WrongState`] for a
+    /// state of another model type.
+    fn observe_weighted(
+        &self,
+        state: &mut dyn DynState,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError>;
     /// [`Merge::merge`] of two states of this model.
     ///
     /// # Errors
@@ -264,6 +277,16 @@ impl<M: Model + 'static> DynModel for M {
         channels: &Channels,
     ) -> Result<(), ModelError> {
         Model::observe(self, downcast_mut(self, state)?, journey, channels)
+    }
+
+    fn observe_weighted(
+        &self,
+        state: &mut dyn DynState,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError> {
+        Model::observe_weighted(self, downcast_mut(self, state)?, journey, channels, weight)
     }
 
     fn merge(&self, state: &mut dyn DynState, other: &dyn DynState) -> Result<(), ModelError> {

@@ -159,6 +159,26 @@ pub trait Model: Send + Sync {
         channels: &Channels,
     ) -> Result<(), ModelError>;
 
+    /// [`Model::observe`] of a journey whose conversions, non-conversions
+    /// and value are multiplied by `weight` (e.g. an inverse sampling
+    /// probability). `observe_weighted(j, 1.0)` gives the same state as
+    /// `observe(j)`, weight 2 the same as observing twice (to rounding),
+    /// weight 0 the same as not observing (the state still follows
+    /// `channels`). Whole-number weights keep integer counts exact;
+    /// fractional ones switch them to `f64` sums.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidParameter`] (`weight`) unless `weight` is
+    /// finite and non-negative; otherwise as [`Model::observe`].
+    fn observe_weighted(
+        &self,
+        state: &mut Self::State,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError>;
+
     /// Turns a state into the attribution.
     ///
     /// # Errors
@@ -189,6 +209,32 @@ pub trait Model: Send + Sync {
         }
         self.finish(&state)
     }
+}
+
+/// [`ModelError::InvalidParameter`] unless `weight` is finite and `>= 0`.
+pub(crate) fn check_weight(weight: f64) -> Result<(), ModelError> {
+    if weight.is_finite() && weight >= 0.0 {
+        Ok(())
+    } else {
+        Err(ModelError::InvalidParameter {
+            name: "weight",
+            value: weight.to_string(),
+            reason: "a journey weight must be a finite, non-negative number",
+        })
+    }
+}
+
+/// Whether `weight` is a whole number that integer counts can be
+/// multiplied by exactly (at most 2^53).
+pub(crate) fn whole_weight(weight: f64) -> Option<u64> {
+    (weight.fract() == 0.0
+        && weight >= 0.0
+        && weight <= crate::numeric::count_to_f64(crate::numeric::MAX_EXACT_COUNT))
+    .then(|| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let w = weight as u64;
+        w
+    })
 }
 
 /// Checks that `state` was made by a model of spec `model`.

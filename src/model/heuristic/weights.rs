@@ -173,6 +173,54 @@ pub(crate) fn observe_journey<M: TouchWeights>(
     Ok(())
 }
 
+/// [`observe_journey`] with the journey's conversions and value multiplied
+/// by `weight`: whole-number weights keep the integer totals exact,
+/// fractional ones add to the weighted conversions.
+pub(crate) fn observe_journey_weighted<M: TouchWeights>(
+    model: &M,
+    state: &mut HeuristicState,
+    journey: &Journey,
+    channels: &Channels,
+    weight: f64,
+) -> Result<(), ModelError> {
+    crate::model::check_weight(weight)?;
+    if weight == 1.0 {
+        return observe_journey(model, state, journey, channels);
+    }
+    state.follow(channels)?;
+    let conversions = journey.conversions();
+    if conversions == 0 || weight == 0.0 {
+        return Ok(());
+    }
+    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
+        return Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        });
+    }
+    let v = journey.value() * weight;
+    match crate::model::whole_weight(weight) {
+        Some(w) => {
+            let conversions = conversions.saturating_mul(w);
+            state.check_journey(conversions, v)?;
+            let c = count_to_f64(conversions);
+            model.touch_weights(journey, channels, |channel, share| {
+                state.credit(channel, c * share, v * share);
+            })?;
+            state.add_journey(conversions, v);
+        }
+        None => {
+            let c = count_to_f64(conversions) * weight;
+            state.check_weighted_journey(c, v)?;
+            model.touch_weights(journey, channels, |channel, share| {
+                state.credit(channel, c * share, v * share);
+            })?;
+            state.add_weighted_journey(c, v);
+        }
+    }
+    Ok(())
+}
+
 /// Calls `f(channel, k)` for the first touch of each of the k distinct
 /// channels of `journey`, in journey order. Allocation-free for short journeys.
 pub(crate) fn for_each_first_occurrence(journey: &Journey, mut f: impl FnMut(ChannelId, usize)) {
@@ -240,6 +288,18 @@ macro_rules! heuristic_model {
                 channels: &$crate::channel::Channels,
             ) -> Result<(), $crate::error::ModelError> {
                 $crate::model::heuristic::weights::observe_journey(self, state, journey, channels)
+            }
+
+            fn observe_weighted(
+                &self,
+                state: &mut Self::State,
+                journey: &$crate::journey::Journey,
+                channels: &$crate::channel::Channels,
+                weight: f64,
+            ) -> Result<(), $crate::error::ModelError> {
+                $crate::model::heuristic::weights::observe_journey_weighted(
+                    self, state, journey, channels, weight,
+                )
             }
 
             fn finish(

@@ -6,7 +6,6 @@ use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
 use crate::model::spec::{ParamDoc, Params, parse_bool};
 use crate::model::{Merge, Model, ModelSpec, check_spec};
-use crate::numeric::count_to_f64;
 
 use super::Solver;
 use super::capped::capped_removal_effects;
@@ -295,7 +294,7 @@ impl Markov {
     /// Turns removal effects into an [`Attribution`].
     #[must_use]
     pub fn attribution(&self, chain: &MarkovChain, effects: &RemovalEffects) -> Attribution {
-        let total_conversions = count_to_f64(chain.total_conversions());
+        let total_conversions = chain.conversions_weight();
         let total_value = chain.total_value();
         let re_sum: f64 = effects.removal_effects.iter().sum();
         let rev_sum: f64 = effects.value_removal_effects.iter().sum();
@@ -399,6 +398,38 @@ impl Model for Markov {
             });
         }
         state.observe(journey);
+        state.check_exact()
+    }
+
+    fn observe_weighted(
+        &self,
+        state: &mut TransitionCounts,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError> {
+        crate::model::check_weight(weight)?;
+        if weight == 1.0 {
+            return self.observe(state, journey, channels);
+        }
+        if (state.order(), state.keeps_self_loops()) != (self.order, self.keep_self_loops) {
+            return Err(ModelError::WrongState {
+                model: self.spec().to_string(),
+                state: Some(state.spec().to_string()),
+            });
+        }
+        state.follow(channels)?;
+        if let Some(t) = journey
+            .touches()
+            .iter()
+            .find(|t| !channels.contains(t.channel))
+        {
+            return Err(ModelError::UnknownChannel {
+                id: t.channel.get(),
+                len: channels.len(),
+            });
+        }
+        state.observe_weighted(journey, weight);
         state.check_exact()
     }
 
