@@ -123,7 +123,7 @@ pub use crate::model::heuristic::{
     PositionBased, PositionDecay, TimeDecay, TouchWeights,
 };
 pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
-pub use crate::model::{Merge, Model, ModelSpec};
+pub use crate::model::{Fitted, Merge, Model, ModelSpec};
 pub use crate::numeric::CompensatedSum;
 
 /// The README's library snippet, compiled and run as a doctest so that it

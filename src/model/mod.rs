@@ -76,7 +76,7 @@ mod spec;
 pub(crate) mod state_file;
 mod table;
 
-pub use dynamic::{DynModel, DynState};
+pub use dynamic::{DynFitted, DynModel, DynState};
 pub use registry::{ModelAndState, ModelFactory, Registry};
 pub use spec::{ModelSpec, ParamDoc};
 pub use state_file::{
@@ -86,7 +86,7 @@ pub use state_file::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::attribution::Attribution;
+use crate::attribution::{Attribution, JourneyCredit};
 use crate::channel::Channels;
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
@@ -127,6 +127,11 @@ pub trait Merge {
 pub trait Model: Send + Sync {
     /// The mergeable state of this model.
     type State: Clone + Merge + Serialize + DeserializeOwned + Send + Sync + 'static;
+
+    /// What [`Model::fit`] returns: the attribution and what the model
+    /// learnt on the way ([`HeuristicFit`](heuristic::HeuristicFit),
+    /// [`MarkovFit`](markov::MarkovFit)).
+    type Fitted: Fitted;
 
     /// The model's name as the command line spells it (e.g. `"last-touch"`).
     fn name(&self) -> &'static str;
@@ -179,13 +184,47 @@ pub trait Model: Send + Sync {
         weight: f64,
     ) -> Result<(), ModelError>;
 
-    /// Turns a state into the attribution.
+    /// Fits the model to a state: the attribution and what the model learnt
+    /// (for Markov, the chain, its removal effects and absorption
+    /// probabilities).
     ///
     /// # Errors
     ///
     /// [`ModelError::WrongState`] for a state of another spec; when a
     /// numerical method fails or a total overflows.
-    fn finish(&self, state: &Self::State) -> Result<Attribution, ModelError>;
+    fn fit(&self, state: &Self::State) -> Result<Self::Fitted, ModelError>;
+
+    /// Turns a state into the attribution: [`Model::fit`]'s attribution
+    /// (a model may compute it more cheaply).
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::fit`].
+    fn finish(&self, state: &Self::State) -> Result<Attribution, ModelError> {
+        Ok(self.fit(state)?.into_attribution())
+    }
+
+    /// How one journey's conversions and value are shared among its
+    /// distinct channels (ids of `channels`, in order of first touch), so
+    /// that credit can be joined back to leads; `journey` (the position) of
+    /// the result is 0, for the caller to set.
+    ///
+    /// Non-converting journeys give no credit: `Ok(None)`. `fitted` is
+    /// `None` in a first streaming pass; a model whose per-journey credit
+    /// depends on the fit (Markov: the journey's conversions shared among
+    /// its distinct channels in proportion to their removal effects)
+    /// returns `Ok(None)` without it. Heuristics ignore `fitted`.
+    ///
+    /// # Errors
+    ///
+    /// When the journey lacks data the model needs (time decay:
+    /// timestamps) or names a channel outside `channels`.
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        fitted: Option<&Self::Fitted>,
+    ) -> Result<Option<JourneyCredit>, ModelError>;
 
     /// Whether the model needs touch timestamps on converting journeys
     /// (time decay does; a caller running every model can skip it on
@@ -209,6 +248,18 @@ pub trait Model: Send + Sync {
         }
         self.finish(&state)
     }
+}
+
+/// A fitted model: its attribution and whatever else the model learnt
+/// (see [`Model::fit`]).
+pub trait Fitted: Send + Sync + 'static {
+    /// The attribution.
+    fn attribution(&self) -> &Attribution;
+
+    /// The attribution, by value.
+    fn into_attribution(self) -> Attribution
+    where
+        Self: Sized;
 }
 
 /// [`ModelError::InvalidParameter`] unless `weight` is finite and `>= 0`.

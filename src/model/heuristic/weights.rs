@@ -221,6 +221,26 @@ pub(crate) fn observe_journey_weighted<M: TouchWeights>(
     Ok(())
 }
 
+/// The shared `Model::journey_credit` of every heuristic: the journey's
+/// shares, `None` for a journey without conversions.
+pub(crate) fn journey_credit<M: TouchWeights>(
+    model: &M,
+    journey: &Journey,
+    channels: &Channels,
+) -> Result<Option<JourneyCredit>, ModelError> {
+    if journey.conversions() == 0 {
+        return Ok(None);
+    }
+    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
+        return Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        });
+    }
+    let shares = model.journey_shares(journey, channels)?;
+    Ok(Some(JourneyCredit { journey: 0, shares }))
+}
+
 /// Calls `f(channel, k)` for the first touch of each of the k distinct
 /// channels of `journey`, in journey order. Allocation-free for short journeys.
 pub(crate) fn for_each_first_occurrence(journey: &Journey, mut f: impl FnMut(ChannelId, usize)) {
@@ -264,6 +284,7 @@ macro_rules! heuristic_model {
     ($ty:ty, $timed:expr) => {
         impl $crate::model::Model for $ty {
             type State = $crate::model::heuristic::HeuristicState;
+            type Fitted = $crate::model::heuristic::HeuristicFit;
 
             fn name(&self) -> &'static str {
                 self.model_name()
@@ -302,12 +323,20 @@ macro_rules! heuristic_model {
                 )
             }
 
-            fn finish(
-                &self,
-                state: &Self::State,
-            ) -> Result<$crate::attribution::Attribution, $crate::error::ModelError> {
+            fn fit(&self, state: &Self::State) -> Result<Self::Fitted, $crate::error::ModelError> {
                 $crate::model::check_spec(&self.model_spec(), $crate::model::Merge::spec(state))?;
-                state.to_attribution(self.model_name(), self.model_parameters())
+                state
+                    .to_attribution(self.model_name(), self.model_parameters())
+                    .map($crate::model::heuristic::HeuristicFit::new)
+            }
+
+            fn journey_credit(
+                &self,
+                journey: &$crate::journey::Journey,
+                channels: &$crate::channel::Channels,
+                _fitted: Option<&Self::Fitted>,
+            ) -> Result<Option<$crate::attribution::JourneyCredit>, $crate::error::ModelError> {
+                $crate::model::heuristic::weights::journey_credit(self, journey, channels)
             }
 
             fn requires_timestamps(&self) -> bool {

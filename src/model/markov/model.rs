@@ -1,6 +1,6 @@
 //! [`Markov`]: the model configuration and its [`Model`] implementation.
 
-use crate::attribution::{Attribution, ChannelCredit};
+use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
@@ -11,7 +11,11 @@ use super::Solver;
 use super::capped::capped_removal_effects;
 use super::chain::MarkovChain;
 use super::counts::{TransitionCounts, check_order};
-use super::removal::{RemovalEffects, WORK_LIMIT, removal_effects};
+use super::fit::MarkovFit;
+use super::removal::{
+    RemovalEffects, WORK_LIMIT, absorption_probabilities, removal_effects,
+    removal_effects_and_absorption,
+};
 
 /// The Markov-chain removal-effect model of order `k` (see the
 /// [module docs](super) for the definition and conventions).
@@ -343,6 +347,7 @@ crate::model::registry::factory!(
 
 impl Model for Markov {
     type State = TransitionCounts;
+    type Fitted = MarkovFit;
 
     fn name(&self) -> &'static str {
         "markov"
@@ -433,9 +438,58 @@ impl Model for Markov {
         state.check_exact()
     }
 
+    fn fit(&self, state: &TransitionCounts) -> Result<MarkovFit, ModelError> {
+        let chain = self.chain(state)?;
+        let (effects, absorption) = match self.max_steps {
+            None => removal_effects_and_absorption(&chain, self.solver, self.work_limit)?,
+            Some(k) => (
+                capped_removal_effects(&chain, k, self.work_limit)?,
+                absorption_probabilities(&chain)?,
+            ),
+        };
+        let attribution = self.attribution(&chain, &effects);
+        Ok(MarkovFit::new(chain, effects, attribution, absorption))
+    }
+
+    /// The attribution without the absorption probabilities of
+    /// [`Model::fit`] (which a step-capped model computes separately).
     fn finish(&self, state: &TransitionCounts) -> Result<Attribution, ModelError> {
         let chain = self.chain(state)?;
         let effects = self.removal_effects(&chain)?;
         Ok(self.attribution(&chain, &effects))
+    }
+
+    /// The journey's conversions shared among its distinct channels in
+    /// proportion to their removal effects in `fitted` (channels matched by
+    /// name; a channel the fit does not know has removal effect 0), equally
+    /// when they are all 0. `None` without a fit or without conversions.
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        fitted: Option<&MarkovFit>,
+    ) -> Result<Option<JourneyCredit>, ModelError> {
+        let Some(fit) = fitted else {
+            return Ok(None);
+        };
+        if journey.conversions() == 0 {
+            return Ok(None);
+        }
+        let mut shares: Vec<(ChannelId, f64)> = Vec::new();
+        for id in journey.channels() {
+            let name = channels.name(id).ok_or(ModelError::UnknownChannel {
+                id: id.get(),
+                len: channels.len(),
+            })?;
+            if !shares.iter().any(|&(c, _)| c == id) {
+                shares.push((id, fit.removal_effect_of(name).unwrap_or(0.0)));
+            }
+        }
+        let total: f64 = shares.iter().map(|&(_, re)| re).sum();
+        let k = crate::numeric::count_to_f64(u64::try_from(shares.len()).unwrap_or(u64::MAX));
+        for (_, share) in &mut shares {
+            *share = if total > 0.0 { *share / total } else { 1.0 / k };
+        }
+        Ok(Some(JourneyCredit { journey: 0, shares }))
     }
 }

@@ -116,6 +116,8 @@ pub(crate) struct System {
     pub journeys: f64,
     /// Live states containing each channel.
     pub by_channel: Vec<Vec<u32>>,
+    /// The chain state of each live state.
+    pub chain_of: Vec<u32>,
     /// Sweep position of each live state: states sorted by their channels
     /// rotated left by one (`(a, b, c)` by `(b, c, a)`), so that states
     /// sharing the successors `(b, c, ·)` are swept one after the other and
@@ -304,6 +306,7 @@ impl System {
             start,
             journeys: chain.journeys_weight(),
             by_channel,
+            chain_of,
         }
     }
 
