@@ -111,7 +111,9 @@ pub mod model;
 pub mod numeric;
 
 // Re-exports (one line per item; keep sorted within each group).
-pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
+pub use crate::attribution::{
+    Attribution, ChannelCredit, CreditInterval, Diagnostics, JourneyCredit,
+};
 pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{
     ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,

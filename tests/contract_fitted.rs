@@ -155,3 +155,60 @@ fn markov_journey_credit_follows_removal_effects() {
         Ok(None)
     );
 }
+
+#[test]
+fn markov_fills_the_attribution_extras() {
+    let set = tiny();
+    let model = Markov::new(2).unwrap();
+    let state = counts(&model, &set);
+    let fit = model.fit(&state).unwrap();
+    let result = fit.attribution();
+    for credit in result.channels() {
+        let re = credit.removal_effect.unwrap();
+        let bound = credit.removal_effect_error.unwrap();
+        assert!((0.0..=1e-10 * re + 1e-12).contains(&bound), "{credit:?}");
+        assert_eq!((credit.interval, credit.positions.as_ref()), (None, None));
+    }
+    let diagnostics = result.diagnostics().unwrap();
+    assert_eq!(diagnostics.states, fit.chain().n_states());
+    assert_eq!(diagnostics.transitions, fit.chain().n_transitions());
+    assert_eq!(diagnostics.solver, "auto");
+    assert!(diagnostics.error_bound <= 1e-10);
+    let capped = Markov::new(2).unwrap().max_steps(Some(4)).unwrap();
+    let capped_result = capped.finish(&counts(&capped, &set)).unwrap();
+    assert_eq!(capped_result.diagnostics().unwrap().solver, "capped");
+    // Extras round-trip through serde and are absent where not filled.
+    let json = serde_json::to_string(result).unwrap();
+    assert!(json.contains("\"removal_effect_error\""), "{json}");
+    assert!(json.contains("\"diagnostics\""), "{json}");
+    assert!(!json.contains("\"interval\""), "{json}");
+    let back: attribution::Attribution = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, result);
+    let linear = Registry::builtin().parse("linear").unwrap();
+    let plain = linear.attribute(&set).unwrap();
+    assert_eq!(plain.diagnostics(), None);
+    let json = serde_json::to_string(&plain).unwrap();
+    assert!(
+        !json.contains("diagnostics") && !json.contains("removal_effect"),
+        "{json}"
+    );
+    // Extras set by a model through the builders.
+    let credit = attribution::ChannelCredit::new(
+        attribution::ChannelId::from_index(0).unwrap(),
+        "A",
+        1.0,
+        2.0,
+    )
+    .with_interval(attribution::CreditInterval::new(
+        0.95,
+        (0.5, 1.5),
+        (1.0, 3.0),
+        (0.2, 0.6),
+    ))
+    .with_positions(vec![0.25, 0.75]);
+    let json = serde_json::to_string(&credit).unwrap();
+    assert_eq!(
+        json,
+        r#"{"channel":0,"name":"A","conversions":1.0,"value":2.0,"interval":{"level":0.95,"conversions_lo":0.5,"conversions_hi":1.5,"value_lo":1.0,"value_hi":3.0,"share_lo":0.2,"share_hi":0.6},"positions":[0.25,0.75]}"#
+    );
+}

@@ -361,6 +361,13 @@ impl MarkovChain {
         self.keys.len()
     }
 
+    /// The number of distinct state-to-state transitions (self-loops
+    /// included).
+    #[must_use]
+    pub fn n_transitions(&self) -> usize {
+        self.cols.len()
+    }
+
     /// The number of channels of the channel table the chain was built with.
     #[must_use]
     pub fn n_channels(&self) -> usize {

@@ -1,6 +1,6 @@
 //! [`Markov`]: the model configuration and its [`Model`] implementation.
 
-use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
+use crate::attribution::{Attribution, ChannelCredit, Diagnostics, JourneyCredit};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
@@ -310,7 +310,7 @@ impl Markov {
                 let channel = ChannelId::from_index(i)?;
                 let re = effects.removal_effects.get(i).copied().unwrap_or(0.0);
                 let rev = effects.value_removal_effects.get(i).copied().unwrap_or(0.0);
-                let mut credit = ChannelCredit::new(
+                let credit = ChannelCredit::new(
                     channel,
                     name.clone(),
                     if re_sum > 0.0 {
@@ -323,11 +323,18 @@ impl Markov {
                     } else {
                         0.0
                     },
-                );
-                credit.removal_effect = Some(re);
+                )
+                .with_removal_effect(re, effects.error_bounds.get(i).copied());
                 Some(credit)
             })
             .collect();
+        let solver = match (self.max_steps, self.solver) {
+            (Some(_), _) => "capped",
+            (None, Solver::Dense) => "dense",
+            (None, Solver::Iterative) => "iterative",
+            (None, _) => "auto",
+        };
+        let error_bound = effects.error_bounds.iter().copied().fold(0.0, f64::max);
         Attribution::new(
             self.name(),
             self.parameters(),
@@ -335,6 +342,12 @@ impl Markov {
             total_conversions,
             total_value,
         )
+        .with_diagnostics(Diagnostics::new(
+            chain.n_states(),
+            chain.n_transitions(),
+            error_bound,
+            solver,
+        ))
     }
 }
 
