@@ -1,14 +1,4 @@
 //! Object-safe models and states: [`DynModel`], [`DynState`], [`DynFitted`].
-//!
-//! Every [`Model`] is a [`DynModel`] (blanket implementation), so a program
-//! can hold models of different types in one list (`Vec<Box<dyn DynModel>>`,
-//! as [`Registry::parse`](super::Registry::parse) returns them) and their
-//! states as `Box<dyn DynState>`. A state handed to a model of another type
-//! is an error ([`ModelError::WrongState`]), never a panic.
-//!
-//! The methods share the names of [`Model`]'s: on a concrete model, call
-//! them through whichever trait is imported (importing both makes method
-//! calls on concrete models ambiguous; `Box<dyn DynModel>` needs no import).
 
 use std::any::Any;
 
@@ -139,7 +129,7 @@ impl dyn DynFitted {
 }
 
 /// An attribution model behind a trait object. Implemented for every
-/// [`Model`]; see the [module docs](self).
+/// [`Model`].
 ///
 /// # Example
 ///
@@ -166,6 +156,16 @@ impl dyn DynFitted {
 /// assert!(models[0].finish(markov_state.as_ref()).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Every [`Model`] is a [`DynModel`] (blanket implementation), so a program
+/// can hold models of different types in one list (`Vec<Box<dyn DynModel>>`,
+/// as [`Registry::parse`](super::Registry::parse) returns them) and their
+/// states as `Box<dyn DynState>`. A state handed to a model of another type
+/// is an error ([`ModelError::WrongState`]), never a panic.
+///
+/// The methods share the names of [`Model`]'s: on a concrete model, call
+/// them through whichever trait is imported (importing both makes method
+/// calls on concrete models ambiguous; `Box<dyn DynModel>` needs no import).
 pub trait DynModel: Send + Sync {
     /// As [`Model::name`].
     fn name(&self) -> &'static str;

@@ -14,7 +14,24 @@
 //!   (associative and commutative: integer counts bit-exactly, float sums
 //!   to rounding); states of different specs are refused;
 //! * [`Model::finish`] turns a state into an [`Attribution`] (no channel
-//!   table needed: the state carries its own).
+//!   table needed: the state carries its own); [`Model::fit`] also returns
+//!   what the model learnt ([`Fitted`]: for Markov the chain, the removal
+//!   effects and the absorption probabilities), and
+//!   [`Model::journey_credit`] shares one journey among its channels.
+//!
+//! Around it:
+//!
+//! * [`ModelSpec`] names a model and its parameters (`markov:order=3`,
+//!   `position-based:first=0.3,last=0.3`); [`Model::spec`] is canonical,
+//!   and states carry it, so states of models that differ in any parameter
+//!   refuse to merge ([`ModelError::IncompatibleStates`]).
+//! * [`Registry`] builds models from specs ([`ModelFactory`]; every
+//!   constructor validates, so a built model always runs) as
+//!   [`DynModel`]s, which hold their states as [`DynState`]s.
+//! * [`StateEnvelope`] writes and reads states as versioned JSON or bytes,
+//!   validated when read.
+//! * [`Model::observe_weighted`] folds a journey with a weight (finite,
+//!   non-negative) multiplying its conversions, non-conversions and value.
 //!
 //! # Channel tables
 //!
