@@ -62,7 +62,7 @@ fn heuristics(c: &mut Criterion) {
             let mut reader = ReaderBuilder::new(Shape::Paths)
                 .from_reader(black_box(csv.as_slice()))
                 .expect("header");
-            let mut states = vec![Default::default(); models.len()];
+            let mut states: Vec<_> = models.iter().map(Model::new_state).collect();
             while let Some(journey) = reader.next() {
                 let journey = journey.expect("row");
                 for (model, state) in models.iter().zip(&mut states) {
@@ -74,7 +74,7 @@ fn heuristics(c: &mut Criterion) {
             models
                 .iter()
                 .zip(&states)
-                .map(|(m, s)| m.finish(s, reader.channels()).expect("finish"))
+                .map(|(m, s)| m.finish(s).expect("finish"))
                 .collect::<Vec<_>>()
         });
     });

@@ -167,12 +167,25 @@ impl Channels {
 impl TryFrom<Vec<String>> for Channels {
     type Error = ChannelError;
 
-    /// Builds a table from names in id order. Duplicate names (after trimming)
-    /// map to their first id, so the table may come out shorter than the list.
+    /// Builds a table from names in id order (as a deserialised table is
+    /// read), validating every name.
+    ///
+    /// # Errors
+    ///
+    /// As [`Channels::intern`], and [`ChannelError::Duplicate`] when two
+    /// names are equal after trimming (their ids would be ambiguous).
     fn try_from(names: Vec<String>) -> Result<Self, Self::Error> {
         let mut channels = Self::new();
         for name in &names {
-            channels.intern(name)?;
+            let before = channels.len();
+            channels
+                .intern(name)
+                .map_err(crate::model::state_file::remember)?;
+            if channels.len() == before {
+                return Err(crate::model::state_file::remember(ChannelError::Duplicate(
+                    name.trim().into(),
+                )));
+            }
         }
         Ok(channels)
     }
@@ -231,5 +244,10 @@ mod tests {
         assert_eq!(back, channels);
         assert_eq!(back.get("Email").map(ChannelId::get), Some(1));
         assert!(serde_json::from_str::<Channels>(r#"["PPC",""]"#).is_err());
+        let dup = serde_json::from_str::<Channels>(r#"["PPC","Email"," PPC"]"#).unwrap_err();
+        assert!(
+            dup.to_string().contains("channel `PPC` is listed twice"),
+            "{dup}"
+        );
     }
 }

@@ -26,6 +26,10 @@ pub enum ChannelError {
         "channel name `{0}` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
     )]
     Reserved(String),
+    /// A list of names meant to be a channel table names a channel twice
+    /// (after trimming), e.g. a deserialised table.
+    #[error("channel `{0}` is listed twice")]
+    Duplicate(Box<str>),
 }
 
 /// An error raised when a [`Journey`](crate::Journey) or
@@ -455,6 +459,90 @@ pub enum ModelError {
         /// The limit it exceeds.
         limit: u64,
     },
+    /// A model spec that does not follow the syntax
+    /// `name[:key=value,…]` (see [`ModelSpec`](crate::model::ModelSpec)).
+    #[error("invalid model spec `{text}`: {reason}")]
+    InvalidSpec {
+        /// The spec text.
+        text: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A spec names a model the registry does not know.
+    #[error("unknown model `{name}` (known models: {})", .known.join(", "))]
+    UnknownModel {
+        /// The name given.
+        name: String,
+        /// The names the registry knows.
+        known: Vec<String>,
+    },
+    /// A model of this name is registered already.
+    #[error("a model called `{name}` is registered already")]
+    DuplicateModel {
+        /// The name.
+        name: String,
+    },
+    /// A spec gives a parameter the model does not have.
+    #[error("model `{model}` has no parameter `{key}` ({})", describe_keys(.known))]
+    UnknownParameter {
+        /// The model.
+        model: String,
+        /// The key given.
+        key: String,
+        /// The model's keys.
+        known: Vec<String>,
+    },
+    /// Two states cannot be merged: they were made by models of different
+    /// specs (any parameter differs), or are otherwise inconsistent.
+    #[error("cannot merge a state of `{right}` into a state of `{left}`")]
+    IncompatibleStates {
+        /// The spec of the state merged into.
+        left: crate::model::ModelSpec,
+        /// The spec of the state merged.
+        right: crate::model::ModelSpec,
+    },
+    /// A state was observed against a channel table that is not the one it
+    /// follows: a state must be observed against one (growing) table.
+    #[error(
+        "the state's channel #{index} is `{state}` but the channel table names it `{table}`: \
+         a state must be observed against one channel table (which may grow)"
+    )]
+    ChannelMismatch {
+        /// The channel index.
+        index: usize,
+        /// The state's name for it.
+        state: String,
+        /// The table's name for it.
+        table: String,
+    },
+    /// A model was handed a state made by another model: of another spec,
+    /// or (through [`DynModel`](crate::model::DynModel)) of another type.
+    #[error("model `{model}` was given a state of {}", describe_state(.state.as_deref()))]
+    WrongState {
+        /// The model's spec.
+        model: String,
+        /// The state's spec, when the state has the model's type.
+        state: Option<String>,
+    },
+    /// A serialised state could not be read (see
+    /// [`StateError`](crate::model::StateError)).
+    #[error(transparent)]
+    State(#[from] crate::model::StateError),
+}
+
+fn describe_state(state: Option<&str>) -> String {
+    match state {
+        Some(spec) => format!("`{spec}`"),
+        None => "another model type".to_owned(),
+    }
+}
+
+fn describe_keys(known: &[String]) -> String {
+    if known.is_empty() {
+        "it has no parameters".to_owned()
+    } else {
+        format!("its parameters: {}", known.join(", "))
+    }
 }
 
 fn describe_overflow(index: Option<usize>) -> String {

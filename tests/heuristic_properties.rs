@@ -292,7 +292,7 @@ proptest! {
     ) {
         let set = build_default(&data);
         let one_pass = model.attribute(&set).unwrap();
-        let mut states = vec![<Heuristic as Model>::State::default(); 4];
+        let mut states = vec![model.new_state(); 4];
         for (i, journey) in set.iter().enumerate() {
             model.observe(&mut states[parts[i]], journey, set.channels()).unwrap();
         }
@@ -300,14 +300,15 @@ proptest! {
         // distributed engine would ship them). serde_json's default float
         // parser may be off by one ulp, hence the tolerance below rather
         // than state equality.
-        let mut merged = <Heuristic as Model>::State::default();
+        let mut merged = model.new_state();
         for state in states.iter().rev() {
             let json = serde_json::to_string(state).unwrap();
             let back: <Heuristic as Model>::State = serde_json::from_str(&json).unwrap();
             prop_assert_eq!(back.total_conversions(), state.total_conversions());
-            merged.merge(&back);
+            merged.merge(&back).unwrap();
         }
-        let result = model.finish(&merged, set.channels()).unwrap();
+        merged.extend_channels(set.channels()).unwrap();
+        let result = model.finish(&merged).unwrap();
         assert_same(&result, &one_pass, 1e-12)?;
     }
 

@@ -205,13 +205,16 @@ fn check<M: Model + Sync>(set: &JourneySet, csv: &[u8], model: &M) {
         .parallel_from_reader(csv)
         .unwrap()
         .fold(
-            M::State::default,
+            || model.new_state(),
             |s, j, c| model.observe(s, j, c),
-            |a, b| a.merge(&b),
+            |a, b| a.merge(&b).unwrap(),
         )
         .unwrap();
     assert_eq!(&folded.channels, set.channels());
-    let got = model.finish(&folded.state, &folded.channels).unwrap();
+    let mut state = folded.state;
+    state.extend_channels(&folded.channels).unwrap();
+    assert_eq!(state.channels(), set.channels());
+    let got = model.finish(&state).unwrap();
     let (e, g) = (expected.channels(), got.channels());
     assert_eq!(e.len(), g.len());
     for (e, g) in e.iter().zip(g) {

@@ -39,10 +39,11 @@ fn a_cap_of_usize_max_is_the_uncapped_chain() {
     for order in 1..=3 {
         for self_loops in [false, true] {
             let exact = Markov::new(order).unwrap().keep_self_loops(self_loops);
-            let chain = exact.fit(&journeys).unwrap();
+            let chain = exact.fit_chain(&journeys).unwrap();
             let uncapped = exact.removal_effects(&chain).unwrap();
             let capped = exact
                 .max_steps(Some(usize::MAX))
+                .unwrap()
                 .removal_effects(&chain)
                 .unwrap();
             assert_eq!(uncapped.cap_loss, None);
@@ -82,9 +83,9 @@ fn a_slowly_converging_chain_stops_at_convergence() {
     // 10^7 steps: iterated until converged; usize::MAX: beyond any walk's
     // length but for a probability below 10^-14, solved uncapped.
     for cap in [10_000_000, usize::MAX] {
-        let model = Markov::new(1).unwrap().max_steps(Some(cap));
+        let model = Markov::new(1).unwrap().max_steps(Some(cap)).unwrap();
         let effects = model
-            .removal_effects(&model.fit(&journeys).unwrap())
+            .removal_effects(&model.fit_chain(&journeys).unwrap())
             .unwrap();
         let context = format!("cap {cap}: {effects:?}");
         assert!(
@@ -104,12 +105,20 @@ fn cap_loss_is_the_share_of_conversion_probability_removed() {
     // P = 0.8; within one step only journeys starting at b convert: 0.16.
     let journeys = set(&[(&["a", "b"], 3, 1, 3.0), (&["b"], 1, 0, 1.0)]);
     let model = Markov::new(1).unwrap();
-    let chain = model.fit(&journeys).unwrap();
-    let one = model.max_steps(Some(1)).removal_effects(&chain).unwrap();
+    let chain = model.fit_chain(&journeys).unwrap();
+    let one = model
+        .max_steps(Some(1))
+        .unwrap()
+        .removal_effects(&chain)
+        .unwrap();
     assert!((one.conversion_probability - 0.16).abs() < 1e-16);
     assert!((one.cap_loss.unwrap() - 0.8).abs() < 1e-15);
     assert_eq!(one.removal_effects, vec![0.0, 1.0]);
-    let two = model.max_steps(Some(2)).removal_effects(&chain).unwrap();
+    let two = model
+        .max_steps(Some(2))
+        .unwrap()
+        .removal_effects(&chain)
+        .unwrap();
     assert!((two.conversion_probability - 0.8).abs() < 1e-15);
     assert!(two.cap_loss.unwrap() < 1e-15);
     assert_eq!(model.removal_effects(&chain).unwrap().cap_loss, None);

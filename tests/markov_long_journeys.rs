@@ -29,7 +29,7 @@ fn a_journey_of_100_000_touches_through_every_channel_has_removal_effects_1() {
     for order in 1..=3 {
         for solver in [Solver::Auto, Solver::Dense, Solver::Iterative] {
             let model = Markov::new(order).unwrap().solver(solver);
-            let chain = model.fit(&journeys).unwrap();
+            let chain = model.fit_chain(&journeys).unwrap();
             let effects = model.removal_effects(&chain).unwrap();
             let context = format!("order {order}, {solver:?}: {effects:?}");
             assert!(
@@ -66,7 +66,7 @@ fn ending_where_it_started_leaves_a_shortcut() {
     let journeys = cycling(&["a", "b", "c"], 100_000, 1, 1.0);
     let model = Markov::new(1).unwrap();
     let effects = model
-        .removal_effects(&model.fit(&journeys).unwrap())
+        .removal_effects(&model.fit_chain(&journeys).unwrap())
         .unwrap();
     let expected = [1.0, 1.0 - 1.0 / 33_334.0, 1.0 - 1.0 / 33_334.0];
     for (c, e) in expected.iter().enumerate() {

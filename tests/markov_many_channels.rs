@@ -43,7 +43,7 @@ fn thousands_of_channels_seen_once_get_exactly_their_own_conversions() {
         Markov::new(1).unwrap(),
         Markov::new(1).unwrap().solver(Solver::Iterative),
         Markov::new(2).unwrap(),
-        Markov::new(1).unwrap().max_steps(Some(3)),
+        Markov::new(1).unwrap().max_steps(Some(3)).unwrap(),
     ] {
         let result = model.attribute(&journeys).unwrap();
         for (i, (path, conv, _, value)) in rows.iter().enumerate() {
@@ -119,6 +119,7 @@ fn the_work_limit_refuses_many_channels_in_one_large_cycle() {
         Markov::new(1)
             .unwrap()
             .max_steps(Some(50))
+            .unwrap()
             .work_limit(limit)
             .attribute(&journeys)
     };

@@ -187,7 +187,7 @@ proptest! {
             for j in &set {
                 model.observe(&mut counts, j, set.channels()).unwrap();
             }
-            let chain = model.chain(&counts, set.channels()).unwrap();
+            let chain = model.chain(&counts).unwrap();
             let effects = model.removal_effects(&chain).unwrap();
             prop_assert!(agree(effects.conversion_probability, p));
             for c in 0..channels {
@@ -259,7 +259,7 @@ fn long_journeys_agree_with_dense_gaussian_elimination() {
         let (p, re, re_v) = oracle(&data, order, channels);
         for solver in [Solver::Auto, Solver::Dense, Solver::Iterative] {
             let model = Markov::new(order).unwrap().solver(solver);
-            let chain = model.fit(&set).unwrap();
+            let chain = model.fit_chain(&set).unwrap();
             let effects = model.removal_effects(&chain).unwrap();
             assert!(
                 agree(effects.conversion_probability, p),
@@ -316,8 +316,11 @@ fn channels_reached_from_few_states_agree_with_the_oracle() {
                 let model = Markov::new(order)
                     .unwrap()
                     .solver(solver)
-                    .max_steps(max_steps);
-                let effects = model.removal_effects(&model.fit(&set).unwrap()).unwrap();
+                    .max_steps(max_steps)
+                    .unwrap();
+                let effects = model
+                    .removal_effects(&model.fit_chain(&set).unwrap())
+                    .unwrap();
                 let context = format!("{solver:?} order {order} cap {max_steps:?}");
                 assert!(agree(effects.conversion_probability, p), "{context}");
                 for c in 0..channels {

@@ -22,7 +22,7 @@ fn chain(set: &JourneySet, order: usize) -> MarkovChain {
     for j in set {
         model.observe(&mut counts, j, set.channels()).unwrap();
     }
-    model.chain(&counts, set.channels()).unwrap()
+    model.chain(&counts).unwrap()
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn tiny_order_2_states_are_written_with_separators_and_self_loops_kept_on_reques
     for j in &set {
         model.observe(&mut counts, j, set.channels()).unwrap();
     }
-    let rows = model.chain(&counts, set.channels()).unwrap().transitions();
+    let rows = model.chain(&counts).unwrap().transitions();
     assert!(
         rows.iter()
             .any(|r| r.from == "Email" && r.to == "Email" && r.count == 1)
@@ -144,7 +144,7 @@ fn order_selection_on_tiny_and_synthetic() {
 
 #[test]
 fn markov_parameters_and_name() {
-    let m = Markov::new(3).unwrap().max_steps(Some(20));
+    let m = Markov::new(3).unwrap().max_steps(Some(20)).unwrap();
     assert_eq!(m.name(), "markov");
     assert_eq!(
         m.parameters(),

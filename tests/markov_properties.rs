@@ -99,7 +99,7 @@ proptest! {
         let set = set_of(&data, 4);
         let model = Markov::new(order).unwrap();
         let cut = cut.min(set.len());
-        let (mut left, mut right) = (TransitionCounts::default(), TransitionCounts::default());
+        let (mut left, mut right) = (model.counts(), model.counts());
         for (i, j) in set.iter().enumerate() {
             let part = if i < cut { &mut left } else { &mut right };
             model.observe(part, j, set.channels()).unwrap();
@@ -107,16 +107,18 @@ proptest! {
         // through serde, as a distributed engine would ship them
         let right: TransitionCounts =
             serde_json::from_str(&serde_json::to_string(&right).unwrap()).unwrap();
-        let mut merged = TransitionCounts::default();
-        merged.merge(&right);
-        merged.merge(&left);
-        let mut one = TransitionCounts::default();
+        let mut merged = model.counts();
+        merged.merge(&right).unwrap();
+        merged.merge(&left).unwrap();
+        let mut one = model.counts();
         for j in &set {
             model.observe(&mut one, j, set.channels()).unwrap();
         }
+        merged.extend_channels(set.channels()).unwrap();
+        one.extend_channels(set.channels()).unwrap();
         prop_assert_eq!(&merged, &one);
-        let a = model.finish(&merged, set.channels()).unwrap();
-        let b = model.finish(&one, set.channels()).unwrap();
+        let a = model.finish(&merged).unwrap();
+        let b = model.finish(&one).unwrap();
         same(&a, &b)?;
     }
 
@@ -177,7 +179,7 @@ proptest! {
     ) {
         let set = set_of(&data, 4);
         let exact = Markov::new(order).unwrap().keep_self_loops(self_loops);
-        let capped = exact.max_steps(Some(4000));
+        let capped = exact.max_steps(Some(4000)).unwrap();
         same(&exact.attribute(&set).unwrap(), &capped.attribute(&set).unwrap())?;
     }
 
@@ -227,23 +229,30 @@ fn a_step_cap_is_exact_on_a_hand_checked_chain() {
     let set = set_of(&rows, 2);
     let model = Markov::new(1).unwrap();
     let chain = model
-        .chain(
-            &{
-                let mut c = model.counts();
-                for j in &set {
-                    model.observe(&mut c, j, set.channels()).unwrap();
-                }
-                c
-            },
-            set.channels(),
-        )
+        .chain(&{
+            let mut c = model.counts();
+            for j in &set {
+                model.observe(&mut c, j, set.channels()).unwrap();
+            }
+            c
+        })
         .unwrap();
-    let cap1 = model.max_steps(Some(1)).removal_effects(&chain).unwrap();
+    let cap1 = model
+        .max_steps(Some(1))
+        .unwrap()
+        .removal_effects(&chain)
+        .unwrap();
     assert_eq!(cap1.conversion_probability, 0.25);
-    let cap2 = model.max_steps(Some(2)).removal_effects(&chain).unwrap();
+    let cap2 = model
+        .max_steps(Some(2))
+        .unwrap()
+        .removal_effects(&chain)
+        .unwrap();
     assert_eq!(cap2.conversion_probability, 0.5);
     // cap 1: removing a changes nothing (RE 0); removing b loses all.
     assert_eq!(cap1.removal_effects, vec![0.0, 1.0]);
     assert_eq!(cap2.removal_effects, vec![0.5, 1.0]);
-    assert!(model.max_steps(Some(0)).removal_effects(&chain).is_err());
+    // A cap of 0 is refused when the model is configured (issue 10: validated
+    // configurations), no longer only when removal effects are computed.
+    assert!(model.max_steps(Some(0)).is_err());
 }

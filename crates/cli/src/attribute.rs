@@ -43,7 +43,7 @@ fn start(
 pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
     let models = Models::new(args)?;
     checks::input_options(&args.input, &args.build, given, true)?;
-    let (runners, channels, summary, started) = match &args.per_journey {
+    let (mut runners, channels, summary, started) = match &args.per_journey {
         Some(path) => {
             if !models.requests_heuristic() {
                 return Err(crate::per_journey::no_model());
@@ -71,6 +71,7 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
         }
         None => {
             let mut started = None;
+            let mut merge_error = None;
             let (runners, channels, summary) = fold_journeys(
                 &args.input,
                 &args.build,
@@ -88,11 +89,16 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
                 },
                 |runners, other| {
                     for (m, o) in runners.iter_mut().zip(&other) {
-                        m.merge(o.as_ref());
+                        if let Err(e) = m.merge(o.as_ref()) {
+                            merge_error.get_or_insert(e);
+                        }
                     }
                 },
             )
             .map_err(in_input(&args.input.input))?;
+            if let Some(e) = merge_error {
+                return Err(CliError::Input(e.to_string()));
+            }
             (runners, channels, summary, started)
         }
     };
@@ -108,7 +114,7 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
     // Finishing solves the Markov chain: minutes on a large high-order input.
     let progress = Progress::phase("computing credits");
     let results: Vec<Attribution> = runners
-        .iter()
+        .iter_mut()
         .zip(&plan.chosen)
         .map(|(m, chosen)| {
             let a = m.finish(&channels)?;

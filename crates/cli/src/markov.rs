@@ -47,10 +47,11 @@ impl Runner for MarkovRunner {
     }
 
     fn finish(
-        &self,
+        &mut self,
         channels: &attribution::Channels,
     ) -> Result<attribution::Attribution, attribution::ModelError> {
-        let chain = self.model.chain(&self.counts, channels)?;
+        self.counts.extend_channels(channels)?;
+        let chain = self.model.chain(&self.counts)?;
         let effects = self.model.removal_effects(&chain)?;
         if let (Some(loss), Some(steps)) = (effects.cap_loss, self.model.max_steps_cap()) {
             if loss > CAP_LOSS_WARNING {
@@ -74,9 +75,10 @@ impl Runner for MarkovRunner {
         Box::new(Self::new(self.model))
     }
 
-    fn merge(&mut self, other: &dyn Runner) {
-        if let Some(other) = other.as_any().downcast_ref::<Self>() {
-            self.counts.merge(&other.counts);
+    fn merge(&mut self, other: &dyn Runner) -> Result<(), ModelError> {
+        match other.as_any().downcast_ref::<Self>() {
+            Some(other) => self.counts.merge(&other.counts),
+            None => Ok(()),
         }
     }
 
@@ -100,20 +102,29 @@ pub fn transitions(args: &TransitionsArgs, given: &Given) -> Result<(), CliError
     let model = Markov::new(args.order).map_err(|e| CliError::Input(format!("--order: {e}")))?;
     let filter = edge_filter(args)?;
     checks::input_options(&args.input, &args.build, given, true)?;
-    let (counts, channels, summary) = fold_journeys(
+    let mut merge_error = None;
+    let (mut counts, channels, summary) = fold_journeys(
         &args.input,
         &args.build,
         args.threads,
         |_| Ok(model.counts()),
         |_| model.counts(),
         |counts, journey, channels| model.observe(counts, journey, channels),
-        |counts: &mut TransitionCounts, other| counts.merge(&other),
+        |counts: &mut TransitionCounts, other| {
+            if let Err(e) = counts.merge(&other) {
+                merge_error.get_or_insert(e);
+            }
+        },
     )
     .map_err(in_input(&args.input.input))?;
+    if let Some(e) = merge_error {
+        return Err(CliError::Input(e.to_string()));
+    }
+    counts.extend_channels(&channels)?;
     summary.print();
     checks::excluded_channels(&summary);
     crate::confusables::warn(&channels, &summary);
-    let chain = model.chain(&counts, &channels)?;
+    let chain = model.chain(&counts)?;
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {
         TransitionsFormat::Dot => out

@@ -136,7 +136,8 @@ impl Models {
                 };
                 let model = Markov::new(k)
                     .map_err(|e| invalid("--order", e))?
-                    .max_steps(args.max_steps);
+                    .max_steps(args.max_steps)
+                    .map_err(|e| invalid("--max-steps", e))?;
                 Ok((label, model))
             })
             .collect::<Result<_, CliError>>()?;

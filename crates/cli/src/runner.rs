@@ -9,12 +9,13 @@ use attribution::{Attribution, Channels, Journey, Merge, Model, ModelError};
 pub trait Runner: Send {
     /// Folds one journey into the state.
     fn observe(&mut self, journey: &Journey, channels: &Channels) -> Result<(), ModelError>;
-    /// Finishes the state into an attribution.
-    fn finish(&self, channels: &Channels) -> Result<Attribution, ModelError>;
+    /// Finishes the state into an attribution, listing every channel of
+    /// `channels` (the final table, which extends the state's).
+    fn finish(&mut self, channels: &Channels) -> Result<Attribution, ModelError>;
     /// The same model with an empty state (for another thread).
     fn fresh(&self) -> Box<dyn Runner>;
     /// Merges the state of `other`, a runner of the same model.
-    fn merge(&mut self, other: &dyn Runner);
+    fn merge(&mut self, other: &dyn Runner) -> Result<(), ModelError>;
     /// For [`Runner::merge`].
     fn as_any(&self) -> &dyn Any;
 }
@@ -29,17 +30,19 @@ impl<M: Model + Clone + Send + 'static> Runner for ModelRunner<M> {
         self.model.observe(&mut self.state, journey, channels)
     }
 
-    fn finish(&self, channels: &Channels) -> Result<Attribution, ModelError> {
-        self.model.finish(&self.state, channels)
+    fn finish(&mut self, channels: &Channels) -> Result<Attribution, ModelError> {
+        self.state.extend_channels(channels)?;
+        self.model.finish(&self.state)
     }
 
     fn fresh(&self) -> Box<dyn Runner> {
         runner(self.model.clone())
     }
 
-    fn merge(&mut self, other: &dyn Runner) {
-        if let Some(other) = other.as_any().downcast_ref::<Self>() {
-            self.state.merge(&other.state);
+    fn merge(&mut self, other: &dyn Runner) -> Result<(), ModelError> {
+        match other.as_any().downcast_ref::<Self>() {
+            Some(other) => self.state.merge(&other.state),
+            None => Ok(()),
         }
     }
 
@@ -51,7 +54,7 @@ impl<M: Model + Clone + Send + 'static> Runner for ModelRunner<M> {
 /// Boxes a model with a fresh state.
 pub fn runner<M: Model + Clone + Send + 'static>(model: M) -> Box<dyn Runner> {
     Box::new(ModelRunner {
+        state: model.new_state(),
         model,
-        state: M::State::default(),
     })
 }

@@ -97,6 +97,36 @@ impl Heuristic {
             .map(|(_, model)| model)
     }
 
+    /// The heuristic of `spec` (any heuristic's spec, e.g. `linear:split=channel`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::UnknownModel`] for a name that is not a heuristic's,
+    /// and as the model's `from_spec`.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let name = spec.name.trim();
+        Ok(
+            match Self::NAMES
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(name))
+            {
+                Some(0) => FirstTouch::from_spec(spec)?.into(),
+                Some(1) => LastTouch::from_spec(spec)?.into(),
+                Some(2) => LastNonDirect::from_spec(spec)?.into(),
+                Some(3) => Linear::from_spec(spec)?.into(),
+                Some(4) => PositionBased::from_spec(spec)?.into(),
+                Some(5) => TimeDecay::from_spec(spec)?.into(),
+                Some(6) => PositionDecay::from_spec(spec)?.into(),
+                _ => {
+                    return Err(ModelError::UnknownModel {
+                        name: spec.name.clone(),
+                        known: Self::NAMES.iter().map(|&n| n.to_owned()).collect(),
+                    });
+                }
+            },
+        )
+    }
+
     /// Whether the model needs touch timestamps on converting journeys.
     #[must_use]
     pub fn needs_timestamps(&self) -> bool {
@@ -112,6 +142,18 @@ impl Heuristic {
             Self::PositionBased(m) => m.model_name(),
             Self::TimeDecay(m) => m.model_name(),
             Self::PositionDecay(m) => m.model_name(),
+        }
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        match self {
+            Self::FirstTouch(m) => m.model_spec(),
+            Self::LastTouch(m) => m.model_spec(),
+            Self::LastNonDirect(m) => m.model_spec(),
+            Self::Linear(m) => m.model_spec(),
+            Self::PositionBased(m) => m.model_spec(),
+            Self::TimeDecay(m) => m.model_spec(),
+            Self::PositionDecay(m) => m.model_spec(),
         }
     }
 
@@ -147,7 +189,7 @@ impl TouchWeights for Heuristic {
     }
 }
 
-heuristic_model!(Heuristic);
+heuristic_model!(Heuristic, timed);
 
 macro_rules! from_model {
     ($($variant:ident),*) => {$(

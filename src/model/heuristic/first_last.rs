@@ -56,8 +56,26 @@ use crate::journey::Journey;
 pub struct FirstTouch;
 
 impl FirstTouch {
+    /// The parameters of the spec: none (`first-touch`).
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[];
+
+    /// The model of `spec` (`first-touch`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::UnknownParameter`] for any parameter,
+    /// [`ModelError::InvalidSpec`] for another model's spec.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        crate::model::spec::Params::new(spec, "first-touch", Self::PARAMS, &[])?;
+        Ok(Self)
+    }
+
     pub(crate) fn model_name(&self) -> &'static str {
         "first-touch"
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
     }
 
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
@@ -80,6 +98,12 @@ impl TouchWeights for FirstTouch {
 }
 
 heuristic_model!(FirstTouch);
+crate::model::registry::factory!(
+    FirstTouchFactory,
+    FirstTouch,
+    "first-touch",
+    "all credit to the first touch"
+);
 
 /// Last touch: all of a converting journey's conversions and value go to its
 /// last touch (`w_L = 1`).
@@ -131,8 +155,26 @@ heuristic_model!(FirstTouch);
 pub struct LastTouch;
 
 impl LastTouch {
+    /// The parameters of the spec: none (`last-touch`).
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[];
+
+    /// The model of `spec` (`last-touch`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::UnknownParameter`] for any parameter,
+    /// [`ModelError::InvalidSpec`] for another model's spec.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        crate::model::spec::Params::new(spec, "last-touch", Self::PARAMS, &[])?;
+        Ok(Self)
+    }
+
     pub(crate) fn model_name(&self) -> &'static str {
         "last-touch"
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
     }
 
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
@@ -155,6 +197,12 @@ impl TouchWeights for LastTouch {
 }
 
 heuristic_model!(LastTouch);
+crate::model::registry::factory!(
+    LastTouchFactory,
+    LastTouch,
+    "last-touch",
+    "all credit to the last touch"
+);
 
 #[cfg(test)]
 mod tests {

@@ -77,6 +77,42 @@ impl Default for LastNonDirect {
 }
 
 impl LastNonDirect {
+    /// The parameters of the spec `last-non-direct:direct=NAME|NAME…`.
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[crate::model::ParamDoc {
+        key: "direct",
+        default: "Direct",
+        doc: "the direct channels, separated by | (empty: none, the model is last touch)",
+    }];
+
+    /// The model of `spec`, e.g. `last-non-direct:direct=Direct|Email`
+    /// (an empty value is the empty set; see
+    /// [`ModelSpec`](crate::model::ModelSpec) for escaping `|`).
+    ///
+    /// # Errors
+    ///
+    /// As [`LastNonDirect::with_direct_channels`];
+    /// [`ModelError::UnknownParameter`] for another key.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use attribution::model::heuristic::LastNonDirect;
+    ///
+    /// let model = LastNonDirect::from_spec(&"last-non-direct:direct=Direct|Brand search".parse()?)?;
+    /// assert_eq!(model.direct_channels(), ["Direct", "Brand search"]);
+    /// let none = LastNonDirect::from_spec(&"last-non-direct:direct=".parse()?)?;
+    /// assert!(none.direct_channels().is_empty());
+    /// # Ok::<(), attribution::ModelError>(())
+    /// ```
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let params = crate::model::spec::Params::new(spec, "last-non-direct", Self::PARAMS, &[])?;
+        match params.get("direct") {
+            None => Ok(Self::default()),
+            Some("") => Self::with_direct_channels(Vec::<String>::new()),
+            Some(list) => Self::with_direct_channels(crate::model::spec::split_list(list)),
+        }
+    }
+
     /// A model whose direct set is `names` (trimmed; duplicates ignored).
     ///
     /// # Errors
@@ -115,6 +151,11 @@ impl LastNonDirect {
         "last-non-direct"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+            .with("direct", crate::model::spec::join_list(&self.direct))
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         vec![("direct".to_owned(), self.direct.join(","))]
     }
@@ -147,6 +188,12 @@ impl TouchWeights for LastNonDirect {
 }
 
 heuristic_model!(LastNonDirect);
+crate::model::registry::factory!(
+    LastNonDirectFactory,
+    LastNonDirect,
+    "last-non-direct",
+    "all credit to the last touch not in the direct set"
+);
 
 #[cfg(test)]
 mod tests {

@@ -84,6 +84,37 @@ pub struct Linear {
 }
 
 impl Linear {
+    /// The parameters of the spec `linear:split=touch|channel`.
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[crate::model::ParamDoc {
+        key: "split",
+        default: "touch",
+        doc: "touch: 1/L per touch; channel: 1/k per distinct channel",
+    }];
+
+    /// The model of `spec`, e.g. `linear:split=channel` (`per` is accepted
+    /// for `split`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidParameter`] for a split other than `touch` or
+    /// `channel`; [`ModelError::UnknownParameter`] for another key.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let params =
+            crate::model::spec::Params::new(spec, "linear", Self::PARAMS, &[("per", "split")])?;
+        let split = params
+            .parse("split", "expected touch or channel", |t| {
+                if t.eq_ignore_ascii_case("touch") {
+                    Some(LinearSplit::PerTouch)
+                } else if t.eq_ignore_ascii_case("channel") {
+                    Some(LinearSplit::PerChannel)
+                } else {
+                    None
+                }
+            })?
+            .unwrap_or_default();
+        Ok(Self::new(split))
+    }
+
     /// Linear with the given split.
     #[must_use]
     pub fn new(split: LinearSplit) -> Self {
@@ -110,6 +141,14 @@ impl Linear {
 
     pub(crate) fn model_name(&self) -> &'static str {
         "linear"
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        let split = match self.split {
+            LinearSplit::PerTouch => "touch",
+            LinearSplit::PerChannel => "channel",
+        };
+        crate::model::ModelSpec::new(self.model_name()).with("split", split)
     }
 
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
@@ -147,6 +186,12 @@ impl TouchWeights for Linear {
 }
 
 heuristic_model!(Linear);
+crate::model::registry::factory!(
+    LinearFactory,
+    Linear,
+    "linear",
+    "equal shares per touch (or per distinct channel)"
+);
 
 /// A length as `f64` (exact below 2^53).
 fn len_to_f64(n: usize) -> f64 {

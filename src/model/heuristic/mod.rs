@@ -33,6 +33,7 @@
 
 mod catalog;
 mod first_last;
+mod fit;
 mod last_non_direct;
 mod linear;
 mod position_based;
@@ -42,6 +43,17 @@ mod time_decay;
 pub(crate) mod weights;
 
 pub use catalog::{Heuristic, UnknownHeuristic};
+pub use fit::HeuristicFit;
+
+/// The factories of the registry.
+pub(crate) mod factories {
+    pub(crate) use super::first_last::{FirstTouchFactory, LastTouchFactory};
+    pub(crate) use super::last_non_direct::LastNonDirectFactory;
+    pub(crate) use super::linear::LinearFactory;
+    pub(crate) use super::position_based::PositionBasedFactory;
+    pub(crate) use super::position_decay::PositionDecayFactory;
+    pub(crate) use super::time_decay::TimeDecayFactory;
+}
 pub use first_last::{FirstTouch, LastTouch};
 pub use last_non_direct::LastNonDirect;
 pub use linear::{Linear, LinearSplit};

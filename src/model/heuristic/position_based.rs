@@ -90,6 +90,37 @@ impl Default for PositionBased {
 }
 
 impl PositionBased {
+    /// The parameters of the spec `position-based:first=F,last=L`.
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[
+        crate::model::ParamDoc {
+            key: "first",
+            default: "0.4",
+            doc: "the weight of the first touch",
+        },
+        crate::model::ParamDoc {
+            key: "last",
+            default: "0.4",
+            doc: "the weight of the last touch (first + last <= 1; the rest goes to the middle)",
+        },
+    ];
+
+    /// The model of `spec`, e.g. `position-based:first=0.3,last=0.3`.
+    ///
+    /// # Errors
+    ///
+    /// As [`PositionBased::new`]; [`ModelError::InvalidParameter`] for a
+    /// value that is not a number; [`ModelError::UnknownParameter`] for
+    /// another key.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let params = crate::model::spec::Params::new(spec, "position-based", Self::PARAMS, &[])?;
+        let weight = |key| params.parse(key, "expected a number", |t| t.parse::<f64>().ok());
+        let default = Self::default();
+        Self::new(
+            weight("first")?.unwrap_or(default.first),
+            weight("last")?.unwrap_or(default.last),
+        )
+    }
+
     /// A model giving `first` to the first touch and `last` to the last.
     ///
     /// # Errors
@@ -134,6 +165,13 @@ impl PositionBased {
 
     pub(crate) fn model_name(&self) -> &'static str {
         "position-based"
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        use crate::model::spec::format_f64;
+        crate::model::ModelSpec::new(self.model_name())
+            .with("first", format_f64(self.first))
+            .with("last", format_f64(self.last))
     }
 
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
@@ -181,6 +219,12 @@ impl TouchWeights for PositionBased {
 }
 
 heuristic_model!(PositionBased);
+crate::model::registry::factory!(
+    PositionBasedFactory,
+    PositionBased,
+    "position-based",
+    "U-shaped: first and last touches weigh most, the middle shares the rest"
+);
 
 #[cfg(test)]
 mod tests {

@@ -75,6 +75,42 @@ impl Default for PositionDecay {
 }
 
 impl PositionDecay {
+    /// The parameters of the spec `position-decay:rate=R`.
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[crate::model::ParamDoc {
+        key: "rate",
+        default: "0.5",
+        doc: "the ratio r in (0, 1]: a touch k steps before the last weighs r^k",
+    }];
+
+    /// The model of `spec`, e.g. `position-decay:rate=0.5` (`ratio` is
+    /// accepted for `rate`).
+    ///
+    /// # Errors
+    ///
+    /// As [`PositionDecay::new`]; [`ModelError::InvalidParameter`] for a
+    /// value that is not a number; [`ModelError::UnknownParameter`] for
+    /// another key.
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let params = crate::model::spec::Params::new(
+            spec,
+            "position-decay",
+            Self::PARAMS,
+            &[("ratio", "rate")],
+        )?;
+        let rate = params.parse("rate", "expected a number in (0, 1]", |t| {
+            t.parse::<f64>().ok()
+        })?;
+        // The spec calls the ratio `rate`.
+        Self::new(rate.unwrap_or(Self::default().ratio)).map_err(|e| match e {
+            ModelError::InvalidParameter { value, reason, .. } => ModelError::InvalidParameter {
+                name: "rate",
+                value,
+                reason,
+            },
+            other => other,
+        })
+    }
+
     /// Position decay with the given ratio per step.
     ///
     /// # Errors
@@ -100,6 +136,11 @@ impl PositionDecay {
 
     pub(crate) fn model_name(&self) -> &'static str {
         "position-decay"
+    }
+
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+            .with("rate", crate::model::spec::format_f64(self.ratio))
     }
 
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
@@ -133,6 +174,12 @@ impl TouchWeights for PositionDecay {
 }
 
 heuristic_model!(PositionDecay);
+crate::model::registry::factory!(
+    PositionDecayFactory,
+    PositionDecay,
+    "position-decay",
+    "weight r^(touches before the end), normalised; no timestamps needed"
+);
 
 #[cfg(test)]
 mod tests {

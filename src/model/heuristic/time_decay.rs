@@ -108,6 +108,49 @@ impl Default for TimeDecay {
 }
 
 impl TimeDecay {
+    /// The parameters of the spec `time-decay:half_life=7d`.
+    pub const PARAMS: &'static [crate::model::ParamDoc] = &[crate::model::ParamDoc {
+        key: "half_life",
+        default: "7d",
+        doc: "the half-life: a number (decimals allowed) with unit s, m, h, d or w",
+    }];
+
+    /// The model of `spec`, e.g. `time-decay:half_life=36h`. The half-life
+    /// is a decimal number with a unit `s`, `m`, `h`, `d` or `w` (`1.5s`,
+    /// `36h`, `2w`), read exactly to the nanosecond.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidParameter`] (`half_life`) for a value that is
+    /// not a positive duration; [`ModelError::UnknownParameter`] for
+    /// another key.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use attribution::Model;
+    /// use attribution::model::heuristic::TimeDecay;
+    ///
+    /// let model = TimeDecay::from_spec(&"time-decay:half-life=1.5d".parse()?)?;
+    /// assert_eq!(model.half_life(), Duration::from_secs(129_600));
+    /// assert_eq!(model.spec().to_string(), "time-decay:half_life=36h");
+    /// assert!(TimeDecay::from_spec(&"time-decay:half_life=0d".parse()?).is_err());
+    /// # Ok::<(), attribution::ModelError>(())
+    /// ```
+    pub fn from_spec(spec: &crate::model::ModelSpec) -> Result<Self, ModelError> {
+        let params = crate::model::spec::Params::new(spec, "time-decay", Self::PARAMS, &[])?;
+        let half_life = params.parse(
+            "half_life",
+            "expected a positive duration: a number with unit s, m, h, d or w (e.g. 7d, 36h, 1.5s)",
+            parse_duration,
+        )?;
+        match half_life {
+            Some(d) => Self::with_half_life(d),
+            None => Ok(Self::default()),
+        }
+    }
+
     /// Time decay with the given half-life.
     ///
     /// # Errors
@@ -168,6 +211,16 @@ impl TimeDecay {
         "time-decay"
     }
 
+    pub(crate) fn model_spec(&self) -> crate::model::ModelSpec {
+        crate::model::ModelSpec::new(self.model_name())
+            .with("half_life", format_duration(self.half_life))
+    }
+
+    /// Always `true`: time decay needs touch timestamps.
+    pub(crate) fn needs_timestamps(&self) -> bool {
+        true
+    }
+
     pub(crate) fn model_parameters(&self) -> Vec<(String, String)> {
         vec![("half_life".to_owned(), format_duration(self.half_life))]
     }
@@ -212,18 +265,69 @@ impl TimeDecay {
     }
 }
 
-heuristic_model!(TimeDecay);
+heuristic_model!(TimeDecay, timed);
+crate::model::registry::factory!(
+    TimeDecayFactory,
+    TimeDecay,
+    "time-decay",
+    "weight 2^(-age/half-life) at conversion; needs timestamps"
+);
 
 #[allow(clippy::cast_precision_loss)] // seconds beyond 2^53 lose sub-second precision only
 fn seconds_f64(seconds: i64) -> f64 {
     seconds as f64
 }
 
-/// `7d`, `36h`, `90m`, `45s`, or fractional seconds (`1.5s`).
+/// A decimal number with unit `s`, `m`, `h`, `d` or `w`, to the nanosecond
+/// (rounded to the nearest); `None` when it is not one or does not fit a
+/// [`Duration`].
+fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let unit_at = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(unit_at);
+    let seconds_per_unit: u128 = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || fraction.contains('.')
+        || fraction.len() > 30
+        || whole.len() > 30
+    {
+        return None;
+    }
+    let digits = |t: &str| -> Option<u128> {
+        if t.is_empty() {
+            Some(0)
+        } else {
+            t.parse().ok()
+        }
+    };
+    let scale = 10u128.checked_pow(u32::try_from(fraction.len()).ok()?)?;
+    // nanoseconds = (whole + fraction / scale) · unit · 10^9, rounded.
+    let unit_nanos = seconds_per_unit.checked_mul(1_000_000_000)?;
+    let numerator = digits(whole)?
+        .checked_mul(scale)?
+        .checked_add(digits(fraction)?)?
+        .checked_mul(unit_nanos)?;
+    let nanos = numerator.checked_add(scale / 2)? / scale;
+    let secs = u64::try_from(nanos / 1_000_000_000).ok()?;
+    let sub = u32::try_from(nanos % 1_000_000_000).ok()?;
+    Some(Duration::new(secs, sub))
+}
+
+/// `7d`, `36h`, `90m`, `45s`, or exact fractional seconds (`1.5s`): the
+/// text [`parse_duration`] reads back to the same duration.
 fn format_duration(d: Duration) -> String {
     let secs = d.as_secs();
     if d.subsec_nanos() != 0 {
-        format!("{}s", d.as_secs_f64())
+        let fraction = format!("{:09}", d.subsec_nanos());
+        format!("{secs}.{}s", fraction.trim_end_matches('0'))
     } else if secs != 0 && secs % SECONDS_PER_DAY == 0 {
         format!("{}d", secs / SECONDS_PER_DAY)
     } else if secs != 0 && secs % 3600 == 0 {
@@ -353,6 +457,36 @@ mod tests {
         assert_eq!(fmt(90.0 * 60.0), "90m");
         assert_eq!(fmt(45.0), "45s");
         assert_eq!(fmt(1.5), "1.5s");
+        assert_eq!(fmt(1e-9), "0.000000001s");
+        for text in [
+            "7d",
+            "36h",
+            "90m",
+            "45s",
+            "1.5s",
+            "0.000000001s",
+            "2w",
+            "1.25d",
+        ] {
+            let d = parse_duration(text).unwrap();
+            assert_eq!(parse_duration(&format_duration(d)), Some(d), "{text}");
+        }
+        assert_eq!(parse_duration("1.5d"), Some(Duration::from_secs(129_600)));
+        assert_eq!(parse_duration(".5m"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("0.0000000004s"), Some(Duration::ZERO));
+        for bad in [
+            "",
+            "d",
+            "7",
+            "7x",
+            "1.2.3d",
+            "-1d",
+            "1e3s",
+            ".s",
+            "99999999999999999999w",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
         assert_eq!(
             TimeDecay::default().half_life(),
             Duration::from_secs(604_800)

@@ -143,13 +143,16 @@ pub trait TouchWeights {
 }
 
 /// Folds one journey into `state` with `model`'s weights: the shared
-/// `Model::observe` of every heuristic.
-pub(crate) fn observe_weighted<M: TouchWeights>(
+/// `Model::observe` of every heuristic. The state follows `channels` even
+/// for a journey that gives no credit, so that it lists every channel.
+#[inline]
+pub(crate) fn observe_journey<M: TouchWeights>(
     model: &M,
     state: &mut HeuristicState,
     journey: &Journey,
     channels: &Channels,
 ) -> Result<(), ModelError> {
+    state.follow(channels)?;
     let conversions = journey.conversions();
     if conversions == 0 {
         return Ok(());
@@ -168,6 +171,74 @@ pub(crate) fn observe_weighted<M: TouchWeights>(
     })?;
     state.add_journey(conversions, v);
     Ok(())
+}
+
+/// [`observe_journey`] with the journey's conversions and value multiplied
+/// by `weight`: whole-number weights keep the integer totals exact,
+/// fractional ones add to the weighted conversions.
+pub(crate) fn observe_journey_weighted<M: TouchWeights>(
+    model: &M,
+    state: &mut HeuristicState,
+    journey: &Journey,
+    channels: &Channels,
+    weight: f64,
+) -> Result<(), ModelError> {
+    crate::model::check_weight(weight)?;
+    if weight == 1.0 {
+        return observe_journey(model, state, journey, channels);
+    }
+    state.follow(channels)?;
+    let conversions = journey.conversions();
+    if conversions == 0 || weight == 0.0 {
+        return Ok(());
+    }
+    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
+        return Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        });
+    }
+    let v = journey.value() * weight;
+    match crate::model::whole_weight(weight) {
+        Some(w) => {
+            let conversions = conversions.saturating_mul(w);
+            state.check_journey(conversions, v)?;
+            let c = count_to_f64(conversions);
+            model.touch_weights(journey, channels, |channel, share| {
+                state.credit(channel, c * share, v * share);
+            })?;
+            state.add_journey(conversions, v);
+        }
+        None => {
+            let c = count_to_f64(conversions) * weight;
+            state.check_weighted_journey(c, v)?;
+            model.touch_weights(journey, channels, |channel, share| {
+                state.credit(channel, c * share, v * share);
+            })?;
+            state.add_weighted_journey(c, v);
+        }
+    }
+    Ok(())
+}
+
+/// The shared `Model::journey_credit` of every heuristic: the journey's
+/// shares, `None` for a journey without conversions.
+pub(crate) fn journey_credit<M: TouchWeights>(
+    model: &M,
+    journey: &Journey,
+    channels: &Channels,
+) -> Result<Option<JourneyCredit>, ModelError> {
+    if journey.conversions() == 0 {
+        return Ok(None);
+    }
+    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
+        return Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        });
+    }
+    let shares = model.journey_shares(journey, channels)?;
+    Ok(Some(JourneyCredit { journey: 0, shares }))
 }
 
 /// Calls `f(channel, k)` for the first touch of each of the k distinct
@@ -201,18 +272,34 @@ pub(crate) fn for_each_first_occurrence(journey: &Journey, mut f: impl FnMut(Cha
 }
 
 /// Implements [`Model`](crate::model::Model) for a heuristic through its
-/// [`TouchWeights`], its inherent `model_name` and `model_parameters`.
+/// [`TouchWeights`], its inherent `model_name`, `model_spec` and
+/// `model_parameters` (and `needs_timestamps` with `, timed`).
 macro_rules! heuristic_model {
     ($ty:ty) => {
+        $crate::model::heuristic::weights::heuristic_model!($ty, |_m: &$ty| false);
+    };
+    ($ty:ty, timed) => {
+        $crate::model::heuristic::weights::heuristic_model!($ty, |m: &$ty| m.needs_timestamps());
+    };
+    ($ty:ty, $timed:expr) => {
         impl $crate::model::Model for $ty {
             type State = $crate::model::heuristic::HeuristicState;
+            type Fitted = $crate::model::heuristic::HeuristicFit;
 
             fn name(&self) -> &'static str {
                 self.model_name()
             }
 
+            fn spec(&self) -> $crate::model::ModelSpec {
+                self.model_spec()
+            }
+
             fn parameters(&self) -> Vec<(String, String)> {
                 self.model_parameters()
+            }
+
+            fn new_state(&self) -> Self::State {
+                $crate::model::heuristic::HeuristicState::new(self.model_spec())
             }
 
             fn observe(
@@ -221,15 +308,40 @@ macro_rules! heuristic_model {
                 journey: &$crate::journey::Journey,
                 channels: &$crate::channel::Channels,
             ) -> Result<(), $crate::error::ModelError> {
-                $crate::model::heuristic::weights::observe_weighted(self, state, journey, channels)
+                $crate::model::heuristic::weights::observe_journey(self, state, journey, channels)
             }
 
-            fn finish(
+            fn observe_weighted(
                 &self,
-                state: &Self::State,
+                state: &mut Self::State,
+                journey: &$crate::journey::Journey,
                 channels: &$crate::channel::Channels,
-            ) -> Result<$crate::attribution::Attribution, $crate::error::ModelError> {
-                state.to_attribution(self.model_name(), self.model_parameters(), channels)
+                weight: f64,
+            ) -> Result<(), $crate::error::ModelError> {
+                $crate::model::heuristic::weights::observe_journey_weighted(
+                    self, state, journey, channels, weight,
+                )
+            }
+
+            fn fit(&self, state: &Self::State) -> Result<Self::Fitted, $crate::error::ModelError> {
+                $crate::model::check_spec(&self.model_spec(), $crate::model::Merge::spec(state))?;
+                state
+                    .to_attribution(self.model_name(), self.model_parameters())
+                    .map($crate::model::heuristic::HeuristicFit::new)
+            }
+
+            fn journey_credit(
+                &self,
+                journey: &$crate::journey::Journey,
+                channels: &$crate::channel::Channels,
+                _fitted: Option<&Self::Fitted>,
+            ) -> Result<Option<$crate::attribution::JourneyCredit>, $crate::error::ModelError> {
+                $crate::model::heuristic::weights::journey_credit(self, journey, channels)
+            }
+
+            fn requires_timestamps(&self) -> bool {
+                let timed = $timed;
+                timed(self)
             }
         }
     };
@@ -239,16 +351,15 @@ pub(crate) use heuristic_model;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Model;
     use crate::model::heuristic::{FirstTouch, Linear};
+    use crate::model::{Merge, Model};
 
     #[test]
-    fn observe_follows_a_growing_table_and_finish_checks_it() {
+    fn observe_follows_a_growing_table() {
         let mut channels = Channels::new();
         let a = channels.intern("A").unwrap();
-        let early = channels.clone();
-        let mut state = HeuristicState::default();
         let model = Linear::per_touch();
+        let mut state = model.new_state();
         model
             .observe(
                 &mut state,
@@ -258,6 +369,7 @@ mod tests {
             .unwrap();
         // The table grows (a streaming reader met a new channel).
         let b = channels.intern("B").unwrap();
+        let c = channels.intern("C").unwrap();
         model
             .observe(
                 &mut state,
@@ -266,7 +378,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!(state.channel_span(), 2);
-        let result = model.finish(&state, &channels).unwrap();
+        assert_eq!(state.channels(), &channels);
+        let result = model.finish(&state).unwrap();
         assert_eq!(
             result.get("A").map(|c| (c.conversions, c.value)),
             Some((2.0, 4.0))
@@ -276,8 +389,33 @@ mod tests {
             Some((1.0, 2.0))
         );
         assert_eq!(
-            model.finish(&state, &early),
-            Err(ModelError::UnknownChannel { id: 1, len: 1 })
+            result.get("C").map(|c| (c.channel, c.conversions)),
+            Some((c, 0.0))
+        );
+        // Another table: the name at the state's last index differs.
+        let mut other = Channels::new();
+        for name in ["A", "B", "X", "D"] {
+            other.intern(name).unwrap();
+        }
+        assert_eq!(
+            model.observe(
+                &mut state,
+                &Journey::from_channels(&[a], 1, 0, 0.0).unwrap(),
+                &other
+            ),
+            Err(ModelError::ChannelMismatch {
+                index: 2,
+                state: "C".to_owned(),
+                table: "X".to_owned()
+            })
+        );
+        // A state of another spec is refused.
+        assert_eq!(
+            Linear::per_channel().finish(&state),
+            Err(ModelError::WrongState {
+                model: "linear:split=channel".to_owned(),
+                state: Some("linear:split=touch".to_owned())
+            })
         );
     }
 
@@ -286,13 +424,14 @@ mod tests {
         let mut channels = Channels::new();
         let a = channels.intern("A").unwrap();
         let foreign = ChannelId::from_index(3).unwrap();
-        let mut state = HeuristicState::default();
+        let mut state = FirstTouch.new_state();
         let journey = Journey::from_channels(&[a, foreign], 1, 0, 1.0).unwrap();
         assert_eq!(
             FirstTouch.observe(&mut state, &journey, &channels),
             Err(ModelError::UnknownChannel { id: 3, len: 1 })
         );
-        assert_eq!(state, HeuristicState::default());
+        assert_eq!(state.total_conversions(), 0.0);
+        assert_eq!(state.channel_span(), 0);
         // Non-converting journeys are skipped before any check: they give no credit.
         let idle = Journey::from_channels(&[foreign], 0, 5, 0.0).unwrap();
         assert_eq!(FirstTouch.observe(&mut state, &idle, &channels), Ok(()));
