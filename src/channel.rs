@@ -178,11 +178,9 @@ impl TryFrom<Vec<String>> for Channels {
         let mut channels = Self::new();
         for name in &names {
             let before = channels.len();
-            channels
-                .intern(name)
-                .map_err(crate::model::state_file::remember)?;
+            channels.intern(name).map_err(crate::invalid::remember)?;
             if channels.len() == before {
-                return Err(crate::model::state_file::remember(ChannelError::Duplicate(
+                return Err(crate::invalid::remember(ChannelError::Duplicate(
                     name.trim().into(),
                 )));
             }

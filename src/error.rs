@@ -497,9 +497,9 @@ pub enum ModelError {
     #[error("cannot merge a state of `{right}` into a state of `{left}`")]
     IncompatibleStates {
         /// The spec of the state merged into.
-        left: crate::model::ModelSpec,
+        left: String,
         /// The spec of the state merged.
-        right: crate::model::ModelSpec,
+        right: String,
     },
     /// A state was observed against a channel table that is not the one it
     /// follows: a state must be observed against one (growing) table.
@@ -525,9 +525,9 @@ pub enum ModelError {
         state: Option<String>,
     },
     /// A serialised state could not be read (see
-    /// [`StateError`](crate::model::StateError)).
+    /// [`StateError`]).
     #[error(transparent)]
-    State(#[from] crate::model::StateError),
+    State(#[from] StateError),
 }
 
 fn describe_state(state: Option<&str>) -> String {
@@ -701,4 +701,26 @@ pub enum BuildError {
         /// The violated invariant.
         source: JourneyError,
     },
+}
+
+/// Why a serialised state could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// The data does not start like a state file (another file, or not a
+    /// state at all).
+    #[error("not an attribution state file")]
+    NotAStateFile,
+    /// A state file of another format version.
+    #[error("state format version {found}, this build reads {supported}")]
+    Version {
+        /// The file's version.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// The data is damaged: truncated, not decodable, or a state whose
+    /// invariants do not hold.
+    #[error("corrupt state: {0}")]
+    Corrupt(String),
 }

@@ -161,6 +161,7 @@ pub mod assemble;
 pub mod attribution;
 pub mod channel;
 pub mod error;
+mod invalid;
 pub mod io;
 pub mod journey;
 pub mod model;

@@ -51,8 +51,8 @@ fn every_changed_parameter_makes_states_incompatible() {
             assert_eq!(
                 err,
                 ModelError::IncompatibleStates {
-                    left: default.spec(),
-                    right: changed.spec()
+                    left: default.spec().to_string(),
+                    right: changed.spec().to_string()
                 }
             );
             assert_eq!(

@@ -216,7 +216,7 @@ impl<'de> Deserialize<'de> for ModelSpec {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse()
-            .map_err(|e| serde::de::Error::custom(super::state_file::remember(e)))
+            .map_err(|e| serde::de::Error::custom(crate::invalid::remember(e)))
     }
 }
 

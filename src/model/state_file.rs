@@ -1,7 +1,6 @@
 //! Serialised states: the versioned envelope ([`StateEnvelope`]) and its
 //! errors ([`StateError`]).
 
-use std::cell::RefCell;
 use std::fmt::Display;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -9,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Merge, ModelSpec};
 use crate::error::ModelError;
+pub use crate::error::StateError;
+use crate::invalid::{forget, take};
 
 /// The `format` field of a JSON state.
 pub const STATE_FORMAT: &str = "attribution-state";
@@ -17,51 +18,13 @@ pub const STATE_VERSION: u32 = 1;
 /// The first bytes of a binary state.
 pub const STATE_MAGIC: [u8; 8] = *b"ATTRSTAT";
 
-/// Why a serialised state could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum StateError {
-    /// The data does not start like a state file (another file, or not a
-    /// state at all).
-    #[error("not an attribution state file")]
-    NotAStateFile,
-    /// A state file of another format version.
-    #[error("state format version {found}, this build reads {supported}")]
-    Version {
-        /// The file's version.
-        found: u32,
-        /// The version this build reads.
-        supported: u32,
-    },
-    /// The data is damaged: truncated, not decodable, or a state whose
-    /// invariants do not hold.
-    #[error("corrupt state: {0}")]
-    Corrupt(String),
-}
-
-thread_local! {
-    /// Why the last state on this thread failed validation: postcard drops
-    /// the messages of custom errors, so validation leaves its reason here.
-    static INVALID: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Records why a state being deserialised is invalid (see [`INVALID`]).
-pub(crate) fn remember<E: Display>(error: E) -> E {
-    INVALID.with(|m| *m.borrow_mut() = Some(error.to_string()));
-    error
-}
-
-fn forget() {
-    INVALID.with(|m| *m.borrow_mut() = None);
-}
-
 fn corrupt(what: impl Display) -> ModelError {
     StateError::Corrupt(what.to_string()).into()
 }
 
 /// A postcard error, with the reason validation left when there is one.
 fn postcard_error(e: &postcard::Error) -> ModelError {
-    let reason = INVALID.with(|m| m.borrow_mut().take());
+    let reason = take();
     match (e, reason) {
         (postcard::Error::SerdeDeCustom, Some(reason)) => corrupt(reason),
         (postcard::Error::DeserializeUnexpectedEnd, _) => corrupt("the data is truncated"),

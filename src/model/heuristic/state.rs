@@ -285,8 +285,8 @@ impl Merge for HeuristicState {
     fn merge(&mut self, other: &Self) -> Result<(), ModelError> {
         if self.spec != other.spec {
             return Err(ModelError::IncompatibleStates {
-                left: self.spec.clone(),
-                right: other.spec.clone(),
+                left: self.spec.to_string(),
+                right: other.spec.to_string(),
             });
         }
         let (grown, remap) = merge_tables(&self.channels, &other.channels)?;
@@ -355,7 +355,7 @@ impl TryFrom<StateRepr> for HeuristicState {
     type Error = InvalidHeuristicState;
 
     fn try_from(r: StateRepr) -> Result<Self, Self::Error> {
-        Self::validated(r).map_err(crate::model::state_file::remember)
+        Self::validated(r).map_err(crate::invalid::remember)
     }
 }
 
@@ -472,8 +472,8 @@ mod tests {
         assert_eq!(
             other.merge(&a),
             Err(ModelError::IncompatibleStates {
-                left: ModelSpec::new("last-touch"),
-                right: ModelSpec::new("first-touch")
+                left: "last-touch".to_owned(),
+                right: "first-touch".to_owned()
             })
         );
         assert_eq!(other, before);

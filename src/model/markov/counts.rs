@@ -278,7 +278,7 @@ impl TransitionCounts {
     /// # Errors
     ///
     /// [`ModelError::InvalidParameter`] when `order` is 0 or above
-    /// [`MAX_ORDER`].
+    /// [`MAX_ORDER`](super::MAX_ORDER).
     pub fn new(order: usize) -> Result<Self, ModelError> {
         Self::with_self_loops(order, false)
     }
@@ -290,11 +290,11 @@ impl TransitionCounts {
     /// # Errors
     ///
     /// [`ModelError::InvalidParameter`] when `order` is 0 or above
-    /// [`MAX_ORDER`].
+    /// [`MAX_ORDER`](super::MAX_ORDER).
     pub fn with_self_loops(order: usize, keep_self_loops: bool) -> Result<Self, ModelError> {
-        let model = super::Markov::new(order)?.keep_self_loops(keep_self_loops);
+        let model = super::config::Markov::new(order)?.keep_self_loops(keep_self_loops);
         Ok(Self::configured(
-            crate::model::Model::spec(&model),
+            model.canonical_spec(),
             order,
             keep_self_loops,
         ))
@@ -748,20 +748,6 @@ fn pack(key: &[ChannelId]) -> Option<u128> {
     Some(v)
 }
 
-pub(crate) fn check_order(order: usize) -> Result<(), ModelError> {
-    if order == 0 || order > MAX_ORDER {
-        return Err(ModelError::InvalidParameter {
-            name: "order",
-            value: order.to_string(),
-            reason: "the Markov order must be between 1 and 32",
-        });
-    }
-    Ok(())
-}
-
-/// The largest supported order.
-pub const MAX_ORDER: usize = 32;
-
 #[inline]
 fn idx(i: u32) -> usize {
     i as usize
@@ -789,8 +775,8 @@ impl Merge for TransitionCounts {
             || (self.order, self.keep_self_loops) != (other.order, other.keep_self_loops)
         {
             return Err(ModelError::IncompatibleStates {
-                left: self.spec.clone(),
-                right: other.spec.clone(),
+                left: self.spec.to_string(),
+                right: other.spec.to_string(),
             });
         }
         let (grown, remap) = merge_tables(&self.channels, &other.channels)?;
@@ -1016,7 +1002,7 @@ impl TryFrom<CountsRepr> for TransitionCounts {
     type Error = CountsError;
 
     fn try_from(r: CountsRepr) -> Result<Self, Self::Error> {
-        Self::validated(r).map_err(crate::model::state_file::remember)
+        Self::validated(r).map_err(crate::invalid::remember)
     }
 }
 
@@ -1134,8 +1120,8 @@ fn fill<T: Checked>(
 
 impl TransitionCounts {
     fn validated(r: CountsRepr) -> Result<Self, CountsError> {
-        let model =
-            super::Markov::from_spec(&r.spec).map_err(|e| CountsError::Spec(e.to_string()))?;
+        let model = super::config::Markov::from_spec(&r.spec)
+            .map_err(|e| CountsError::Spec(e.to_string()))?;
         let (order, keep_self_loops) = (model.order(), model.keeps_self_loops());
         let mut c = Self::configured(r.spec, order, keep_self_loops);
         c.channels = r.channels;

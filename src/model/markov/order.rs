@@ -9,7 +9,8 @@ use crate::journey::{Journey, JourneySet};
 use crate::numeric::{CompensatedSum, count_to_f64};
 
 use super::chain::MarkovChain;
-use super::counts::{TransitionCounts, check_order};
+use super::config::check_order;
+use super::counts::TransitionCounts;
 
 /// Statistics of one order.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -52,14 +52,7 @@ pub const ABS_TOL: f64 = 1e-12;
 /// [`robust_removal`]).
 type Outcome = Option<(f64, f64, f64)>;
 
-/// The default of [`Markov::work_limit`](super::Markov::work_limit), in
-/// units of the work of one sweep (states plus transitions of the cyclic
-/// components swept, summed over the blocks of eight channels). The
-/// removals run at ≈ 4·10⁶ such units per second and core (measured, with
-/// the 20 to 60 sweeps a cyclic component takes), so the default allows
-/// about four CPU-minutes; the benchmarks (10⁶ paths × 50 channels, orders
-/// 3 to 6) need below 10⁷.
-pub const WORK_LIMIT: u64 = 1_000_000_000;
+pub use super::config::WORK_LIMIT;
 
 pub(crate) fn removal_effects(
     chain: &MarkovChain,
