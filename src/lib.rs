@@ -80,6 +80,19 @@
 //! are around 1e-15. Markov removal effects are solved to a residual that
 //! bounds their error well below 1e-10 (see [`model::markov`]).
 //!
+//! ## Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `parallel` | on | Markov removals of blocks of channels on all cores ([rayon](https://docs.rs/rayon)); without it they run one after the other, with bit-identical results |
+//! | `dot` | on | [`MarkovChain::graph`] and [`MarkovChain::graph_filtered`] ([petgraph](https://docs.rs/petgraph) graphs), [`MarkovChain::to_dot`] and [`MarkovChain::to_dot_filtered`] (Graphviz DOT) |
+//! | `tz` | off | IANA zone names in [`io::Timezone::parse`] (`"Europe/Berlin"`, with [chrono-tz](https://docs.rs/chrono-tz)); without it only `UTC` and fixed offsets (`+02:00`) |
+//!
+//! Results never depend on the features: they only add API or threads.
+//! `default-features = false` leaves the dependencies the models need
+//! (chrono, csv, faer, serde, …); the `attribution` command enables `dot` and
+//! `tz`.
+//!
 //! ## Limitations
 //!
 //! * Merged states must come from the same channel table (or tables where one
@@ -89,6 +102,7 @@
 //! * Input is CSV; Parquet and a DataFusion adapter are planned.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(
@@ -109,6 +123,7 @@ pub mod io;
 pub mod journey;
 pub mod model;
 pub mod numeric;
+mod parallel;
 
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};

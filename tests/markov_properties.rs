@@ -193,6 +193,7 @@ proptest! {
     }
 }
 
+#[cfg(feature = "parallel")]
 #[test]
 fn results_do_not_depend_on_the_number_of_threads() {
     let data: Vec<Row> = (0..400)
