@@ -22,7 +22,7 @@ fn heuristics(c: &mut Criterion) {
     let csv = synthetic_paths();
     let (journeys, _) = ReaderBuilder::new(Shape::Paths)
         .from_reader(csv.as_slice())
-        .and_then(|r| r.read_all())
+        .and_then(attribution::JourneyReader::read_all)
         .expect("reading synthetic paths");
 
     let mut group = c.benchmark_group("heuristics_100k_x12");
@@ -62,7 +62,7 @@ fn heuristics(c: &mut Criterion) {
             let mut reader = ReaderBuilder::new(Shape::Paths)
                 .from_reader(black_box(csv.as_slice()))
                 .expect("header");
-            let mut states = vec![Default::default(); models.len()];
+            let mut states = vec![<Heuristic as Model>::State::default(); models.len()];
             while let Some(journey) = reader.next() {
                 let journey = journey.expect("row");
                 for (model, state) in models.iter().zip(&mut states) {

@@ -101,7 +101,11 @@
 //! * Counts are `u64`; values are `f64` and must be finite and non-negative.
 //! * Input is CSV; Parquet and a DataFusion adapter are planned.
 
-#![deny(missing_docs)]
+// The workspace manifest ([workspace.lints]) sets `missing_docs`,
+// `unsafe_code` and clippy's pedantic lints for every target. The library
+// forbids `unsafe` outright and, outside its unit tests, denies panicking
+// shortcuts and truncating casts (Cargo's lints cannot leave tests out).
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),

@@ -98,7 +98,7 @@ impl MarkovChain {
         let nulls: Vec<u64> = perm.iter().map(|&o| pick(raw.nulls, o)).collect();
         let values: Vec<f64> = perm
             .iter()
-            .map(|&o| raw.values.get(o).map_or(0.0, |v| v.value()))
+            .map(|&o| raw.values.get(o).map_or(0.0, crate::CompensatedSum::value))
             .collect();
         let mut edges: Vec<(u32, u32, u64)> = raw
             .edges
