@@ -8,6 +8,7 @@ use super::Solver;
 use super::ancestors::Plan;
 use super::blocked::BLOCK;
 use super::chain::MarkovChain;
+use super::index::to_u32;
 use super::removal::{RemovalEffects, full_solution, removal_effects};
 use super::system::{Pair, System};
 
@@ -248,7 +249,7 @@ impl Local {
         }
         for (k, &s) in self.members.iter().enumerate() {
             if let Some(x) = self.index.get_mut(s as usize) {
-                *x = u32::try_from(k).unwrap_or(u32::MAX);
+                *x = to_u32(k);
             }
         }
         self.row_ptr.clear();
@@ -262,10 +263,13 @@ impl Local {
         for &s in &self.members {
             let s = s as usize;
             let (cols, w) = sys.row(s);
+            // The members are closed under transitions: every target
+            // has its index.
             for (&t, &wt) in cols.iter().zip(w) {
-                self.cols
-                    .push(self.index.get(t as usize).copied().unwrap_or(u32::MAX));
-                self.w.push(wt);
+                if let Some(&l) = self.index.get(t as usize) {
+                    self.cols.push(l);
+                    self.w.push(wt);
+                }
             }
             self.row_ptr.push(self.cols.len());
             self.diag.push(sys.diag.get(s).copied().unwrap_or(1.0));

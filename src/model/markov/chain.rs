@@ -5,6 +5,7 @@ use crate::error::ModelError;
 use crate::numeric::count_to_f64;
 
 use super::counts::TransitionCounts;
+use super::index::{check_states, to_u32};
 
 /// An absorbing Markov chain over order-k states, in canonical form.
 ///
@@ -60,7 +61,8 @@ impl MarkovChain {
     /// [`ModelError::UnknownChannel`] when a state names a channel outside
     /// `channels`; [`ModelError::InvalidParameter`] when the counts merged
     /// different configurations; [`ModelError::Overflow`] when the counts
-    /// are not exact in `f64` (see [`TransitionCounts::check_exact`]).
+    /// are not exact in `f64` (see [`TransitionCounts::check_exact`]), or
+    /// when there are more than `u32::MAX` states.
     ///
     /// # Complexity
     ///
@@ -79,13 +81,14 @@ impl MarkovChain {
             }
         }
         let n = raw.keys.len();
+        check_states(n)?;
         let mut perm: Vec<usize> = (0..n).collect();
         perm.sort_unstable_by(|&i, &j| raw.keys.get(i).cmp(&raw.keys.get(j)));
         // new index of old state i
         let mut rank = vec![0u32; n];
         for (new, &old) in perm.iter().enumerate() {
             if let Some(r) = rank.get_mut(old) {
-                *r = u32::try_from(new).unwrap_or(u32::MAX);
+                *r = to_u32(new);
             }
         }
         let pick = |v: &[u64], old: usize| v.get(old).copied().unwrap_or(0);
@@ -104,11 +107,10 @@ impl MarkovChain {
             .edges
             .iter()
             .filter(|&(_, &c)| c > 0)
-            .map(|(&(f, t), &c)| {
-                let r = |i: u32| rank.get(i as usize).copied().unwrap_or(u32::MAX);
-                (r(f), r(t), c)
+            .filter_map(|(&(f, t), &c)| {
+                let r = |i: u32| rank.get(i as usize).copied();
+                Some((r(f)?, r(t)?, c))
             })
-            .filter(|&(f, t, _)| (f as usize) < n && (t as usize) < n)
             .collect();
         edges.sort_unstable();
         let mut row_ptr = vec![0usize; n + 1];

@@ -148,6 +148,7 @@ mod capped;
 mod chain;
 mod counts;
 mod filter;
+mod index;
 mod model;
 mod order;
 mod output;
