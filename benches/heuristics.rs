@@ -22,7 +22,7 @@ fn heuristics(c: &mut Criterion) {
     let csv = synthetic_paths();
     let (journeys, _) = ReaderBuilder::new(Shape::Paths)
         .from_reader(csv.as_slice())
-        .and_then(|r| r.read_all())
+        .and_then(attribution::JourneyReader::read_all)
         .expect("reading synthetic paths");
 
     let mut group = c.benchmark_group("heuristics_100k_x12");

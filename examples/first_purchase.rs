@@ -42,6 +42,10 @@ fn main() -> Result<(), Box<dyn Error>> {
 
 /// Reads the journeys at `path` and runs every heuristic and the Markov
 /// models of orders 1 to 3 (named `markov-1` … `markov-3`) on them.
+///
+/// # Errors
+///
+/// When the file cannot be read or a model fails.
 pub fn every_model(path: &str) -> Result<(JourneySet, Vec<Attribution>), Box<dyn Error>> {
     let (journeys, _report) = ReaderBuilder::new(Shape::Journeys)
         .from_path(path)?
@@ -81,7 +85,7 @@ fn print_table(
     for (i, credit) in first.channels().iter().enumerate() {
         print!("{:<12}", credit.name);
         for result in results {
-            let x = result.channels().get(i).map(&get).unwrap_or(f64::NAN);
+            let x = result.channels().get(i).map_or(f64::NAN, &get);
             print!(" {x:>width$.2}");
         }
         println!();

@@ -153,6 +153,7 @@ impl Channels {
     }
 
     /// All channels in id (first-appearance) order.
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (ChannelId, &str)> + '_ {
         self.names.iter().enumerate().map(|(i, name)| {
             // `intern` never hands out an index beyond u32::MAX.

@@ -434,7 +434,9 @@ pub enum ModelError {
     /// counts above 2^53 (where not every integer is an `f64`), or a sum of
     /// values above the largest finite `f64`. Raised instead of rounding or
     /// saturating; `index` is the journey whose addition crossed the limit
-    /// (`None` when the totals of merged states cross it).
+    /// (`None` when the totals of merged states cross it). Also a Markov
+    /// chain of more than `u32::MAX` states, more than its solver's `u32`
+    /// state indices number (`index` is `None`).
     #[error("{}{what}", describe_overflow(*.index))]
     Overflow {
         /// Position of the journey in its input, when known.

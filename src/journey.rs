@@ -205,6 +205,7 @@ impl Journey {
     }
 
     /// The channels of the touches, in order.
+    #[must_use]
     pub fn channels(&self) -> impl ExactSizeIterator<Item = ChannelId> + DoubleEndedIterator + '_ {
         self.touches.iter().map(|t| t.channel)
     }

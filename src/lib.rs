@@ -136,6 +136,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `parallel` | on | Markov removals of blocks of channels on all cores ([rayon](https://docs.rs/rayon)); without it they run one after the other, with bit-identical results |
+//! | `dot` | on | [`MarkovChain::graph`] and [`MarkovChain::graph_filtered`] ([petgraph](https://docs.rs/petgraph) graphs), [`MarkovChain::to_dot`] and [`MarkovChain::to_dot_filtered`] (Graphviz DOT) |
+//! | `tz` | off | IANA zone names in [`io::Timezone::parse`] (`"Europe/Berlin"`, with [chrono-tz](https://docs.rs/chrono-tz)); without it only `UTC` and fixed offsets (`+02:00`) |
+//!
+//! Results never depend on the features: they only add API or threads.
+//! `default-features = false` leaves the dependencies the models need
+//! (chrono, csv, faer, serde, …); the `attribution` command enables `dot` and
+//! `tz`.
+//!
 //! ## Limitations
 //!
 //! * A state follows one channel table while it observes (a reader's, which
@@ -144,7 +157,12 @@
 //!   weights); values are `f64` and must be finite and non-negative.
 //! * Input is CSV; Parquet and a DataFusion adapter are planned.
 
-#![deny(missing_docs)]
+// The workspace manifest ([workspace.lints]) sets `missing_docs`,
+// `unsafe_code` and clippy's pedantic lints for every target. The library
+// forbids `unsafe` outright and, outside its unit tests, denies panicking
+// shortcuts and truncating casts (Cargo's lints cannot leave tests out).
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(
@@ -166,6 +184,7 @@ pub mod io;
 pub mod journey;
 pub mod model;
 pub mod numeric;
+mod parallel;
 
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{

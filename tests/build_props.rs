@@ -166,7 +166,7 @@ fn check_balances(evs: &[Ev], set: &JourneySet, r: &BuildReport) {
     assert_eq!(r.journeys, set.len() as u64);
     let users: HashSet<u8> = evs.iter().map(|e| e.0).collect();
     assert_eq!(r.users, users.len() as u64);
-    for j in set.iter() {
+    for j in set {
         assert!(j.is_timed());
         assert_eq!(j.conversions() > 0, j.conversion_time().is_some());
         assert_eq!(j.non_conversions(), u64::from(j.conversions() == 0));

@@ -13,7 +13,7 @@ fn read_paths(csv: &str, lenient: bool) -> Result<(Channels, ReadReport), String
     let (set, report) = ReaderBuilder::new(Shape::Paths)
         .lenient(lenient)
         .from_reader(csv.as_bytes())
-        .and_then(|r| r.read_all())
+        .and_then(attribution::JourneyReader::read_all)
         .map_err(|e| e.to_string())?;
     Ok((set.into_parts().0, report))
 }

@@ -83,8 +83,20 @@ fn check<M: Model>(model: &M) {
     let monday = state_of(model, MONDAY);
     let tuesday = state_of(model, TUESDAY);
     // The tables really differ: Email is id 2 on Monday, id 0 on Tuesday.
-    assert_eq!(monday.channels().get("Email").map(|c| c.index()), Some(2));
-    assert_eq!(tuesday.channels().get("Email").map(|c| c.index()), Some(0));
+    assert_eq!(
+        monday
+            .channels()
+            .get("Email")
+            .map(attribution::ChannelId::index),
+        Some(2)
+    );
+    assert_eq!(
+        tuesday
+            .channels()
+            .get("Email")
+            .map(attribution::ChannelId::index),
+        Some(0)
+    );
 
     // Chronological merge: exactly one pass, channel order included.
     let mut merged = monday.clone();

@@ -130,7 +130,11 @@ fn transitions(fit: &MarkovFit) -> BTreeMap<(String, String), u64> {
 
 fn models() -> Vec<Box<dyn DynModel>> {
     let registry = Registry::builtin();
-    let mut specs: Vec<String> = registry.names().iter().map(|n| n.to_string()).collect();
+    let mut specs: Vec<String> = registry
+        .names()
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     specs.extend(["markov:order=2".to_owned(), "markov:order=3".to_owned()]);
     specs.iter().map(|s| registry.parse(s).unwrap()).collect()
 }

@@ -25,7 +25,11 @@ fn tiny() -> JourneySet {
 fn states() -> Vec<(Box<dyn DynModel>, Box<dyn DynState>)> {
     let registry = Registry::builtin();
     let set = tiny();
-    let mut specs: Vec<String> = registry.names().iter().map(|n| n.to_string()).collect();
+    let mut specs: Vec<String> = registry
+        .names()
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     specs.push("markov:order=3,self_loops=true".to_owned());
     let mut out: Vec<_> = specs
         .iter()

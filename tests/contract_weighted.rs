@@ -24,7 +24,11 @@ fn tiny() -> JourneySet {
 /// and a step-capped Markov.
 fn models() -> Vec<Box<dyn DynModel>> {
     let registry = Registry::builtin();
-    let mut specs: Vec<String> = registry.names().iter().map(|n| n.to_string()).collect();
+    let mut specs: Vec<String> = registry
+        .names()
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     specs.extend(
         [
             "markov:order=2",

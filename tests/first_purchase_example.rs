@@ -12,7 +12,10 @@ fn the_example_runs_every_model_on_the_tiny_journeys() {
     );
     let (journeys, results) = example::every_model(data).unwrap();
     assert_eq!(journeys.len(), 8);
-    let names: Vec<&str> = results.iter().map(|a| a.model()).collect();
+    let names: Vec<&str> = results
+        .iter()
+        .map(attribution::Attribution::model)
+        .collect();
     assert_eq!(
         names,
         [

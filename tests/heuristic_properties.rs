@@ -197,14 +197,18 @@ fn naive_weights(model: &Heuristic, names: &[String], s: &Spec) -> Vec<f64> {
                 w[i] = 2f64.powf(-((anchor - s.hours[i]) as f64) / h);
             }
             let total: f64 = w.iter().sum();
-            w.iter_mut().for_each(|x| *x /= total);
+            for x in &mut w {
+                *x /= total;
+            }
         }
         Heuristic::PositionDecay(m) => {
             for i in 0..len {
                 w[i] = m.ratio().powi((len - 1 - i) as i32);
             }
             let total: f64 = w.iter().sum();
-            w.iter_mut().for_each(|x| *x /= total);
+            for x in &mut w {
+                *x /= total;
+            }
         }
         other => panic!("no oracle for {other:?}"),
     }

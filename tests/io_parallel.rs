@@ -32,7 +32,7 @@ fn sequential(csv: &[u8], lenient: bool) -> Outcome {
     b.lenient(lenient);
     let (set, report) = b
         .from_reader(csv)
-        .and_then(|r| r.read_all())
+        .and_then(attribution::JourneyReader::read_all)
         .map_err(|e| e.to_string())?;
     let mut rows: Vec<Row> = set.iter().map(|j| key(j, set.channels())).collect();
     rows.sort();
@@ -50,7 +50,7 @@ fn parallel(csv: &[u8], lenient: bool, threads: usize, block: usize) -> Outcome 
                 rows.push(key(j, channels));
                 Ok::<(), String>(())
             },
-            |a, b| a.extend(b),
+            Vec::extend,
         )
         .map_err(|e| match e {
             FoldError::Read(e) => e.to_string(),

@@ -88,7 +88,7 @@ fn synthetic_paths_semicolon_is_detected_and_totals_match() {
         (value - 1_191_534.686).abs() <= 1e-9 * 1_191_534.686,
         "{value}"
     );
-    let touches: usize = set.iter().map(|j| j.len()).sum();
+    let touches: usize = set.iter().map(attribution::Journey::len).sum();
     // Mean path length 7.31 (fixture README).
     assert!((touches as f64 / 100_000.0 - 7.31).abs() < 0.005);
 }
@@ -636,7 +636,10 @@ fn starting_channel_table_keeps_its_ids() {
         .unwrap();
     let journey = reader.next().unwrap().unwrap();
     assert_eq!(
-        journey.channels().map(|c| c.get()).collect::<Vec<_>>(),
+        journey
+            .channels()
+            .map(attribution::ChannelId::get)
+            .collect::<Vec<_>>(),
         [1, email.get()]
     );
     assert_eq!(reader.report().journeys(), 1);

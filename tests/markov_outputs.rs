@@ -81,6 +81,7 @@ fn tiny_order_2_states_are_written_with_separators_and_self_loops_kept_on_reques
     );
 }
 
+#[cfg(feature = "dot")]
 #[test]
 fn graph_and_dot() {
     let set = tiny();

@@ -391,7 +391,7 @@ mod tests {
         ] {
             match text.parse::<ModelSpec>() {
                 Err(ModelError::InvalidSpec { reason: got, .. }) => {
-                    assert_eq!(got, reason, "{text}")
+                    assert_eq!(got, reason, "{text}");
                 }
                 other => panic!("{text}: {other:?}"),
             }

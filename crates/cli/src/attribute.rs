@@ -32,7 +32,11 @@ fn start(
 ) -> (Started, Vec<Box<dyn Runner>>) {
     let plan = models.plan(has_timestamps(&args.input, headers));
     warn_unused_options(&plan, given);
-    let runners = plan.chosen.iter().map(|c| c.runner()).collect();
+    let runners = plan
+        .chosen
+        .iter()
+        .map(crate::models::Chosen::runner)
+        .collect();
     let has_value = has_value_column(&args.input, headers);
     (Started { plan, has_value }, runners)
 }

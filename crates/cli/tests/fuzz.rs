@@ -288,7 +288,7 @@ fn check(command: &str, args: &[String], out: &Outcome) -> Result<(), String> {
         return Err(format!("panic: {}", out.stderr));
     }
     match out.code {
-        Some(0) | Some(2) | Some(3) => {}
+        Some(0 | 2 | 3) => {}
         other => return Err(format!("exit status {other:?}; stderr: {}", out.stderr)),
     }
     if out.code != Some(0) && !out.stderr.contains("error") {

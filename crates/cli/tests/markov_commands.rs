@@ -23,7 +23,7 @@ fn transitions_csv_of_the_tiny_order_1_chain() {
         "{text}"
     );
     // Probabilities leaving each state sum to 1.
-    let mut out: std::collections::HashMap<&str, f64> = Default::default();
+    let mut out: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
     for r in &rows {
         let cells: Vec<&str> = r.split(',').collect();
         *out.entry(cells[0]).or_default() += cells[2].parse::<f64>().unwrap();

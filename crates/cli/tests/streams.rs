@@ -2,6 +2,8 @@
 //! that goes away ends the run quietly, a closed or full stdout is an error
 //! (exit 3), and progress is drawn on a terminal only.
 #![cfg(target_os = "linux")]
+// Descriptors and pseudo-terminals through libc.
+#![allow(unsafe_code)]
 
 mod common;
 
@@ -200,8 +202,8 @@ fn with_terminal_stderr(args: &[&str]) -> (Output, String) {
     // SAFETY: openpty fills two descriptors we then own.
     let opened = unsafe {
         libc::openpty(
-            &mut master,
-            &mut slave,
+            &raw mut master,
+            &raw mut slave,
             std::ptr::null_mut(),
             std::ptr::null(),
             std::ptr::null(),

@@ -146,6 +146,7 @@ const SHUFFLE_STREAM: u64 = 0x5348_5546_464C_4521;
 impl EventsConfig {
     /// `users` users, about `target_events` rows, `channels` channels (+ `Direct`) and
     /// `seed`; every other field at its default.
+    #[must_use]
     pub fn new(users: usize, target_events: usize, channels: usize, seed: u64) -> Self {
         Self {
             users,

@@ -29,8 +29,6 @@
 //! assert_eq!(text.lines().count(), 101);
 //! ```
 
-#![deny(missing_docs)]
-
 mod error;
 mod events;
 mod names;

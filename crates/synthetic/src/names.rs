@@ -8,6 +8,7 @@
 /// assert_eq!(attribution_synthetic::channel_names(3), ["ch00", "ch01", "ch02"]);
 /// assert_eq!(attribution_synthetic::channel_names(101)[100], "ch100");
 /// ```
+#[must_use]
 pub fn channel_names(count: usize) -> Vec<String> {
     let width = digits(count.saturating_sub(1)).max(2);
     (0..count).map(|i| format!("ch{i:0width$}")).collect()

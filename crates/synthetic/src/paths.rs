@@ -125,6 +125,7 @@ const MAX_CONSECUTIVE_DUPLICATES: usize = 100_000;
 impl PathsConfig {
     /// `paths` rows over `channels` channels with `seed`; every other field at its
     /// default (the fixture recipe).
+    #[must_use]
     pub fn new(paths: usize, channels: usize, seed: u64) -> Self {
         Self {
             paths,
@@ -250,7 +251,7 @@ impl PathsConfig {
             let journeys = journeys_law.sample(&mut rng).saturating_add(1);
             let mut logit = self.base_logit
                 + self.length_logit * (length - 1).min(self.length_logit_cap) as f64;
-            distinct.iter_mut().for_each(|d| *d = false);
+            distinct.fill(false);
             for &channel in &path {
                 if let (Some(flag), Some(effect)) =
                     (distinct.get_mut(channel), effects.get(channel))

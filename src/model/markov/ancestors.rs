@@ -10,6 +10,7 @@
 //! million did not finish); on a strongly connected chain the ancestors are
 //! every state and the block sweeps the chain as before.
 
+use super::index::to_u32;
 use super::scc::Components;
 use super::system::System;
 
@@ -58,7 +59,7 @@ impl Plan {
             }
             for &v in scc {
                 if let Some(x) = component.get_mut(v as usize) {
-                    *x = u32::try_from(c).unwrap_or(u32::MAX);
+                    *x = to_u32(c);
                 }
             }
             bounds.push(order.len());
@@ -66,7 +67,7 @@ impl Plan {
         let mut position = vec![0u32; n];
         for (p, &v) in order.iter().enumerate() {
             if let Some(x) = position.get_mut(v as usize) {
-                *x = u32::try_from(p).unwrap_or(u32::MAX);
+                *x = to_u32(p);
             }
         }
         let mut pred_ptr = vec![0usize; n + 1];
@@ -88,7 +89,7 @@ impl Plan {
             for &t in cols {
                 if let Some(at) = fill.get_mut(t as usize) {
                     if let Some(p) = preds.get_mut(*at) {
-                        *p = u32::try_from(s).unwrap_or(u32::MAX);
+                        *p = to_u32(s);
                     }
                     *at += 1;
                 }
@@ -251,7 +252,7 @@ impl Scratch {
             .sort_unstable_by_key(|&s| plan.position.get(s as usize).copied().unwrap_or(0));
         for (k, &s) in self.members.iter().enumerate() {
             if let Some(l) = self.local.get_mut(s as usize) {
-                *l = u32::try_from(k).unwrap_or(u32::MAX);
+                *l = to_u32(k);
             }
         }
         self.row_ptr.clear();
@@ -271,15 +272,16 @@ impl Scratch {
                 // Successors outside the view cannot reach the removed
                 // states: their e is 0 and drops out.
                 if self.mark.get(t as usize) == Some(&stamp) {
-                    self.cols
-                        .push(self.local.get(t as usize).copied().unwrap_or(u32::MAX));
-                    self.w.push(wt);
+                    if let Some(&l) = self.local.get(t as usize) {
+                        self.cols.push(l);
+                        self.w.push(wt);
+                    }
                 }
             }
             self.row_ptr.push(self.cols.len());
             self.diag.push(sys.diag.get(s).copied().unwrap_or(1.0));
             self.start.push(sys.start.get(s).copied().unwrap_or(0.0));
-            self.items.push(u32::try_from(k).unwrap_or(u32::MAX));
+            self.items.push(to_u32(k));
             // The ancestors of a state include its whole component, so the
             // components come whole and contiguous in sweep order.
             let c = plan.component.get(s).copied();

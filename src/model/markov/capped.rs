@@ -1,14 +1,14 @@
 //! Removal effects of the step-capped chain.
 
-use rayon::prelude::*;
-
 use crate::error::ModelError;
 use crate::numeric::{CompensatedSum, count_to_f64};
+use crate::parallel;
 
 use super::Solver;
 use super::ancestors::Plan;
 use super::blocked::BLOCK;
 use super::chain::MarkovChain;
+use super::index::to_u32;
 use super::removal::{RemovalEffects, full_solution, removal_effects};
 use super::system::{Pair, System};
 
@@ -96,43 +96,41 @@ pub(crate) fn capped_removal_effects(
             0.0
         }
     };
-    let effects: Vec<[f64; 3]> = (0..nc)
-        .into_par_iter()
-        .map_init(Local::default, |local, c| {
-            let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
-            if removed.is_empty() || p <= 0.0 {
-                return [0.0; 3];
+    let channels: Vec<usize> = (0..nc).collect();
+    let effects: Vec<[f64; 3]> = parallel::map_init(&channels, Local::default, |local, &c| {
+        let removed = system.by_channel.get(c).map_or(&[][..], Vec::as_slice);
+        if removed.is_empty() || p <= 0.0 {
+            return [0.0; 3];
+        }
+        // P − P_{−c} and its bound.
+        let (diff, bound) = match local.rows(&system, &plan, removed) {
+            Some((rows, removed)) => {
+                let with = capped(&rows, &[], max_steps, gamma);
+                let without = capped(&rows, &removed, max_steps, gamma);
+                (
+                    [
+                        with.value[0] - without.value[0],
+                        with.value[1] - without.value[1],
+                    ],
+                    with.bound[0] + without.bound[0],
+                )
             }
-            // P − P_{−c} and its bound.
-            let (diff, bound) = match local.rows(&system, &plan, removed) {
-                Some((rows, removed)) => {
-                    let with = capped(&rows, &[], max_steps, gamma);
-                    let without = capped(&rows, &removed, max_steps, gamma);
-                    (
-                        [
-                            with.value[0] - without.value[0],
-                            with.value[1] - without.value[1],
-                        ],
-                        with.bound[0] + without.bound[0],
-                    )
-                }
-                None => {
-                    let without = capped(&whole, removed, max_steps, gamma);
-                    (
-                        [p - without.value[0], y - without.value[1]],
-                        full.bound[0] + without.bound[0],
-                    )
-                }
-            };
-            let re = (diff[0] / p).clamp(0.0, 1.0);
-            let re_v = if y > 0.0 {
-                (diff[1] / y).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            [re, re_v, bound / p + re * full.bound[0] / p]
-        })
-        .collect();
+            None => {
+                let without = capped(&whole, removed, max_steps, gamma);
+                (
+                    [p - without.value[0], y - without.value[1]],
+                    full.bound[0] + without.bound[0],
+                )
+            }
+        };
+        let re = (diff[0] / p).clamp(0.0, 1.0);
+        let re_v = if y > 0.0 {
+            (diff[1] / y).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        [re, re_v, bound / p + re * full.bound[0] / p]
+    });
     Ok(RemovalEffects {
         conversion_probability: p,
         value_per_journey: y * system.value_scale,
@@ -251,7 +249,7 @@ impl Local {
         }
         for (k, &s) in self.members.iter().enumerate() {
             if let Some(x) = self.index.get_mut(s as usize) {
-                *x = u32::try_from(k).unwrap_or(u32::MAX);
+                *x = to_u32(k);
             }
         }
         self.row_ptr.clear();
@@ -265,10 +263,13 @@ impl Local {
         for &s in &self.members {
             let s = s as usize;
             let (cols, w) = sys.row(s);
+            // The members are closed under transitions: every target
+            // has its index.
             for (&t, &wt) in cols.iter().zip(w) {
-                self.cols
-                    .push(self.index.get(t as usize).copied().unwrap_or(u32::MAX));
-                self.w.push(wt);
+                if let Some(&l) = self.index.get(t as usize) {
+                    self.cols.push(l);
+                    self.w.push(wt);
+                }
             }
             self.row_ptr.push(self.cols.len());
             self.diag.push(sys.diag.get(s).copied().unwrap_or(1.0));

@@ -5,6 +5,7 @@ use crate::error::ModelError;
 use crate::numeric::count_to_f64;
 
 use super::counts::{Raw, RawCounts, Tally, TransitionCounts};
+use super::index::{check_states, to_u32};
 
 /// An absorbing Markov chain over order-k states, in canonical form.
 ///
@@ -86,7 +87,7 @@ fn layout<T: Tally>(raw: &RawCounts<'_, T>) -> Layout<T> {
     let mut rank = vec![0u32; n];
     for (new, &old) in perm.iter().enumerate() {
         if let Some(r) = rank.get_mut(old) {
-            *r = u32::try_from(new).unwrap_or(u32::MAX);
+            *r = to_u32(new);
         }
     }
     let pick = |v: &[T], old: usize| v.get(old).copied().unwrap_or_default();
@@ -99,17 +100,20 @@ fn layout<T: Tally>(raw: &RawCounts<'_, T>) -> Layout<T> {
     let nulls: Vec<T> = perm.iter().map(|&o| pick(raw.nulls, o)).collect();
     let values: Vec<f64> = perm
         .iter()
-        .map(|&o| raw.values.get(o).map_or(0.0, |v| v.value()))
+        .map(|&o| {
+            raw.values
+                .get(o)
+                .map_or(0.0, crate::numeric::CompensatedSum::value)
+        })
         .collect();
     let mut edges: Vec<(u32, u32, T)> = raw
         .edges
         .iter()
         .filter(|&(_, &c)| c != T::default())
-        .map(|(&(f, t), &c)| {
-            let r = |i: u32| rank.get(i as usize).copied().unwrap_or(u32::MAX);
-            (r(f), r(t), c)
+        .filter_map(|(&(f, t), &c)| {
+            let r = |i: u32| rank.get(i as usize).copied();
+            Some((r(f)?, r(t)?, c))
         })
-        .filter(|&(f, t, _)| (f as usize) < n && (t as usize) < n)
         .collect();
     edges.sort_unstable_by_key(|&(f, t, _)| (f, t));
     let mut row_ptr = vec![0usize; n + 1];
@@ -189,7 +193,8 @@ impl MarkovChain {
     /// [`ModelError::UnknownChannel`] when a state names a channel outside
     /// `channels`; [`ModelError::ChannelMismatch`] when `channels` does not
     /// extend the counts' table; [`ModelError::Overflow`] when the counts
-    /// are not exact in `f64` (see [`TransitionCounts::check_exact`]).
+    /// are not exact in `f64` (see [`TransitionCounts::check_exact`]), or
+    /// when there are more than `u32::MAX` states.
     ///
     /// # Complexity
     ///
@@ -207,6 +212,7 @@ impl MarkovChain {
                 });
             }
         }
+        check_states(counts.n_states())?;
         let (layout, weights) = match raw {
             Raw::Exact(raw) => (layout(&raw), None),
             Raw::Weighted(raw) => {

@@ -1,8 +1,12 @@
-//! Transition tables, the chain as a petgraph graph, and DOT export.
+//! Transition tables, and (with the `dot` feature) the chain as a petgraph
+//! graph and in Graphviz DOT.
 
+#[cfg(feature = "dot")]
 use std::fmt;
 
+#[cfg(feature = "dot")]
 use petgraph::dot::Dot;
+#[cfg(feature = "dot")]
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
@@ -35,6 +39,8 @@ pub struct TransitionRow {
 
 /// The weight of an edge of [`MarkovChain::graph`]; displays as
 /// `probability (count)`, the DOT edge label.
+#[cfg(feature = "dot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dot")))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TransitionEdge {
     /// Transition probability.
@@ -43,6 +49,7 @@ pub struct TransitionEdge {
     pub count: u64,
 }
 
+#[cfg(feature = "dot")]
 impl fmt::Display for TransitionEdge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:.4} ({})", self.probability, self.count)
@@ -143,6 +150,8 @@ impl MarkovChain {
     /// The chain as a petgraph graph: node 0 is `(start)`, nodes `1..=S` the
     /// states in canonical order, then `(conversion)` and `(null)`; node
     /// weights are the names, edge weights [`TransitionEdge`].
+    #[cfg(feature = "dot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dot")))]
     #[must_use]
     pub fn graph(&self) -> DiGraph<String, TransitionEdge> {
         self.graph_filtered(&EdgeFilter::default())
@@ -174,6 +183,8 @@ impl MarkovChain {
     /// assert_eq!(top.node_count(), 4);
     /// # Ok::<(), attribution::Error>(())
     /// ```
+    #[cfg(feature = "dot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dot")))]
     #[must_use]
     pub fn graph_filtered(&self, filter: &EdgeFilter) -> DiGraph<String, TransitionEdge> {
         let rows = self.transitions_indexed();
@@ -254,6 +265,8 @@ impl MarkovChain {
     /// assert!(dot.contains("1 -> 2 [ label = \"0.5000 (1)\" ]"));
     /// # Ok::<(), attribution::Error>(())
     /// ```
+    #[cfg(feature = "dot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dot")))]
     #[must_use]
     pub fn to_dot(&self) -> String {
         format!("{}", Dot::new(&self.graph()))
@@ -281,6 +294,8 @@ impl MarkovChain {
     /// assert!(!dot.contains("(conversion)"));
     /// # Ok::<(), attribution::Error>(())
     /// ```
+    #[cfg(feature = "dot")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dot")))]
     #[must_use]
     pub fn to_dot_filtered(&self, filter: &EdgeFilter) -> String {
         format!("{}", Dot::new(&self.graph_filtered(filter)))

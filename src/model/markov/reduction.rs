@@ -21,6 +21,8 @@ use std::collections::BinaryHeap;
 /// Two right-hand sides solved together: conversions and value.
 pub(crate) type Pair = [f64; 2];
 
+use super::index::{Slot, to_u32};
+
 /// Most multiply–adds (and edge look-ups) an elimination may spend.
 const WORK_BUDGET: u64 = 400_000_000;
 
@@ -107,7 +109,7 @@ pub(crate) fn reduce(c: &Component<'_>, max_cost: u64) -> Option<Reduced> {
         leak.push((c.diag.get(i).copied().unwrap_or(0.0) - inside).max(0.0));
         for &(j, _) in &row {
             if let Some(p) = preds.get_mut(j as usize) {
-                p.push(u32::try_from(i).unwrap_or(u32::MAX));
+                p.push(to_u32(i));
             }
         }
         out.push(row);
@@ -121,11 +123,12 @@ pub(crate) fn reduce(c: &Component<'_>, max_cost: u64) -> Option<Reduced> {
         u64::try_from(o.saturating_mul(p)).unwrap_or(u64::MAX)
     };
     let mut heap: BinaryHeap<Reverse<(u64, u32)>> = (0..m)
-        .map(|i| Reverse((cost(i, &out, &preds), u32::try_from(i).unwrap_or(u32::MAX))))
+        .map(|i| Reverse((cost(i, &out, &preds), to_u32(i))))
         .collect();
     let mut eliminated: Vec<Eliminated> = Vec::new();
     let mut work: u64 = 0;
-    let mut seen = vec![u32::MAX; m];
+    // The state whose elimination last updated each row.
+    let mut seen: Vec<Option<Slot>> = vec![None; m];
     while let Some(Reverse((recorded, s32))) = heap.pop() {
         let s = s32 as usize;
         if done.get(s).copied().unwrap_or(true) {
@@ -159,11 +162,11 @@ pub(crate) fn reduce(c: &Component<'_>, max_cost: u64) -> Option<Reduced> {
         let ps = preds.get_mut(s).map(std::mem::take).unwrap_or_default();
         for &p in &ps {
             let pi = p as usize;
-            if seen.get(pi) == Some(&s32) {
-                continue;
-            }
             if let Some(mark) = seen.get_mut(pi) {
-                *mark = s32;
+                if mark.map(Slot::get) == Some(s32) {
+                    continue;
+                }
+                *mark = Slot::new(s32);
             }
             let Some(prow) = out.get_mut(pi) else {
                 continue;
@@ -218,12 +221,13 @@ pub(crate) fn reduce(c: &Component<'_>, max_cost: u64) -> Option<Reduced> {
     }
     let left: Vec<u32> = (0..m)
         .filter(|&i| !done.get(i).copied().unwrap_or(true))
-        .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+        .map(to_u32)
         .collect();
-    let mut position = vec![u32::MAX; m];
+    // Position of each state left in `left` (`None`: eliminated).
+    let mut position: Vec<Option<Slot>> = vec![None; m];
     for (k, &s) in left.iter().enumerate() {
         if let Some(p) = position.get_mut(s as usize) {
-            *p = u32::try_from(k).unwrap_or(u32::MAX);
+            *p = Slot::new(to_u32(k));
         }
     }
     let mut rows = Vec::with_capacity(left.len());
@@ -234,8 +238,13 @@ pub(crate) fn reduce(c: &Component<'_>, max_cost: u64) -> Option<Reduced> {
         let row: Vec<(u32, f64)> = out
             .get(s)
             .map(|r| {
+                // Eliminations redirected every transition into an
+                // eliminated state: the targets are states left.
                 r.iter()
-                    .map(|&(t, w)| (position.get(t as usize).copied().unwrap_or(u32::MAX), w))
+                    .filter_map(|&(t, w)| {
+                        let p = position.get(t as usize).copied().flatten()?;
+                        Some((p.get(), w))
+                    })
                     .collect()
             })
             .unwrap_or_default();

@@ -1,10 +1,10 @@
 //! Removal effects: exact (uncapped) and step-capped.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::ModelError;
 use crate::numeric::CompensatedSum;
+use crate::parallel;
 
 use super::Solver;
 use super::ancestors::{Plan, Scratch};
@@ -122,9 +122,9 @@ pub(crate) fn removal_effects_and_absorption(
     let mut outcomes: Vec<Outcome> = if blocked {
         blocked_effects(&system, &full, nc, work_limit)?
     } else {
-        (0..nc)
-            .into_par_iter()
-            .map(|c| single_removal(&system, &full, c, solver))
+        let channels: Vec<usize> = (0..nc).collect();
+        parallel::map(&channels, |&c| single_removal(&system, &full, c, solver))
+            .into_iter()
             .collect::<Result<_, _>>()?
     };
     // The fallback: the full chain refined, then each failed channel
@@ -138,10 +138,8 @@ pub(crate) fn removal_effects_and_absorption(
         let failed: Vec<usize> = (0..nc)
             .filter(|&c| outcomes.get(c).is_some_and(Option::is_none))
             .collect();
-        let redone: Vec<Result<(f64, f64, f64), ModelError>> = failed
-            .par_iter()
-            .map(|&c| robust_removal(&system, &refined, c))
-            .collect();
+        let redone: Vec<Result<(f64, f64, f64), ModelError>> =
+            parallel::map(&failed, |&c| robust_removal(&system, &refined, c));
         for (&c, r) in failed.iter().zip(redone) {
             if let Some(o) = outcomes.get_mut(c) {
                 *o = Some(r?);
@@ -318,12 +316,10 @@ fn blocked_effects(
             limit: work_limit,
         });
     }
-    let solved: Vec<Result<super::blocked::BlockResult, ModelError>> = blocks
-        .par_iter()
-        .map_init(Scratch::default, |scratch, block| {
+    let solved: Vec<Result<super::blocked::BlockResult, ModelError>> =
+        parallel::map_init(&blocks, Scratch::default, |scratch, block| {
             system.removals_blocked(&full.solved.x, block, &plan, scratch)
-        })
-        .collect();
+        });
     let mut outcomes: Vec<Outcome> = vec![Some((0.0, 0.0, 0.0)); nc];
     for (block, r) in blocks.iter().zip(solved) {
         let r = match r {

@@ -8,13 +8,13 @@
 //! measured on 100 000 paths × 50 channels at order 3 (52 000 live states),
 //! it took 8 ms of the 35 ms of each removal.
 
-/// Marks a node not yet visited.
-const UNVISITED: u32 = u32::MAX;
+use super::index::{Slot, to_u32};
 
 /// Reusable buffers; [`Components::run`] fills `order` and `bounds`.
 #[derive(Debug, Default)]
 pub(crate) struct Components {
-    index: Vec<u32>,
+    /// The DFS number of each node; `None` until visited.
+    index: Vec<Option<Slot>>,
     low: Vec<u32>,
     on_stack: Vec<bool>,
     stack: Vec<u32>,
@@ -32,7 +32,7 @@ impl Components {
     pub fn run(&mut self, row_ptr: &[usize], cols: &[u32], skip: &[bool]) {
         let n = skip.len();
         self.index.clear();
-        self.index.resize(n, UNVISITED);
+        self.index.resize(n, None);
         self.low.clear();
         self.low.resize(n, 0);
         self.on_stack.clear();
@@ -50,12 +50,11 @@ impl Components {
         };
         for root in 0..n {
             if skip.get(root).copied().unwrap_or(true)
-                || self.index.get(root).copied() != Some(UNVISITED)
+                || self.index.get(root).copied().flatten().is_some()
             {
                 continue;
             }
-            let root = u32::try_from(root).unwrap_or(UNVISITED);
-            self.open(root, &mut counter, edges(root as usize).0);
+            self.open(to_u32(root), &mut counter, edges(root).0);
             while let Some(&(v, pos)) = self.call.last() {
                 let vi = v as usize;
                 let (_, hi) = edges(vi);
@@ -63,17 +62,21 @@ impl Components {
                     if let Some(top) = self.call.last_mut() {
                         top.1 += 1;
                     }
-                    let w = cols.get(pos).copied().unwrap_or(UNVISITED);
+                    let Some(&w) = cols.get(pos) else {
+                        continue;
+                    };
                     let wi = w as usize;
                     if skip.get(wi).copied().unwrap_or(true) {
                         continue;
                     }
-                    let iw = self.index.get(wi).copied().unwrap_or(0);
-                    if iw == UNVISITED {
-                        self.open(w, &mut counter, edges(wi).0);
-                    } else if self.on_stack.get(wi).copied().unwrap_or(false) {
-                        if let Some(l) = self.low.get_mut(vi) {
-                            *l = (*l).min(iw);
+                    match self.index.get(wi).copied().flatten() {
+                        None => self.open(w, &mut counter, edges(wi).0),
+                        Some(iw) => {
+                            if self.on_stack.get(wi).copied().unwrap_or(false) {
+                                if let Some(l) = self.low.get_mut(vi) {
+                                    *l = (*l).min(iw.get());
+                                }
+                            }
                         }
                     }
                     continue;
@@ -85,7 +88,7 @@ impl Components {
                         *l = (*l).min(low_v);
                     }
                 }
-                if Some(low_v) == self.index.get(vi).copied() {
+                if Some(low_v) == self.index.get(vi).copied().flatten().map(Slot::get) {
                     while let Some(w) = self.stack.pop() {
                         if let Some(f) = self.on_stack.get_mut(w as usize) {
                             *f = false;
@@ -104,7 +107,7 @@ impl Components {
     fn open(&mut self, v: u32, counter: &mut u32, first_edge: usize) {
         let vi = v as usize;
         if let Some(i) = self.index.get_mut(vi) {
-            *i = *counter;
+            *i = Slot::new(*counter);
         }
         if let Some(l) = self.low.get_mut(vi) {
             *l = *counter;
@@ -170,13 +173,14 @@ mod tests {
         c.run(&rp, &cols, &skip);
         assert_eq!(sets(&c), vec![vec![0], vec![3, 4], vec![2], vec![5]]);
         // every edge goes to the same or an earlier component
-        let mut comp = [usize::MAX; 6];
+        let mut comp = [None; 6];
         for i in 0..c.len() {
             for &v in c.get(i) {
-                comp[v as usize] = i;
+                comp[v as usize] = Some(i);
             }
         }
         for u in 0..6 {
+            assert_eq!(comp[u].is_none(), skip[u]);
             for &v in &cols[rp[u]..rp[u + 1]] {
                 if !skip[u] && !skip[v as usize] {
                     assert!(comp[v as usize] <= comp[u]);

@@ -51,6 +51,7 @@ use crate::numeric::count_to_f64;
 
 use super::Solver;
 use super::chain::MarkovChain;
+use super::index::{Slot, to_u32};
 use super::scc::Components;
 
 /// Largest strongly connected component solved by dense LU under
@@ -181,7 +182,7 @@ impl System {
             for (t, _) in chain.row(s) {
                 if let Some(f) = fill.get_mut(t as usize) {
                     if let Some(p) = preds.get_mut(*f) {
-                        *p = u32::try_from(s).unwrap_or(u32::MAX);
+                        *p = to_u32(s);
                     }
                     *f += 1;
                 }
@@ -209,14 +210,15 @@ impl System {
                 }
             }
         }
-        let mut live_of = vec![u32::MAX; ns];
+        // The live index of each state (`None`: not live), and back.
+        let mut live_of: Vec<Option<Slot>> = vec![None; ns];
         let mut chain_of = Vec::new();
         for (s, &l) in live.iter().enumerate() {
             if l {
                 if let Some(x) = live_of.get_mut(s) {
-                    *x = u32::try_from(chain_of.len()).unwrap_or(u32::MAX);
+                    *x = Slot::new(to_u32(chain_of.len()));
                 }
-                chain_of.push(u32::try_from(s).unwrap_or(u32::MAX));
+                chain_of.push(to_u32(s));
             }
         }
         let n = chain_of.len();
@@ -247,9 +249,8 @@ impl System {
                     self_loop += c;
                     continue;
                 }
-                let lt = live_of.get(t as usize).copied().unwrap_or(u32::MAX);
-                if lt != u32::MAX {
-                    cols.push(lt);
+                if let Some(lt) = live_of.get(t as usize).copied().flatten() {
+                    cols.push(lt.get());
                     w.push(c);
                 }
             }
@@ -270,14 +271,12 @@ impl System {
                 seen.dedup();
                 for c in seen {
                     if let Some(v) = by_channel.get_mut(c) {
-                        v.push(u32::try_from(i).unwrap_or(u32::MAX));
+                        v.push(to_u32(i));
                     }
                 }
             }
         }
-        let mut by_suffix: Vec<u32> = (0..n)
-            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
-            .collect();
+        let mut by_suffix: Vec<u32> = (0..n).map(to_u32).collect();
         let rotated = |i: u32| {
             let key = chain_of
                 .get(i as usize)
@@ -290,7 +289,7 @@ impl System {
         let mut sweep_rank = vec![0u32; n];
         for (r, &i) in by_suffix.iter().enumerate() {
             if let Some(x) = sweep_rank.get_mut(i as usize) {
-                *x = u32::try_from(r).unwrap_or(u32::MAX);
+                *x = to_u32(r);
             }
         }
         Self {
@@ -374,8 +373,8 @@ impl System {
         let mut x: Vec<Pair> = vec![[0.0; 2]; n];
         let mut components = Components::default();
         components.run(&self.row_ptr, &self.cols, &out_set);
-        // Position of each state within its component (u32::MAX: elsewhere).
-        let mut local = vec![u32::MAX; n];
+        // Position of each state within its component (`None`: elsewhere).
+        let mut local: Vec<Option<Slot>> = vec![None; n];
         let mut work = Workspace::default();
         for c in 0..components.len() {
             let scc = components.get(c);
@@ -397,7 +396,7 @@ impl System {
             }
             for (p, &v) in scc.iter().enumerate() {
                 if let Some(l) = local.get_mut(v as usize) {
-                    *l = u32::try_from(p).unwrap_or(u32::MAX);
+                    *l = Slot::new(to_u32(p));
                 }
             }
             work.build(self, scc, &local, rhs, &x);
@@ -426,7 +425,7 @@ impl System {
                     *xs = *val;
                 }
                 if let Some(l) = local.get_mut(v as usize) {
-                    *l = u32::MAX;
+                    *l = None;
                 }
             }
         }
@@ -503,7 +502,14 @@ struct Workspace {
 }
 
 impl Workspace {
-    fn build(&mut self, sys: &System, scc: &[u32], local: &[u32], rhs: &[Pair], x: &[Pair]) {
+    fn build(
+        &mut self,
+        sys: &System,
+        scc: &[u32],
+        local: &[Option<Slot>],
+        rhs: &[Pair],
+        x: &[Pair],
+    ) {
         self.row_ptr.clear();
         self.cols.clear();
         self.w.clear();
@@ -516,16 +522,18 @@ impl Workspace {
             let mut acc = rhs.get(s).copied().unwrap_or([0.0; 2]);
             let (cols, w) = sys.row(s);
             for (&t, &wt) in cols.iter().zip(w) {
-                let l = local.get(t as usize).copied().unwrap_or(u32::MAX);
-                if l == u32::MAX {
-                    // Outside the component: solved already, or excluded (0).
-                    if let Some(xt) = x.get(t as usize) {
-                        acc[0] += wt * xt[0];
-                        acc[1] += wt * xt[1];
+                match local.get(t as usize).copied().flatten() {
+                    Some(l) => {
+                        self.cols.push(l.get());
+                        self.w.push(wt);
                     }
-                } else {
-                    self.cols.push(l);
-                    self.w.push(wt);
+                    // Outside the component: solved already, or excluded (0).
+                    None => {
+                        if let Some(xt) = x.get(t as usize) {
+                            acc[0] += wt * xt[0];
+                            acc[1] += wt * xt[1];
+                        }
+                    }
                 }
             }
             self.row_ptr.push(self.cols.len());
