@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use attribution::Attribution;
+use attribution::model::ModelSpec;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
@@ -28,10 +29,21 @@ struct Row<'a> {
     removal_effect: Option<f64>,
 }
 
-fn rows(results: &[Attribution]) -> impl Iterator<Item = Row<'_>> {
-    results.iter().flat_map(|a| {
-        a.channels().iter().map(move |c| Row {
-            model: a.model(),
+/// A result with its name in the output.
+pub struct Labelled {
+    /// The name in the output: the model's name, or the name and the
+    /// parameters that differ when several specs of one model run.
+    pub label: String,
+    /// The model's canonical spec.
+    pub spec: ModelSpec,
+    /// The result.
+    pub attribution: Attribution,
+}
+
+fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
+    results.iter().flat_map(|r| {
+        r.attribution.channels().iter().map(move |c| Row {
+            model: &r.label,
             channel: &c.name,
             conversions: c.conversions,
             value: c.value,
@@ -49,12 +61,36 @@ pub struct Notes {
     /// leaves out the value section.
     pub no_value_column: bool,
     /// `(model, reason)` for the models `--model all` left out.
-    pub skipped: Vec<(&'static str, &'static str)>,
-    /// The Markov orders that ran.
-    pub markov_orders: Vec<usize>,
+    pub skipped: Vec<(String, String)>,
+    /// The Markov orders that ran (the `order` of every model whose result
+    /// has removal effects).
+    pub markov_orders: Vec<String>,
 }
 
 impl Notes {
+    /// The notes of `results`, given what the input lacked.
+    pub fn new(
+        results: &[Labelled],
+        no_value_column: bool,
+        skipped: Vec<(String, String)>,
+    ) -> Self {
+        let markov_orders = results
+            .iter()
+            .filter(|r| {
+                r.attribution
+                    .channels()
+                    .iter()
+                    .any(|c| c.removal_effect.is_some())
+            })
+            .filter_map(|r| r.spec.get("order").map(str::to_owned))
+            .collect();
+        Self {
+            no_value_column,
+            skipped,
+            markov_orders,
+        }
+    }
+
     fn skipped_line(&self) -> Option<String> {
         (!self.skipped.is_empty()).then(|| {
             let models: Vec<String> = self
@@ -77,7 +113,7 @@ impl Notes {
     fn footnotes(&self) -> Vec<String> {
         let mut lines = Vec::new();
         if !self.markov_orders.is_empty() {
-            let orders: Vec<String> = self.markov_orders.iter().map(ToString::to_string).collect();
+            let orders = &self.markov_orders;
             lines.push(format!(
                 "Markov order{} {}: removal effect = share of conversions lost when the channel \
                  is removed (not normalised; removal effects usually sum to more than 1).",
@@ -98,7 +134,7 @@ impl Notes {
 
 /// Writes `results` in `format` to `out`; `notes` are footnotes of the table.
 pub fn write(
-    results: &[Attribution],
+    results: &[Labelled],
     format: Format,
     notes: &Notes,
     out: &mut dyn Write,
@@ -114,7 +150,7 @@ pub fn write(
     }
 }
 
-fn write_csv(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliError> {
+fn write_csv(results: &[Labelled], out: &mut dyn Write) -> Result<(), CliError> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["model", "channel", "conversions", "value", "removal_effect"])
         .map_err(write_failed)?;
@@ -134,17 +170,18 @@ fn write_csv(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliErro
 }
 
 /// `model: k=v, k=v` for the models that have parameters.
-fn parameter_notes(results: &[Attribution]) -> Vec<String> {
+fn parameter_notes(results: &[Labelled]) -> Vec<String> {
     results
         .iter()
-        .filter(|a| !a.parameters().is_empty())
-        .map(|a| {
-            let params: Vec<String> = a
+        .filter(|r| !r.attribution.parameters().is_empty())
+        .map(|r| {
+            let params: Vec<String> = r
+                .attribution
                 .parameters()
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            format!("{}: {}", a.model(), params.join(", "))
+            format!("{}: {}", r.label, params.join(", "))
         })
         .collect()
 }
@@ -197,12 +234,8 @@ const SECTIONS: [Section; 3] = [
 /// conversions with their shares, the same for value (left out when the
 /// input has no value column), and removal effects when a Markov model ran;
 /// then the footnotes and the models' parameters.
-fn write_table(
-    results: &[Attribution],
-    notes: &Notes,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let Some(first) = results.first() else {
+fn write_table(results: &[Labelled], notes: &Notes, out: &mut dyn Write) -> Result<(), CliError> {
+    let Some(first) = results.first().map(|r| &r.attribution) else {
         return Ok(());
     };
     for section in &SECTIONS {
@@ -210,9 +243,9 @@ fn write_table(
             continue;
         }
         let get = section.get;
-        let shown: Vec<&Attribution> = results
+        let shown: Vec<&Labelled> = results
             .iter()
-            .filter(|a| a.channels().iter().any(|c| get(c).is_some()))
+            .filter(|r| r.attribution.channels().iter().any(|c| get(c).is_some()))
             .collect();
         if shown.is_empty() {
             continue;
@@ -223,7 +256,7 @@ fn write_table(
         header.extend(
             shown
                 .iter()
-                .map(|a| format!("{}\n{}", a.model(), section.unit)),
+                .map(|r| format!("{}\n{}", r.label, section.unit)),
         );
         table.set_header(header);
         let cell = |x: f64, a: &Attribution| match section.total {
@@ -232,7 +265,8 @@ fn write_table(
         };
         for (i, credit) in first.channels().iter().enumerate() {
             let mut row = vec![credit.name.clone()];
-            for a in &shown {
+            for r in &shown {
+                let a = &r.attribution;
                 let x = a.channels().get(i).and_then(get);
                 row.push(x.map(|x| cell(x, a)).unwrap_or_default());
             }
@@ -241,7 +275,11 @@ fn write_table(
         // Removal effects are not shares of a total: no total row for them.
         if let Some(total) = section.total {
             let mut row = vec!["total".to_owned()];
-            row.extend(shown.iter().map(|a| cell(total(a), a)));
+            row.extend(
+                shown
+                    .iter()
+                    .map(|r| cell(total(&r.attribution), &r.attribution)),
+            );
             table.add_row(row);
         }
         for column in table.column_iter_mut().skip(1) {

@@ -11,7 +11,7 @@ use attribution::numeric::count_to_f64;
 use attribution::{Channels, Journey};
 
 use crate::error::CliError;
-use crate::models::{Chosen, Plan};
+use crate::models::Plan;
 use crate::warn::warning;
 
 /// The per-journey CSV being written:
@@ -19,7 +19,8 @@ use crate::warn::warning;
 pub struct PerJourney {
     writer: csv::Writer<Box<dyn Write>>,
     path: PathBuf,
-    models: Vec<Heuristic>,
+    /// The models giving per-journey credit, with their output labels.
+    models: Vec<(String, Heuristic)>,
     /// Journeys seen so far (converting or not): the position of the next.
     journeys: u64,
 }
@@ -47,25 +48,20 @@ impl PerJourney {
         Ok(this)
     }
 
-    /// Takes the heuristics of `plan`; warns that Markov models are left
-    /// out. An error when no model of the plan gives per-journey credit
-    /// (callers check [`Models::requests_heuristic`](crate::models::Models::requests_heuristic)
+    /// Takes the models of `plan` that give per-journey credit (the
+    /// heuristics); warns that the others (Markov) are left out. An error
+    /// when no model of the plan gives per-journey credit (callers check
+    /// [`Models::requests_per_journey`](crate::models::Models::requests_per_journey)
     /// before reading, so this is a safeguard).
     pub fn choose(&mut self, plan: &Plan) -> Result<(), CliError> {
-        self.models = plan
-            .chosen
-            .iter()
-            .filter_map(|c| match c {
-                Chosen::Heuristic(h) => Some(h.clone()),
-                Chosen::Markov(..) => None,
-            })
-            .collect();
-        let markov: Vec<String> = plan
-            .chosen
-            .iter()
-            .filter(|c| matches!(c, Chosen::Markov(..)))
-            .map(Chosen::label)
-            .collect();
+        let mut markov: Vec<String> = Vec::new();
+        self.models = Vec::new();
+        for chosen in &plan.chosen {
+            match Heuristic::from_spec(&chosen.spec) {
+                Ok(h) => self.models.push((chosen.label.clone(), h)),
+                Err(_) => markov.push(chosen.label.clone()),
+            }
+        }
         if self.models.is_empty() {
             return Err(no_model());
         }
@@ -98,11 +94,10 @@ impl PerJourney {
             .unwrap_or_default();
         let conversions = count_to_f64(journey.conversions());
         let value = journey.value();
-        for model in &self.models {
+        for (name, model) in &self.models {
             let shares = model.journey_shares(journey, channels).map_err(|e| {
                 CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)))
             })?;
-            let name = model.to_string();
             for (channel, share) in shares {
                 let record = [
                     id.as_str(),
