@@ -5,7 +5,14 @@ use serde::{Deserialize, Serialize};
 use crate::channel::ChannelId;
 
 /// The credit of one channel.
+///
+/// Besides conversions and value, a model may fill optional extras:
+/// the removal effect and its certified error bound (Markov), an
+/// uncertainty interval, per-position credit. Absent extras are not
+/// serialised. Build one with [`ChannelCredit::new`] and the `with_`
+/// methods (the type is `#[non_exhaustive]`, so that extras can be added).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ChannelCredit {
     /// The channel's index in the channel table of the state the result
     /// was finished from (for a state observed against one reader's table,
@@ -21,6 +28,95 @@ pub struct ChannelCredit {
     /// The unnormalised removal effect (Markov models only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removal_effect: Option<f64>,
+    /// A certified bound on the error of `removal_effect`:
+    /// `|removal_effect − exact| <= removal_effect_error` (Markov models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal_effect_error: Option<f64>,
+    /// An uncertainty interval of the credit (e.g. from a bootstrap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<CreditInterval>,
+    /// Credit by position in the journey (index 0: the first touch), for
+    /// models that credit positions (e.g. ordered Shapley values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub positions: Option<Vec<f64>>,
+}
+
+/// An interval of a channel's credit at a confidence `level`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreditInterval {
+    /// The confidence level, in (0, 1) (e.g. 0.95).
+    pub level: f64,
+    /// Lower bound of the conversions.
+    pub conversions_lo: f64,
+    /// Upper bound of the conversions.
+    pub conversions_hi: f64,
+    /// Lower bound of the value.
+    pub value_lo: f64,
+    /// Upper bound of the value.
+    pub value_hi: f64,
+    /// Lower bound of the share of all conversions.
+    pub share_lo: f64,
+    /// Upper bound of the share of all conversions.
+    pub share_hi: f64,
+}
+
+impl CreditInterval {
+    /// An interval at `level` of the conversions, value and share, each
+    /// `(lo, hi)`.
+    #[must_use]
+    pub fn new(level: f64, conversions: (f64, f64), value: (f64, f64), share: (f64, f64)) -> Self {
+        Self {
+            level,
+            conversions_lo: conversions.0,
+            conversions_hi: conversions.1,
+            value_lo: value.0,
+            value_hi: value.1,
+            share_lo: share.0,
+            share_hi: share.1,
+        }
+    }
+}
+
+/// How a model's numbers were computed (filled by Markov models).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Diagnostics {
+    /// Transient states of the chain.
+    pub states: usize,
+    /// Distinct state-to-state transitions (self-loops included).
+    pub transitions: usize,
+    /// Iterations of the iterative solver, when it reports them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+    /// The final residual, when the solver reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual: Option<f64>,
+    /// The largest certified error bound over the channels' removal effects.
+    pub error_bound: f64,
+    /// The method: `auto`, `dense`, `iterative`, or `capped` (step cap).
+    pub solver: String,
+}
+
+impl Diagnostics {
+    /// Diagnostics of a solve over `states` states and `transitions`
+    /// transitions by `solver`, every result within `error_bound`.
+    #[must_use]
+    pub fn new(
+        states: usize,
+        transitions: usize,
+        error_bound: f64,
+        solver: impl Into<String>,
+    ) -> Self {
+        Self {
+            states,
+            transitions,
+            iterations: None,
+            residual: None,
+            error_bound,
+            solver: solver.into(),
+        }
+    }
 }
 
 impl ChannelCredit {
@@ -34,7 +130,32 @@ impl ChannelCredit {
             conversions,
             value,
             removal_effect: None,
+            removal_effect_error: None,
+            interval: None,
+            positions: None,
         }
+    }
+
+    /// Sets the removal effect and its certified error bound.
+    #[must_use]
+    pub fn with_removal_effect(mut self, effect: f64, error: Option<f64>) -> Self {
+        self.removal_effect = Some(effect);
+        self.removal_effect_error = error;
+        self
+    }
+
+    /// Sets the uncertainty interval.
+    #[must_use]
+    pub fn with_interval(mut self, interval: CreditInterval) -> Self {
+        self.interval = Some(interval);
+        self
+    }
+
+    /// Sets the credit by position.
+    #[must_use]
+    pub fn with_positions(mut self, positions: Vec<f64>) -> Self {
+        self.positions = Some(positions);
+        self
     }
 }
 
@@ -49,6 +170,8 @@ pub struct Attribution {
     channels: Vec<ChannelCredit>,
     total_conversions: f64,
     total_value: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    diagnostics: Option<Diagnostics>,
 }
 
 impl Attribution {
@@ -67,7 +190,21 @@ impl Attribution {
             channels,
             total_conversions,
             total_value,
+            diagnostics: None,
         }
+    }
+
+    /// Adds how the numbers were computed.
+    #[must_use]
+    pub fn with_diagnostics(mut self, diagnostics: Diagnostics) -> Self {
+        self.diagnostics = Some(diagnostics);
+        self
+    }
+
+    /// How the numbers were computed, when the model says (Markov).
+    #[must_use]
+    pub fn diagnostics(&self) -> Option<&Diagnostics> {
+        self.diagnostics.as_ref()
     }
 
     /// The model's name as the command line spells it (e.g. `"position-based"`).

@@ -21,11 +21,15 @@
 //!   [`build::JourneyBuilder`] turns into journeys (lookback, inactivity split,
 //!   exclusions, …) with a [`build::BuildReport`] that accounts for every event.
 //! * [`model`] holds the models. Each is a small validated configuration that
-//!   implements [`Model`]: `observe` journeys into a mergeable state, `merge`
-//!   states (threads, files, nodes of a distributed engine), `finish` once.
+//!   implements [`Model`]: `observe` journeys into a mergeable state that
+//!   knows its model ([`ModelSpec`]) and its channel names, `merge` states
+//!   by channel name (threads, files, nodes of a distributed engine),
+//!   `finish` (or `fit`) once. A [`model::Registry`] builds models from
+//!   specs such as `markov:order=3` and reads states saved as versioned
+//!   JSON or bytes ([`model::StateEnvelope`]).
 //! * [`Attribution`] is what every model returns: per-channel conversions and
 //!   value in first-appearance order, totals, the model's parameters, and for
-//!   Markov models the removal effects.
+//!   Markov models the removal effects with their certified error bounds.
 //!
 //! ## Which model when
 //!
@@ -80,12 +84,47 @@
 //! are around 1e-15. Markov removal effects are solved to a residual that
 //! bounds their error well below 1e-10 (see [`model::markov`]).
 //!
+//! ## Scale-out
+//!
+//! States carry their channel names, so partial states computed anywhere —
+//! files read with their own channel tables, threads, nodes — merge by
+//! channel name, and saved states read back anywhere:
+//!
+//! ```
+//! use attribution::io::{ReaderBuilder, Shape};
+//! use attribution::model::Registry;
+//!
+//! let registry = Registry::builtin();
+//! let model = registry.parse("markov:order=2")?;
+//! let mut saved = Vec::new();
+//! for day in [
+//!     "path,total_conversions,total_null\nPPC > Email,1,0\nEmail,0,1\n",
+//!     "path,total_conversions,total_null\nDisplay > Email,1,1\nPPC,0,1\n",
+//! ] {
+//!     let mut reader = ReaderBuilder::new(Shape::Paths).from_reader(day.as_bytes())?;
+//!     let mut state = model.new_state();
+//!     while let Some(journey) = reader.next() {
+//!         model.observe(state.as_mut(), &journey?, reader.channels())?;
+//!     }
+//!     saved.push(model.state_to_bytes(state.as_ref())?);
+//! }
+//! // Elsewhere: read the states back, merge, finish.
+//! let (model, mut total) = registry.read_state(&saved[0])?;
+//! let (_, tuesday) = registry.read_state(&saved[1])?;
+//! model.merge(total.as_mut(), tuesday.as_ref())?;
+//! let result = model.finish(total.as_ref())?;
+//! let names: Vec<&str> = result.channels().iter().map(|c| c.name.as_str()).collect();
+//! assert_eq!(names, ["PPC", "Email", "Display"]);
+//! assert_eq!(result.total_conversions(), 2.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Limitations
 //!
-//! * Merged states must come from the same channel table (or tables where one
-//!   extends the other, as a streaming reader's does): states index channels
-//!   by [`ChannelId`].
-//! * Counts are `u64`; values are `f64` and must be finite and non-negative.
+//! * A state follows one channel table while it observes (a reader's, which
+//!   only grows); states of different tables merge by channel name.
+//! * Counts are `u64` (or `f64` when journeys are observed with fractional
+//!   weights); values are `f64` and must be finite and non-negative.
 //! * Input is CSV; Parquet and a DataFusion adapter are planned.
 
 #![deny(missing_docs)]
@@ -111,7 +150,9 @@ pub mod model;
 pub mod numeric;
 
 // Re-exports (one line per item; keep sorted within each group).
-pub use crate::attribution::{Attribution, ChannelCredit, JourneyCredit};
+pub use crate::attribution::{
+    Attribution, ChannelCredit, CreditInterval, Diagnostics, JourneyCredit,
+};
 pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{
     ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,
@@ -123,7 +164,7 @@ pub use crate::model::heuristic::{
     PositionBased, PositionDecay, TimeDecay, TouchWeights,
 };
 pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
-pub use crate::model::{Merge, Model, ModelSpec};
+pub use crate::model::{Fitted, Merge, Model, ModelSpec};
 pub use crate::numeric::CompensatedSum;
 
 /// The README's library snippet, compiled and run as a doctest so that it

@@ -139,3 +139,76 @@ fn markov_merges_by_channel_name() {
         check(&Markov::new(order).unwrap().max_steps(Some(3)).unwrap());
     }
 }
+
+/// The tiny fixture's expected results (`tests/data/tiny/expected.csv`)
+/// still hold, to 1e-9, when its journeys are read as two files with their
+/// own tables and the states merged through the registry's models.
+#[test]
+fn tiny_fixture_reproduces_through_merged_states() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let journeys = std::fs::read_to_string(format!("{root}/tests/data/tiny/journeys.csv")).unwrap();
+    let expected = std::fs::read_to_string(format!("{root}/tests/data/tiny/expected.csv")).unwrap();
+    let mut lines = journeys.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    // Second half first: its table starts with other channels.
+    let halves = [rows[4..].join("\n"), rows[..4].join("\n")];
+    let registry = attribution::model::Registry::builtin();
+    let mut checked = 0;
+    for (model, variant) in [
+        ("first_touch", ""),
+        ("last_touch", ""),
+        ("linear", "per_touch"),
+        ("linear", "per_unique_channel"),
+        ("position_based", "40_20_40"),
+        ("time_decay", "half_life_7d"),
+        ("markov", "order_1"),
+        ("markov", "order_2"),
+        ("markov", "order_3"),
+    ] {
+        let spec = match (model, variant) {
+            ("linear", "per_unique_channel") => "linear:split=channel".to_owned(),
+            ("markov", order) => format!("markov:order={}", &order[6..]),
+            (m, _) => m.replace('_', "-"),
+        };
+        let dyn_model = registry.parse(&spec).unwrap();
+        let mut merged: Option<Box<dyn attribution::model::DynState>> = None;
+        for half in &halves {
+            let csv = format!("{header}\n{half}\n");
+            let mut reader = ReaderBuilder::new(Shape::Journeys)
+                .from_reader(csv.as_bytes())
+                .unwrap();
+            let mut state = dyn_model.new_state();
+            while let Some(journey) = reader.next() {
+                dyn_model
+                    .observe(state.as_mut(), &journey.unwrap(), reader.channels())
+                    .unwrap();
+            }
+            match &mut merged {
+                None => merged = Some(state),
+                Some(m) => dyn_model.merge(m.as_mut(), state.as_ref()).unwrap(),
+            }
+        }
+        let result = dyn_model.finish(merged.unwrap().as_ref()).unwrap();
+        for line in expected.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if (f[0], f[1]) != (model, variant) {
+                continue;
+            }
+            let credit = result.get(f[2]).unwrap();
+            let near = |got: f64, want: &str| {
+                let want: f64 = want.parse().unwrap();
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0)
+            };
+            assert!(
+                near(credit.conversions, f[3]) && near(credit.value, f[4]),
+                "{spec}: {line}"
+            );
+            if !f[5].is_empty() {
+                assert!(near(credit.removal_effect.unwrap(), f[5]), "{spec}: {line}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 9 * 4);
+}

@@ -1,23 +1,13 @@
 //! Object-safe models and states: [`DynModel`], [`DynState`], [`DynFitted`].
-//!
-//! Every [`Model`] is a [`DynModel`] (blanket implementation), so a program
-//! can hold models of different types in one list (`Vec<Box<dyn DynModel>>`,
-//! as [`Registry::parse`](super::Registry::parse) returns them) and their
-//! states as `Box<dyn DynState>`. A state handed to a model of another type
-//! is an error ([`ModelError::WrongState`]), never a panic.
-//!
-//! The methods share the names of [`Model`]'s: on a concrete model, call
-//! them through whichever trait is imported (importing both makes method
-//! calls on concrete models ambiguous; `Box<dyn DynModel>` needs no import).
 
 use std::any::Any;
 
-use crate::attribution::Attribution;
+use crate::attribution::{Attribution, JourneyCredit};
 use crate::channel::Channels;
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
 
-use super::{Merge, Model, ModelSpec, StateEnvelope};
+use super::{Fitted, Merge, Model, ModelSpec, StateEnvelope};
 
 /// A model's state behind a trait object: any [`Model::State`].
 ///
@@ -108,8 +98,38 @@ impl std::fmt::Debug for dyn DynState {
     }
 }
 
+/// A fitted model behind a trait object: any [`Model::Fitted`].
+///
+/// `dyn DynFitted` has the inherent method `attribution`; downcast with
+/// [`DynFitted::as_any`] to reach a model's own fit (e.g.
+/// [`MarkovFit`](super::markov::MarkovFit)).
+pub trait DynFitted: Send + Sync {
+    /// [`Fitted::attribution`].
+    fn fitted_attribution(&self) -> &Attribution;
+    /// The fit as [`Any`], to downcast to the concrete type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Fitted> DynFitted for T {
+    fn fitted_attribution(&self) -> &Attribution {
+        Fitted::attribution(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl dyn DynFitted {
+    /// The attribution of the fit.
+    #[must_use]
+    pub fn attribution(&self) -> &Attribution {
+        self.fitted_attribution()
+    }
+}
+
 /// An attribution model behind a trait object. Implemented for every
-/// [`Model`]; see the [module docs](self).
+/// [`Model`].
 ///
 /// # Example
 ///
@@ -136,6 +156,16 @@ impl std::fmt::Debug for dyn DynState {
 /// assert!(models[0].finish(markov_state.as_ref()).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Every [`Model`] is a [`DynModel`] (blanket implementation), so a program
+/// can hold models of different types in one list (`Vec<Box<dyn DynModel>>`,
+/// as [`Registry::parse`](super::Registry::parse) returns them) and their
+/// states as `Box<dyn DynState>`. A state handed to a model of another type
+/// is an error ([`ModelError::WrongState`]), never a panic.
+///
+/// The methods share the names of [`Model`]'s: on a concrete model, call
+/// them through whichever trait is imported (importing both makes method
+/// calls on concrete models ambiguous; `Box<dyn DynModel>` needs no import).
 pub trait DynModel: Send + Sync {
     /// As [`Model::name`].
     fn name(&self) -> &'static str;
@@ -157,6 +187,19 @@ pub trait DynModel: Send + Sync {
         journey: &Journey,
         channels: &Channels,
     ) -> Result<(), ModelError>;
+    /// As [`Model::observe_weighted`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::observe_weighted`]; [`ModelError::WrongState`] for a
+    /// state of another model type.
+    fn observe_weighted(
+        &self,
+        state: &mut dyn DynState,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError>;
     /// [`Merge::merge`] of two states of this model.
     ///
     /// # Errors
@@ -171,6 +214,25 @@ pub trait DynModel: Send + Sync {
     /// As [`Model::finish`]; [`ModelError::WrongState`] for a state of
     /// another model type.
     fn finish(&self, state: &dyn DynState) -> Result<Attribution, ModelError>;
+    /// As [`Model::fit`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::fit`]; [`ModelError::WrongState`] for a state of
+    /// another model type.
+    fn fit(&self, state: &dyn DynState) -> Result<Box<dyn DynFitted>, ModelError>;
+    /// As [`Model::journey_credit`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::journey_credit`]; [`ModelError::WrongState`] for a fit
+    /// of another model type.
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        fitted: Option<&dyn DynFitted>,
+    ) -> Result<Option<JourneyCredit>, ModelError>;
     /// As [`Model::requires_timestamps`].
     fn requires_timestamps(&self) -> bool;
     /// The state as bytes ([`StateEnvelope::to_bytes`]).
@@ -266,6 +328,16 @@ impl<M: Model + 'static> DynModel for M {
         Model::observe(self, downcast_mut(self, state)?, journey, channels)
     }
 
+    fn observe_weighted(
+        &self,
+        state: &mut dyn DynState,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError> {
+        Model::observe_weighted(self, downcast_mut(self, state)?, journey, channels, weight)
+    }
+
     fn merge(&self, state: &mut dyn DynState, other: &dyn DynState) -> Result<(), ModelError> {
         let other = downcast(self, other)?;
         downcast_mut(self, state)?.merge(other)
@@ -273,6 +345,26 @@ impl<M: Model + 'static> DynModel for M {
 
     fn finish(&self, state: &dyn DynState) -> Result<Attribution, ModelError> {
         Model::finish(self, downcast(self, state)?)
+    }
+
+    fn fit(&self, state: &dyn DynState) -> Result<Box<dyn DynFitted>, ModelError> {
+        Ok(Box::new(Model::fit(self, downcast(self, state)?)?))
+    }
+
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        fitted: Option<&dyn DynFitted>,
+    ) -> Result<Option<JourneyCredit>, ModelError> {
+        let fitted = fitted
+            .map(|f| {
+                f.as_any()
+                    .downcast_ref::<M::Fitted>()
+                    .ok_or_else(|| wrong_type(self))
+            })
+            .transpose()?;
+        Model::journey_credit(self, journey, channels, fitted)
     }
 
     fn requires_timestamps(&self) -> bool {

@@ -14,7 +14,24 @@
 //!   (associative and commutative: integer counts bit-exactly, float sums
 //!   to rounding); states of different specs are refused;
 //! * [`Model::finish`] turns a state into an [`Attribution`] (no channel
-//!   table needed: the state carries its own).
+//!   table needed: the state carries its own); [`Model::fit`] also returns
+//!   what the model learnt ([`Fitted`]: for Markov the chain, the removal
+//!   effects and the absorption probabilities), and
+//!   [`Model::journey_credit`] shares one journey among its channels.
+//!
+//! Around it:
+//!
+//! * [`ModelSpec`] names a model and its parameters (`markov:order=3`,
+//!   `position-based:first=0.3,last=0.3`); [`Model::spec`] is canonical,
+//!   and states carry it, so states of models that differ in any parameter
+//!   refuse to merge ([`ModelError::IncompatibleStates`]).
+//! * [`Registry`] builds models from specs ([`ModelFactory`]; every
+//!   constructor validates, so a built model always runs) as
+//!   [`DynModel`]s, which hold their states as [`DynState`]s.
+//! * [`StateEnvelope`] writes and reads states as versioned JSON or bytes,
+//!   validated when read.
+//! * [`Model::observe_weighted`] folds a journey with a weight (finite,
+//!   non-negative) multiplying its conversions, non-conversions and value.
 //!
 //! # Channel tables
 //!
@@ -77,7 +94,7 @@ mod state_bundle;
 pub(crate) mod state_file;
 mod table;
 
-pub use dynamic::{DynModel, DynState};
+pub use dynamic::{DynFitted, DynModel, DynState};
 pub use registry::{ModelAndState, ModelFactory, Registry};
 pub use spec::{ModelSpec, ParamDoc};
 pub use state_bundle::{BUNDLE_FORMAT, BUNDLE_MAGIC, BUNDLE_VERSION, StateBundle};
@@ -88,7 +105,7 @@ pub use state_file::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::attribution::Attribution;
+use crate::attribution::{Attribution, JourneyCredit};
 use crate::channel::Channels;
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
@@ -130,6 +147,11 @@ pub trait Model: Send + Sync {
     /// The mergeable state of this model.
     type State: Clone + Merge + Serialize + DeserializeOwned + Send + Sync + 'static;
 
+    /// What [`Model::fit`] returns: the attribution and what the model
+    /// learnt on the way ([`HeuristicFit`](heuristic::HeuristicFit),
+    /// [`MarkovFit`](markov::MarkovFit)).
+    type Fitted: Fitted;
+
     /// The model's name as the command line spells it (e.g. `"last-touch"`).
     fn name(&self) -> &'static str;
 
@@ -161,13 +183,67 @@ pub trait Model: Send + Sync {
         channels: &Channels,
     ) -> Result<(), ModelError>;
 
-    /// Turns a state into the attribution.
+    /// [`Model::observe`] of a journey whose conversions, non-conversions
+    /// and value are multiplied by `weight` (e.g. an inverse sampling
+    /// probability). `observe_weighted(j, 1.0)` gives the same state as
+    /// `observe(j)`, weight 2 the same as observing twice (to rounding),
+    /// weight 0 the same as not observing (the state still follows
+    /// `channels`). Whole-number weights keep integer counts exact;
+    /// fractional ones switch them to `f64` sums.
+    ///
+    /// # Errors
+    ///
+    /// [`ModelError::InvalidParameter`] (`weight`) unless `weight` is
+    /// finite and non-negative; otherwise as [`Model::observe`].
+    fn observe_weighted(
+        &self,
+        state: &mut Self::State,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError>;
+
+    /// Fits the model to a state: the attribution and what the model learnt
+    /// (for Markov, the chain, its removal effects and absorption
+    /// probabilities).
     ///
     /// # Errors
     ///
     /// [`ModelError::WrongState`] for a state of another spec; when a
     /// numerical method fails or a total overflows.
-    fn finish(&self, state: &Self::State) -> Result<Attribution, ModelError>;
+    fn fit(&self, state: &Self::State) -> Result<Self::Fitted, ModelError>;
+
+    /// Turns a state into the attribution: [`Model::fit`]'s attribution
+    /// (a model may compute it more cheaply).
+    ///
+    /// # Errors
+    ///
+    /// As [`Model::fit`].
+    fn finish(&self, state: &Self::State) -> Result<Attribution, ModelError> {
+        Ok(self.fit(state)?.into_attribution())
+    }
+
+    /// How one journey's conversions and value are shared among its
+    /// distinct channels (ids of `channels`, in order of first touch), so
+    /// that credit can be joined back to leads; `journey` (the position) of
+    /// the result is 0, for the caller to set.
+    ///
+    /// Non-converting journeys give no credit: `Ok(None)`. `fitted` is
+    /// `None` in a first streaming pass; a model whose per-journey credit
+    /// depends on the fit (Markov: the journey's conversions shared among
+    /// its distinct channels in proportion to their removal effects)
+    /// returns `Ok(None)` without it. Heuristics ignore `fitted`.
+    ///
+    /// # Errors
+    ///
+    /// When the journey lacks data the model needs (time decay:
+    /// timestamps) or names a channel outside `channels`.
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        fitted: Option<&Self::Fitted>,
+    ) -> Result<Option<JourneyCredit>, ModelError>;
 
     /// Whether the model needs touch timestamps on converting journeys
     /// (time decay does; a caller running every model can skip it on
@@ -191,6 +267,44 @@ pub trait Model: Send + Sync {
         }
         self.finish(&state)
     }
+}
+
+/// A fitted model: its attribution and whatever else the model learnt
+/// (see [`Model::fit`]).
+pub trait Fitted: Send + Sync + 'static {
+    /// The attribution.
+    fn attribution(&self) -> &Attribution;
+
+    /// The attribution, by value.
+    fn into_attribution(self) -> Attribution
+    where
+        Self: Sized;
+}
+
+/// [`ModelError::InvalidParameter`] unless `weight` is finite and `>= 0`.
+pub(crate) fn check_weight(weight: f64) -> Result<(), ModelError> {
+    if weight.is_finite() && weight >= 0.0 {
+        Ok(())
+    } else {
+        Err(ModelError::InvalidParameter {
+            name: "weight",
+            value: weight.to_string(),
+            reason: "a journey weight must be a finite, non-negative number",
+        })
+    }
+}
+
+/// Whether `weight` is a whole number that integer counts can be
+/// multiplied by exactly (at most 2^53).
+pub(crate) fn whole_weight(weight: f64) -> Option<u64> {
+    (weight.fract() == 0.0
+        && weight >= 0.0
+        && weight <= crate::numeric::count_to_f64(crate::numeric::MAX_EXACT_COUNT))
+    .then(|| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let w = weight as u64;
+        w
+    })
 }
 
 /// Checks that `state` was made by a model of spec `model`.

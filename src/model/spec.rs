@@ -1,34 +1,4 @@
 //! [`ModelSpec`]: a model's name and parameters, as text and as data.
-//!
-//! # Syntax
-//!
-//! ```text
-//! name[:key=value[,key=value…]]
-//! ```
-//!
-//! e.g. `markov:order=3`, `position-based:first=0.3,last=0.3`,
-//! `time-decay:half_life=3d`, `last-non-direct:direct=Direct|Email`,
-//! `linear:split=channel`, `position-decay:rate=0.5`,
-//! `markov:order=2,max_steps=10,self_loops=true`.
-//!
-//! * The model name and the keys are ASCII case-insensitive and may be
-//!   written with `-` or `_` (`max-steps` is `max_steps`); surrounding
-//!   whitespace is ignored. Parsed specs hold them in lower case, keys with
-//!   `_`.
-//! * Values are trimmed. A backslash escapes the next character, so a value
-//!   can hold a comma (`\,`) or a backslash (`\\`); everything else,
-//!   including `=` and `:`, is taken literally. [`ModelSpec`]'s `Display`
-//!   escapes `\` and `,` so that printing and parsing round-trip.
-//! * List values (the direct channels of `last-non-direct`) separate items
-//!   with `|`; within an item, `\|` is a literal `|` and `\\` a backslash
-//!   (in the spec text these backslashes are themselves escaped: a channel
-//!   named `A|B` is written `direct=A\\|B`).
-//!
-//! The **canonical** spec of a model, [`Model::spec`](crate::Model::spec),
-//! lists every parameter with its value, defaults filled in, in the model's
-//! documented key order, so two canonical specs of one model are equal
-//! exactly when the models compute the same thing. States carry the
-//! canonical spec of the model that made them, and merging compares it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -63,6 +33,36 @@ use crate::error::ModelError;
 /// );
 /// # Ok::<(), attribution::ModelError>(())
 /// ```
+///
+/// # Syntax
+///
+/// ```text
+/// name[:key=value[,key=value…]]
+/// ```
+///
+/// e.g. `markov:order=3`, `position-based:first=0.3,last=0.3`,
+/// `time-decay:half_life=3d`, `last-non-direct:direct=Direct|Email`,
+/// `linear:split=channel`, `position-decay:rate=0.5`,
+/// `markov:order=2,max_steps=10,self_loops=true`.
+///
+/// * The model name and the keys are ASCII case-insensitive, and keys may
+///   be written with `-` or `_` (`max-steps` is `max_steps`); surrounding
+///   whitespace is ignored. Parsed specs hold them in lower case, keys with
+///   `_`.
+/// * Values are trimmed. A backslash escapes the next character, so a value
+///   can hold a comma (`\,`) or a backslash (`\\`); everything else,
+///   including `=` and `:`, is taken literally. [`ModelSpec`]'s `Display`
+///   escapes `\` and `,` so that printing and parsing round-trip.
+/// * List values (the direct channels of `last-non-direct`) separate items
+///   with `|`; within an item, `\|` is a literal `|` and `\\` a backslash
+///   (in the spec text these backslashes are themselves escaped: a channel
+///   named `A|B` is written `direct=A\\|B`).
+///
+/// The **canonical** spec of a model, [`Model::spec`](crate::Model::spec),
+/// lists every parameter with its value, defaults filled in, in the model's
+/// documented key order, so two canonical specs of one model are equal
+/// exactly when the models compute the same thing. States carry the
+/// canonical spec of the model that made them, and merging compares it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ModelSpec {
     /// The model's name as the command line spells it (e.g. `position-based`).
@@ -138,7 +138,7 @@ fn normalise(text: &str, key: bool) -> String {
 impl FromStr for ModelSpec {
     type Err = ModelError;
 
-    /// Parses `name[:key=value,…]` (see the [module docs](self)).
+    /// Parses `name[:key=value,…]` (see [`ModelSpec`]).
     ///
     /// # Errors
     ///

@@ -1,39 +1,5 @@
 //! Serialised states: the versioned envelope ([`StateEnvelope`]) and its
 //! errors ([`StateError`]).
-//!
-//! # Format (version 1)
-//!
-//! A state is written with the spec of the model that made it, so that a
-//! reader can rebuild the model ([`Registry::read_state`]) and check that
-//! a state is used with the model it belongs to. Two encodings:
-//!
-//! * **JSON** (for people), one object with the fields
-//!   * `format`: the string `"attribution-state"`,
-//!   * `version`: the format version, `1`,
-//!   * `spec`: the model's canonical spec as text (see [`ModelSpec`]),
-//!   * `state`: the state's own fields (for heuristics: `spec`, `channels`,
-//!     per-channel `sums`, totals; for Markov: `spec`, `channels`, `states`
-//!     as channel-index lists with their counts, `edges` as
-//!     `[from, to, count]`).
-//! * **Bytes** (for engines): the 8 bytes `ATTRSTAT` ([`STATE_MAGIC`]),
-//!   the version as a little-endian `u32`, then the spec and the state in
-//!   [postcard](https://docs.rs/postcard)'s encoding. The magic and the
-//!   version come first, so a wrong file is recognised before decoding.
-//!
-//! Floats are written so that they read back bit for bit.
-//!
-//! **Version policy.** The version is bumped whenever the layout of the
-//! envelope or of any state changes; readers reject every version but
-//! their own ([`StateError::Version`]), never guessing at another layout.
-//!
-//! **Validation.** Reading checks every invariant of the state (vector
-//! lengths agree, channel names valid and distinct, channel indices within
-//! the table, counts consistent — a Markov state is entered as often as it
-//! is left —, totals at most 2^53, values finite), so a state that reads
-//! can be merged and finished without panicking. Damage is
-//! [`StateError::Corrupt`], naming what is wrong.
-//!
-//! [`Registry::read_state`]: super::Registry::read_state
 
 use std::cell::RefCell;
 use std::fmt::Display;
@@ -142,6 +108,41 @@ fn postcard_error(e: &postcard::Error) -> ModelError {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Format (version 1)
+///
+/// A state is written with the spec of the model that made it, so that a
+/// reader can rebuild the model ([`Registry::read_state`]) and check that
+/// a state is used with the model it belongs to. Two encodings:
+///
+/// * **JSON** (for people), one object with the fields
+///   * `format`: the string `"attribution-state"`,
+///   * `version`: the format version, `1`,
+///   * `spec`: the model's canonical spec as text (see [`ModelSpec`]),
+///   * `state`: the state's own fields (for heuristics: `spec`, `channels`,
+///     per-channel `sums`, totals; for Markov: `spec`, `channels` and
+///     `counts`, either `Exact` or `Weighted`, with `states` as
+///     channel-index lists and their counts and `edges` as
+///     `[from, to, count]`).
+/// * **Bytes** (for engines): the 8 bytes `ATTRSTAT` ([`STATE_MAGIC`]),
+///   the version as a little-endian `u32`, then the spec and the state in
+///   [postcard](https://docs.rs/postcard)'s encoding. The magic and the
+///   version come first, so a wrong file is recognised before decoding.
+///
+/// Floats are written so that they read back bit for bit.
+///
+/// **Version policy.** The version is bumped whenever the layout of the
+/// envelope or of any state changes; readers reject every version but
+/// their own ([`StateError::Version`]), never guessing at another layout.
+///
+/// **Validation.** Reading checks every invariant of the state (vector
+/// lengths agree, channel names valid and distinct, channel indices within
+/// the table, counts consistent — a Markov state is entered as often as it
+/// is left —, totals at most 2^53, values finite), so a state that reads
+/// can be merged and finished without panicking. Damage is
+/// [`StateError::Corrupt`], naming what is wrong.
+///
+/// [`Registry::read_state`]: super::Registry::read_state
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateEnvelope<S> {
     /// The spec of the model that made the state.
@@ -187,7 +188,7 @@ impl<S: Merge + Serialize + DeserializeOwned> StateEnvelope<S> {
         }
     }
 
-    /// The state as pretty-printed JSON (see the [module docs](self)).
+    /// The state as pretty-printed JSON (see [`StateEnvelope`]).
     ///
     /// # Errors
     ///
@@ -204,7 +205,7 @@ impl<S: Merge + Serialize + DeserializeOwned> StateEnvelope<S> {
     }
 
     /// The state as bytes: magic, version, postcard (see the
-    /// [module docs](self)).
+    /// [`StateEnvelope`]).
     ///
     /// # Errors
     ///

@@ -33,6 +33,7 @@
 
 mod catalog;
 mod first_last;
+mod fit;
 mod last_non_direct;
 mod linear;
 mod position_based;
@@ -42,6 +43,7 @@ mod time_decay;
 pub(crate) mod weights;
 
 pub use catalog::{Heuristic, UnknownHeuristic};
+pub use fit::HeuristicFit;
 
 /// The factories of the registry.
 pub(crate) mod factories {

@@ -100,7 +100,15 @@ impl PositionDecay {
         let rate = params.parse("rate", "expected a number in (0, 1]", |t| {
             t.parse::<f64>().ok()
         })?;
-        Self::new(rate.unwrap_or(Self::default().ratio))
+        // The spec calls the ratio `rate`.
+        Self::new(rate.unwrap_or(Self::default().ratio)).map_err(|e| match e {
+            ModelError::InvalidParameter { value, reason, .. } => ModelError::InvalidParameter {
+                name: "rate",
+                value,
+                reason,
+            },
+            other => other,
+        })
     }
 
     /// Position decay with the given ratio per step.

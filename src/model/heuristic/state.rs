@@ -61,6 +61,8 @@ pub struct HeuristicState {
     sums: Vec<ChannelSums>,
     converting_journeys: u64,
     conversions: u64,
+    /// Conversions of journeys observed with a fractional weight.
+    weighted_conversions: CompensatedSum,
     value: CompensatedSum,
 }
 
@@ -73,6 +75,7 @@ impl HeuristicState {
             sums: Vec::new(),
             converting_journeys: 0,
             conversions: 0,
+            weighted_conversions: CompensatedSum::default(),
             value: CompensatedSum::default(),
         }
     }
@@ -109,10 +112,11 @@ impl HeuristicState {
         self.channels.get(name).map_or(0.0, |id| self.value(id))
     }
 
-    /// Total conversions of the converting journeys observed.
+    /// Total conversions of the converting journeys observed (weighted
+    /// ones with their weights).
     #[must_use]
     pub fn total_conversions(&self) -> f64 {
-        count_to_f64(self.conversions)
+        count_to_f64(self.conversions) + self.weighted_conversions.value()
     }
 
     /// Total value of the converting journeys observed.
@@ -150,6 +154,34 @@ impl HeuristicState {
             self.conversions.saturating_add(conversions),
             self.value.value() + value,
         )
+    }
+
+    /// [`HeuristicState::check_journey`] for a journey of fractionally
+    /// weighted conversions.
+    pub(crate) fn check_weighted_journey(
+        &self,
+        conversions: f64,
+        value: f64,
+    ) -> Result<(), ModelError> {
+        check_totals(self.conversions, self.value.value() + value)?;
+        if (self.weighted_conversions.value() + conversions).is_finite() {
+            Ok(())
+        } else {
+            Err(ModelError::Overflow {
+                index: None,
+                what: format!(
+                    "the total of weighted conversions exceeds the largest finite number ({:e})",
+                    f64::MAX
+                ),
+            })
+        }
+    }
+
+    /// Records one fractionally weighted converting journey's totals.
+    pub(crate) fn add_weighted_journey(&mut self, conversions: f64, value: f64) {
+        self.converting_journeys = self.converting_journeys.saturating_add(1);
+        self.weighted_conversions.add(conversions);
+        self.value.add(value);
     }
 
     /// Records one converting journey's totals.
@@ -206,7 +238,7 @@ impl HeuristicState {
             model,
             parameters,
             credits,
-            count_to_f64(self.conversions),
+            self.total_conversions(),
             self.value.value(),
         ))
     }
@@ -281,6 +313,7 @@ impl Merge for HeuristicState {
             .converting_journeys
             .saturating_add(other.converting_journeys);
         self.conversions = self.conversions.saturating_add(other.conversions);
+        self.weighted_conversions.merge(&other.weighted_conversions);
         self.value.merge(&other.value);
         Ok(())
     }
@@ -295,6 +328,7 @@ struct StateRepr {
     sums: Vec<(CompensatedSum, CompensatedSum)>,
     converting_journeys: u64,
     conversions: u64,
+    weighted_conversions: CompensatedSum,
     value: CompensatedSum,
 }
 
@@ -306,6 +340,7 @@ impl From<HeuristicState> for StateRepr {
             sums: s.sums.iter().map(|c| (c.conversions, c.value)).collect(),
             converting_journeys: s.converting_journeys,
             conversions: s.conversions,
+            weighted_conversions: s.weighted_conversions,
             value: s.value,
         }
     }
@@ -341,6 +376,11 @@ impl HeuristicState {
             )));
         }
         let finite = |s: &CompensatedSum| s.value().is_finite() && s.value() >= 0.0;
+        if !finite(&r.weighted_conversions) {
+            return Err(invalid(
+                "the weighted conversions are not a finite non-negative number".to_owned(),
+            ));
+        }
         if !finite(&r.value) {
             return Err(invalid(
                 "the total value is not a finite non-negative number".to_owned(),
@@ -351,7 +391,11 @@ impl HeuristicState {
                 "the credit of channel #{i} is not a finite non-negative number"
             )));
         }
-        if r.converting_journeys == 0 && (r.conversions != 0 || r.value.value() != 0.0) {
+        if r.converting_journeys == 0
+            && (r.conversions != 0
+                || r.value.value() != 0.0
+                || r.weighted_conversions.value() != 0.0)
+        {
             return Err(invalid("totals without a converting journey".to_owned()));
         }
         Ok(Self {
@@ -364,6 +408,7 @@ impl HeuristicState {
                 .collect(),
             converting_journeys: r.converting_journeys,
             conversions: r.conversions,
+            weighted_conversions: r.weighted_conversions,
             value: r.value,
         })
     }

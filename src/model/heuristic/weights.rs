@@ -173,6 +173,74 @@ pub(crate) fn observe_journey<M: TouchWeights>(
     Ok(())
 }
 
+/// [`observe_journey`] with the journey's conversions and value multiplied
+/// by `weight`: whole-number weights keep the integer totals exact,
+/// fractional ones add to the weighted conversions.
+pub(crate) fn observe_journey_weighted<M: TouchWeights>(
+    model: &M,
+    state: &mut HeuristicState,
+    journey: &Journey,
+    channels: &Channels,
+    weight: f64,
+) -> Result<(), ModelError> {
+    crate::model::check_weight(weight)?;
+    if weight == 1.0 {
+        return observe_journey(model, state, journey, channels);
+    }
+    state.follow(channels)?;
+    let conversions = journey.conversions();
+    if conversions == 0 || weight == 0.0 {
+        return Ok(());
+    }
+    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
+        return Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        });
+    }
+    let v = journey.value() * weight;
+    match crate::model::whole_weight(weight) {
+        Some(w) => {
+            let conversions = conversions.saturating_mul(w);
+            state.check_journey(conversions, v)?;
+            let c = count_to_f64(conversions);
+            model.touch_weights(journey, channels, |channel, share| {
+                state.credit(channel, c * share, v * share);
+            })?;
+            state.add_journey(conversions, v);
+        }
+        None => {
+            let c = count_to_f64(conversions) * weight;
+            state.check_weighted_journey(c, v)?;
+            model.touch_weights(journey, channels, |channel, share| {
+                state.credit(channel, c * share, v * share);
+            })?;
+            state.add_weighted_journey(c, v);
+        }
+    }
+    Ok(())
+}
+
+/// The shared `Model::journey_credit` of every heuristic: the journey's
+/// shares, `None` for a journey without conversions.
+pub(crate) fn journey_credit<M: TouchWeights>(
+    model: &M,
+    journey: &Journey,
+    channels: &Channels,
+) -> Result<Option<JourneyCredit>, ModelError> {
+    if journey.conversions() == 0 {
+        return Ok(None);
+    }
+    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
+        return Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        });
+    }
+    let shares = model.journey_shares(journey, channels)?;
+    Ok(Some(JourneyCredit { journey: 0, shares }))
+}
+
 /// Calls `f(channel, k)` for the first touch of each of the k distinct
 /// channels of `journey`, in journey order. Allocation-free for short journeys.
 pub(crate) fn for_each_first_occurrence(journey: &Journey, mut f: impl FnMut(ChannelId, usize)) {
@@ -216,6 +284,7 @@ macro_rules! heuristic_model {
     ($ty:ty, $timed:expr) => {
         impl $crate::model::Model for $ty {
             type State = $crate::model::heuristic::HeuristicState;
+            type Fitted = $crate::model::heuristic::HeuristicFit;
 
             fn name(&self) -> &'static str {
                 self.model_name()
@@ -242,12 +311,32 @@ macro_rules! heuristic_model {
                 $crate::model::heuristic::weights::observe_journey(self, state, journey, channels)
             }
 
-            fn finish(
+            fn observe_weighted(
                 &self,
-                state: &Self::State,
-            ) -> Result<$crate::attribution::Attribution, $crate::error::ModelError> {
+                state: &mut Self::State,
+                journey: &$crate::journey::Journey,
+                channels: &$crate::channel::Channels,
+                weight: f64,
+            ) -> Result<(), $crate::error::ModelError> {
+                $crate::model::heuristic::weights::observe_journey_weighted(
+                    self, state, journey, channels, weight,
+                )
+            }
+
+            fn fit(&self, state: &Self::State) -> Result<Self::Fitted, $crate::error::ModelError> {
                 $crate::model::check_spec(&self.model_spec(), $crate::model::Merge::spec(state))?;
-                state.to_attribution(self.model_name(), self.model_parameters())
+                state
+                    .to_attribution(self.model_name(), self.model_parameters())
+                    .map($crate::model::heuristic::HeuristicFit::new)
+            }
+
+            fn journey_credit(
+                &self,
+                journey: &$crate::journey::Journey,
+                channels: &$crate::channel::Channels,
+                _fitted: Option<&Self::Fitted>,
+            ) -> Result<Option<$crate::attribution::JourneyCredit>, $crate::error::ModelError> {
+                $crate::model::heuristic::weights::journey_credit(self, journey, channels)
             }
 
             fn requires_timestamps(&self) -> bool {

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
 use crate::journey::Journey;
-use crate::model::table::{follow, merge_tables};
+use crate::model::table::{Remap, follow, merge_tables};
 use crate::model::{Merge, ModelSpec};
-use crate::numeric::{CompensatedSum, MAX_EXACT_COUNT};
+use crate::numeric::{CompensatedSum, MAX_EXACT_COUNT, count_to_f64};
 
 /// Transition counts of an order-k Markov chain over customer journeys: the
 /// mergeable state of [`Markov`](super::Markov).
@@ -71,6 +71,9 @@ pub struct TransitionCounts {
     keep_self_loops: bool,
     states: States,
     tallies: Table<u64>,
+    /// Set (once) by the first observation with a fractional weight: the
+    /// counts then live here as `f64` and `tallies` stays empty.
+    weighted: Option<Box<Table<f64>>>,
     scratch: Vec<ChannelId>,
     /// Plain sum of the values added (for overflow detection only).
     value_sum: f64,
@@ -89,7 +92,7 @@ struct States {
     values: Vec<CompensatedSum>,
 }
 
-/// A count: exact (`u64`, saturating).
+/// A count: exact (`u64`, saturating) or weighted (`f64`).
 pub(crate) trait Tally: Copy + Default + PartialEq + std::fmt::Debug {
     /// `self + other` (saturating for integers).
     fn plus(self, other: Self) -> Self;
@@ -105,6 +108,35 @@ impl Tally for u64 {
     #[inline]
     fn times(self, visits: u64) -> Self {
         self.saturating_mul(visits)
+    }
+}
+
+impl Tally for f64 {
+    #[inline]
+    fn plus(self, other: Self) -> Self {
+        self + other
+    }
+    #[inline]
+    fn times(self, visits: u64) -> Self {
+        self * crate::numeric::count_to_f64(visits)
+    }
+}
+
+impl Table<u64> {
+    /// The same counts as `f64` (exact: they are at most 2^53).
+    fn to_weighted(&self) -> Table<f64> {
+        let f = |v: &[u64]| v.iter().map(|&c| crate::numeric::count_to_f64(c)).collect();
+        Table {
+            start: f(&self.start),
+            conversions: f(&self.conversions),
+            nulls: f(&self.nulls),
+            edges: self
+                .edges
+                .iter()
+                .map(|(&k, &c)| (k, crate::numeric::count_to_f64(c)))
+                .collect(),
+            mass: crate::numeric::count_to_f64(self.mass),
+        }
     }
 }
 
@@ -277,6 +309,7 @@ impl TransitionCounts {
             keep_self_loops,
             states: States::default(),
             tallies: Table::default(),
+            weighted: None,
             scratch: Vec::new(),
             value_sum: 0.0,
         }
@@ -333,21 +366,110 @@ impl TransitionCounts {
         if path.is_empty() || weight == 0 {
             return;
         }
-        let last = count_path(
-            &mut self.states,
-            &mut self.tallies,
-            self.order,
-            self.keep_self_loops,
-            path,
-            conversions,
-            non_conversions,
-            weight,
-        );
+        let last = match &mut self.weighted {
+            None => count_path(
+                &mut self.states,
+                &mut self.tallies,
+                self.order,
+                self.keep_self_loops,
+                path,
+                conversions,
+                non_conversions,
+                weight,
+            ),
+            Some(table) => {
+                let (c, n) = (count_to_f64(conversions), count_to_f64(non_conversions));
+                count_path(
+                    &mut self.states,
+                    table.as_mut(),
+                    self.order,
+                    self.keep_self_loops,
+                    path,
+                    c,
+                    n,
+                    c + n,
+                )
+            }
+        };
         if let Some(last) = last {
             if conversions > 0 && value.is_finite() && value > 0.0 {
                 self.add_value(last, value);
             }
         }
+    }
+
+    /// Adds one path whose conversions, non-conversions and value are
+    /// multiplied by `weight` (finite, non-negative; else nothing is
+    /// added). A whole-number weight keeps the counts exact (`c·w` and
+    /// `n·w`, saturating); the first fractional weight switches the counts,
+    /// once, to `f64` weights (the integer counts converted), to which
+    /// every later observation adds.
+    pub fn observe_path_weighted(
+        &mut self,
+        path: &[ChannelId],
+        conversions: u64,
+        non_conversions: u64,
+        value: f64,
+        weight: f64,
+    ) {
+        if !(weight.is_finite() && weight >= 0.0) {
+            return;
+        }
+        if let (Some(w), None) = (crate::model::whole_weight(weight), &self.weighted) {
+            self.observe_path(
+                path,
+                conversions.saturating_mul(w),
+                non_conversions.saturating_mul(w),
+                value * weight,
+            );
+            return;
+        }
+        let c = count_to_f64(conversions) * weight;
+        let n = count_to_f64(non_conversions) * weight;
+        if path.is_empty() || c + n <= 0.0 {
+            return;
+        }
+        self.weighted_table();
+        let table = self.weighted.get_or_insert_with(Box::default);
+        let last = count_path(
+            &mut self.states,
+            table.as_mut(),
+            self.order,
+            self.keep_self_loops,
+            path,
+            c,
+            n,
+            c + n,
+        );
+        let value = value * weight;
+        if let Some(last) = last {
+            if c > 0.0 && value.is_finite() && value > 0.0 {
+                self.add_value(last, value);
+            }
+        }
+    }
+
+    /// Adds one journey with weight `weight` (see
+    /// [`TransitionCounts::observe_path_weighted`]).
+    pub fn observe_weighted(&mut self, journey: &Journey, weight: f64) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend(journey.channels());
+        self.observe_path_weighted(
+            &scratch,
+            journey.conversions(),
+            journey.non_conversions(),
+            journey.value(),
+            weight,
+        );
+        self.scratch = scratch;
+    }
+
+    /// Whether the counts are `f64` weights (after an observation with a
+    /// fractional weight) rather than exact integers.
+    #[must_use]
+    pub fn is_weighted(&self) -> bool {
+        self.weighted.is_some()
     }
 
     #[inline]
@@ -389,7 +511,11 @@ impl TransitionCounts {
     /// # Ok::<(), ModelError>(())
     /// ```
     pub fn check_exact(&self) -> Result<(), ModelError> {
-        if self.tallies.mass > MAX_EXACT_COUNT {
+        let exact = match &self.weighted {
+            None => self.tallies.mass <= MAX_EXACT_COUNT,
+            Some(table) => table.mass.is_finite(),
+        };
+        if !exact {
             return Err(ModelError::Overflow {
                 index: None,
                 what: format!(
@@ -418,49 +544,85 @@ impl TransitionCounts {
     /// The number of distinct state-to-state transitions (self-loops included).
     #[must_use]
     pub fn n_edges(&self) -> usize {
-        self.tallies.edges.len()
+        match &self.weighted {
+            None => self.tallies.edges.len(),
+            Some(t) => t.edges.len(),
+        }
     }
 
     /// The count of the transition `from → to`, where `None` is `(start)` as
     /// `from`; `to = None` sums conversions and non-conversions of `from`.
+    /// For weighted counts ([`TransitionCounts::is_weighted`]), the weight
+    /// rounded to the nearest integer: see [`TransitionCounts::weight`].
     #[must_use]
     pub fn count(&self, from: Option<&[ChannelId]>, to: Option<&[ChannelId]>) -> u64 {
-        let f = from.map(|k| self.states.lookup(k));
-        let t = to.map(|k| self.states.lookup(k));
-        let table = &self.tallies;
-        match (f, t) {
-            (None, Some(Some(t))) => get(&table.start, t),
-            (Some(Some(f)), Some(Some(t))) => table.edges.get(&(f, t)).copied().unwrap_or(0),
-            (Some(Some(f)), None) => {
-                get(&table.conversions, f).saturating_add(get(&table.nulls, f))
-            }
-            _ => 0,
+        match &self.weighted {
+            None => self.lookup_count(&self.tallies, from, to),
+            Some(t) => float_to_count(self.lookup_count(t, from, to).round()),
         }
     }
 
-    /// Conversions of the paths whose last state is `state`.
+    /// [`TransitionCounts::count`] as `f64`: the exact count, or the weight
+    /// of weighted counts.
+    #[must_use]
+    pub fn weight(&self, from: Option<&[ChannelId]>, to: Option<&[ChannelId]>) -> f64 {
+        match &self.weighted {
+            None => count_to_f64(self.lookup_count(&self.tallies, from, to)),
+            Some(t) => self.lookup_count(t, from, to),
+        }
+    }
+
+    fn lookup_count<T: Tally>(
+        &self,
+        table: &Table<T>,
+        from: Option<&[ChannelId]>,
+        to: Option<&[ChannelId]>,
+    ) -> T {
+        let f = from.map(|k| self.states.lookup(k));
+        let t = to.map(|k| self.states.lookup(k));
+        match (f, t) {
+            (None, Some(Some(t))) => get(&table.start, t),
+            (Some(Some(f)), Some(Some(t))) => table.edges.get(&(f, t)).copied().unwrap_or_default(),
+            (Some(Some(f)), None) => get(&table.conversions, f).plus(get(&table.nulls, f)),
+            _ => T::default(),
+        }
+    }
+
+    /// Conversions of the paths whose last state is `state` (weighted
+    /// counts: rounded).
     #[must_use]
     pub fn conversions(&self, state: &[ChannelId]) -> u64 {
-        self.states
-            .lookup(state)
-            .map_or(0, |s| get(&self.tallies.conversions, s))
+        let s = self.states.lookup(state);
+        match (&self.weighted, s) {
+            (_, None) => 0,
+            (None, Some(s)) => get(&self.tallies.conversions, s),
+            (Some(t), Some(s)) => float_to_count(get(&t.conversions, s).round()),
+        }
     }
 
-    /// Non-conversions of the paths whose last state is `state`.
+    /// Non-conversions of the paths whose last state is `state` (weighted
+    /// counts: rounded).
     #[must_use]
     pub fn non_conversions(&self, state: &[ChannelId]) -> u64 {
-        self.states
-            .lookup(state)
-            .map_or(0, |s| get(&self.tallies.nulls, s))
+        let s = self.states.lookup(state);
+        match (&self.weighted, s) {
+            (_, None) => 0,
+            (None, Some(s)) => get(&self.tallies.nulls, s),
+            (Some(t), Some(s)) => float_to_count(get(&t.nulls, s).round()),
+        }
     }
 
-    /// Total conversions observed.
+    /// Total conversions observed (weighted counts: rounded).
     #[must_use]
     pub fn total_conversions(&self) -> u64 {
-        self.tallies
-            .conversions
-            .iter()
-            .fold(0u64, |a, &c| a.saturating_add(c))
+        match &self.weighted {
+            None => self
+                .tallies
+                .conversions
+                .iter()
+                .fold(0u64, |a, &c| a.saturating_add(c)),
+            Some(t) => float_to_count(sum(&t.conversions).round()),
+        }
     }
 
     /// Total value observed (of paths with conversions).
@@ -473,35 +635,94 @@ impl TransitionCounts {
         s.value()
     }
 
-    /// Total journeys observed (conversions + non-conversions).
+    /// Total journeys observed (conversions + non-conversions; weighted
+    /// counts: rounded).
     #[must_use]
     pub fn total_journeys(&self) -> u64 {
-        self.tallies
-            .start
-            .iter()
-            .fold(0u64, |a, &c| a.saturating_add(c))
+        match &self.weighted {
+            None => self
+                .tallies
+                .start
+                .iter()
+                .fold(0u64, |a, &c| a.saturating_add(c)),
+            Some(t) => float_to_count(sum(&t.start).round()),
+        }
     }
 
-    pub(crate) fn raw(&self) -> RawCounts<'_> {
-        RawCounts {
-            keys: &self.states.keys,
-            start: &self.tallies.start,
-            conversions: &self.tallies.conversions,
-            nulls: &self.tallies.nulls,
-            values: &self.states.values,
-            edges: &self.tallies.edges,
+    pub(crate) fn raw(&self) -> Raw<'_> {
+        let keys = &self.states.keys;
+        let values = &self.states.values;
+        match &self.weighted {
+            None => Raw::Exact(RawCounts {
+                keys,
+                start: &self.tallies.start,
+                conversions: &self.tallies.conversions,
+                nulls: &self.tallies.nulls,
+                values,
+                edges: &self.tallies.edges,
+            }),
+            Some(t) => Raw::Weighted(RawCounts {
+                keys,
+                start: &t.start,
+                conversions: &t.conversions,
+                nulls: &t.nulls,
+                values,
+                edges: &t.edges,
+            }),
         }
+    }
+
+    /// The counts as weights (converting them once), for merging weighted
+    /// counts in.
+    fn weighted_table(&mut self) -> &mut Table<f64> {
+        if self.weighted.is_none() {
+            self.weighted = Some(Box::new(self.tallies.to_weighted()));
+            self.tallies = Table::default();
+        }
+        self.weighted.get_or_insert_with(Box::default)
+    }
+}
+
+/// Compensated sum of weights.
+fn sum(v: &[f64]) -> f64 {
+    v.iter().copied().sum::<CompensatedSum>().value()
+}
+
+/// A whole, non-negative number as a count (saturating).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn float_to_count(w: f64) -> u64 {
+    if w.is_nan() || w <= 0.0 {
+        0
+    } else if w >= 18_446_744_073_709_551_615.0 {
+        u64::MAX
+    } else {
+        w as u64
     }
 }
 
 /// Borrowed view of the counts for building a chain.
-pub(crate) struct RawCounts<'a> {
+pub(crate) struct RawCounts<'a, T> {
     pub keys: &'a [Box<[ChannelId]>],
-    pub start: &'a [u64],
-    pub conversions: &'a [u64],
-    pub nulls: &'a [u64],
+    pub start: &'a [T],
+    pub conversions: &'a [T],
+    pub nulls: &'a [T],
     pub values: &'a [CompensatedSum],
-    pub edges: &'a FxHashMap<(u32, u32), u64>,
+    pub edges: &'a FxHashMap<(u32, u32), T>,
+}
+
+/// Exact or weighted counts.
+pub(crate) enum Raw<'a> {
+    Exact(RawCounts<'a, u64>),
+    Weighted(RawCounts<'a, f64>),
+}
+
+impl Raw<'_> {
+    pub(crate) fn keys(&self) -> &[Box<[ChannelId]>] {
+        match self {
+            Self::Exact(r) => r.keys,
+            Self::Weighted(r) => r.keys,
+        }
+    }
 }
 
 /// Longest state packed into an integer key.
@@ -560,8 +781,9 @@ impl Merge for TransitionCounts {
     }
 
     /// Adds `other`'s counts, its states remapped by channel name.
-    /// Associative and commutative (counts bit-exactly); an empty state of
-    /// the same spec is the identity.
+    /// Associative and commutative (exact counts bit-exactly, weights to
+    /// rounding); an empty state of the same spec is the identity. Merging
+    /// weighted counts into exact ones makes them weighted.
     fn merge(&mut self, other: &Self) -> Result<(), ModelError> {
         if self.spec != other.spec
             || (self.order, self.keep_self_loops) != (other.order, other.keep_self_loops)
@@ -575,52 +797,79 @@ impl Merge for TransitionCounts {
         if let Some(table) = grown {
             self.channels = table;
         }
-        let mut key: Vec<ChannelId> = Vec::with_capacity(self.order);
-        let map: Vec<u32> = other
-            .states
-            .keys
-            .iter()
-            .map(|k| {
-                if remap.is_identity() {
-                    self.states.intern(k, &mut self.tallies)
-                } else {
-                    key.clear();
-                    key.extend(k.iter().map(|&c| remap.id(c)));
-                    self.states.intern(&key, &mut self.tallies)
+        if self.weighted.is_none() && other.weighted.is_none() {
+            merge_counts(
+                &mut self.states,
+                &mut self.tallies,
+                &other.states,
+                &other.tallies,
+                &remap,
+            );
+        } else {
+            let converted;
+            let theirs = match other.weighted.as_deref() {
+                Some(t) => t,
+                None => {
+                    converted = other.tallies.to_weighted();
+                    &converted
                 }
-            })
-            .collect();
-        let to = |i: u32| map.get(idx(i)).copied().unwrap_or(u32::MAX);
-        let (mine, theirs) = (&mut self.tallies, &other.tallies);
-        for (i, &s) in map.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
-            add(&mut mine.start, s, get(&theirs.start, i));
-            add(&mut mine.conversions, s, get(&theirs.conversions, i));
-            add(&mut mine.nulls, s, get(&theirs.nulls, i));
-            if let (Some(x), Some(y)) = (
-                self.states.values.get_mut(idx(s)),
-                other.states.values.get(idx(i)),
-            ) {
-                x.merge(y);
-            }
+            };
+            self.weighted_table();
+            let table = self.weighted.get_or_insert_with(Box::default);
+            merge_counts(&mut self.states, table, &other.states, theirs, &remap);
         }
-        for (&(f, t), &c) in &theirs.edges {
-            mine.add_edge(to(f), to(t), c);
-        }
-        mine.mass = mine.mass.plus(theirs.mass);
         self.value_sum += other.value_sum;
         Ok(())
     }
 }
 
+/// Adds `theirs` (with its states `other`) into `mine` (states `states`),
+/// the other's channel ids mapped by `remap`.
+fn merge_counts<T: Tally>(
+    states: &mut States,
+    mine: &mut Table<T>,
+    other: &States,
+    theirs: &Table<T>,
+    remap: &Remap,
+) {
+    let mut key: Vec<ChannelId> = Vec::new();
+    let map: Vec<u32> = other
+        .keys
+        .iter()
+        .map(|k| {
+            if remap.is_identity() {
+                states.intern(k, mine)
+            } else {
+                key.clear();
+                key.extend(k.iter().map(|&c| remap.id(c)));
+                states.intern(&key, mine)
+            }
+        })
+        .collect();
+    let to = |i: u32| map.get(idx(i)).copied().unwrap_or(u32::MAX);
+    for (i, &s) in map.iter().enumerate() {
+        let i = u32::try_from(i).unwrap_or(u32::MAX);
+        add(&mut mine.start, s, get(&theirs.start, i));
+        add(&mut mine.conversions, s, get(&theirs.conversions, i));
+        add(&mut mine.nulls, s, get(&theirs.nulls, i));
+        if let (Some(x), Some(y)) = (states.values.get_mut(idx(s)), other.values.get(idx(i))) {
+            x.merge(y);
+        }
+    }
+    for (&(f, t), &c) in &theirs.edges {
+        mine.add_edge(to(f), to(t), c);
+    }
+    mine.mass = mine.mass.plus(theirs.mass);
+}
+
 impl PartialEq for TransitionCounts {
     /// Equal when they hold the same spec, channel table, states and counts
-    /// (whatever the interning order); value sums are compared by value.
+    /// (whatever the interning order; exact or weighted alike); value sums
+    /// are compared by value.
     fn eq(&self, other: &Self) -> bool {
         if self.spec != other.spec
             || self.channels != other.channels
             || self.states.len() != other.states.len()
-            || self.tallies.edges.len() != other.tallies.edges.len()
         {
             return false;
         }
@@ -631,69 +880,106 @@ impl PartialEq for TransitionCounts {
                 None => return false,
             }
         }
-        let (a, b) = (&self.tallies, &other.tallies);
-        let same = map.iter().enumerate().all(|(i, &j)| {
-            let (i, j) = (u32::try_from(i).unwrap_or(u32::MAX), j);
+        let values = map.iter().enumerate().all(|(i, &j)| {
+            self.states.values.get(i).map(CompensatedSum::value)
+                == other.states.values.get(idx(j)).map(CompensatedSum::value)
+        });
+        values
+            && match (&self.weighted, &other.weighted) {
+                (None, None) => same_counts(&map, &self.tallies, &other.tallies),
+                (Some(a), Some(b)) => same_counts(&map, a, b),
+                _ => false,
+            }
+    }
+}
+
+fn same_counts<T: Tally>(map: &[u32], a: &Table<T>, b: &Table<T>) -> bool {
+    a.edges.len() == b.edges.len()
+        && map.iter().enumerate().all(|(i, &j)| {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
             get(&a.start, i) == get(&b.start, j)
                 && get(&a.conversions, i) == get(&b.conversions, j)
                 && get(&a.nulls, i) == get(&b.nulls, j)
-                && self.states.values.get(idx(i)).map(CompensatedSum::value)
-                    == other.states.values.get(idx(j)).map(CompensatedSum::value)
-        });
-        same && a.edges.iter().all(|(&(f, t), c)| {
+        })
+        && a.edges.iter().all(|(&(f, t), c)| {
             let key = (
                 map.get(idx(f)).copied().unwrap_or(u32::MAX),
                 map.get(idx(t)).copied().unwrap_or(u32::MAX),
             );
             b.edges.get(&key) == Some(c)
         })
-    }
 }
 
-/// Serialised form: the spec, the channel table, states as channel-id lists
-/// with their counts, edges as `(from, to, count)` triples sorted for a
-/// canonical text.
+/// Serialised form: the spec, the channel table, and the counts: states as
+/// channel-index lists with their counts, edges as `(from, to, count)`
+/// triples sorted for a canonical text; exact or weighted.
 #[derive(Serialize, Deserialize)]
 struct CountsRepr {
     spec: ModelSpec,
     channels: Channels,
-    states: Vec<StateRepr>,
-    edges: Vec<(u32, u32, u64)>,
+    counts: CountsData,
 }
 
 #[derive(Serialize, Deserialize)]
-struct StateRepr {
+enum CountsData {
+    /// Integer counts.
+    Exact {
+        states: Vec<StateRepr<u64>>,
+        edges: Vec<(u32, u32, u64)>,
+    },
+    /// `f64` weights.
+    Weighted {
+        states: Vec<StateRepr<f64>>,
+        edges: Vec<(u32, u32, f64)>,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct StateRepr<T> {
     channels: Vec<ChannelId>,
-    start: u64,
-    conversions: u64,
-    nulls: u64,
+    start: T,
+    conversions: T,
+    nulls: T,
     value: CompensatedSum,
+}
+
+/// Serialised edges: `(from, to, count)`.
+type EdgeReprs<T> = Vec<(u32, u32, T)>;
+
+fn repr<T: Tally>(states: &States, t: &Table<T>) -> (Vec<StateRepr<T>>, EdgeReprs<T>) {
+    let reprs = states
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| StateRepr {
+            channels: k.to_vec(),
+            start: t.start.get(i).copied().unwrap_or_default(),
+            conversions: t.conversions.get(i).copied().unwrap_or_default(),
+            nulls: t.nulls.get(i).copied().unwrap_or_default(),
+            value: states.values.get(i).copied().unwrap_or_default(),
+        })
+        .collect();
+    let mut edges: Vec<(u32, u32, T)> = t.edges.iter().map(|(&(f, t), &n)| (f, t, n)).collect();
+    edges.sort_unstable_by_key(|&(f, t, _)| (f, t));
+    (reprs, edges)
 }
 
 impl From<TransitionCounts> for CountsRepr {
     fn from(c: TransitionCounts) -> Self {
-        let t = &c.tallies;
-        let states = c
-            .states
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| StateRepr {
-                channels: k.to_vec(),
-                start: t.start.get(i).copied().unwrap_or(0),
-                conversions: t.conversions.get(i).copied().unwrap_or(0),
-                nulls: t.nulls.get(i).copied().unwrap_or(0),
-                value: c.states.values.get(i).copied().unwrap_or_default(),
-            })
-            .collect();
-        let mut edges: Vec<(u32, u32, u64)> =
-            t.edges.iter().map(|(&(f, t), &n)| (f, t, n)).collect();
-        edges.sort_unstable();
+        let counts = match &c.weighted {
+            None => {
+                let (states, edges) = repr(&c.states, &c.tallies);
+                CountsData::Exact { states, edges }
+            }
+            Some(t) => {
+                let (states, edges) = repr(&c.states, t);
+                CountsData::Weighted { states, edges }
+            }
+        };
         Self {
             spec: c.spec,
             channels: c.channels,
-            states,
-            edges,
+            counts,
         }
     }
 }
@@ -719,9 +1005,9 @@ pub enum CountsError {
     #[error("invalid spec: {0}")]
     Spec(String),
     /// A count or value breaks an invariant of observed counts: totals above
-    /// 2^53, a value that is not a finite non-negative number (or value on
-    /// a state without conversions), or a state entered a different number
-    /// of times than it is left.
+    /// 2^53, a count or value that is not a finite non-negative number (or
+    /// value on a state without conversions), or a state entered a
+    /// different number of times than it is left.
     #[error("inconsistent counts: {0}")]
     Inconsistent(String),
 }
@@ -734,6 +1020,118 @@ impl TryFrom<CountsRepr> for TransitionCounts {
     }
 }
 
+/// What validation needs of a count type.
+trait Checked: Tally {
+    /// Finite and non-negative.
+    fn valid(self) -> bool;
+    /// Whether `inflow` and `outflow` agree (exactly, or to rounding).
+    fn balanced(inflow: Self, outflow: Self) -> bool;
+    fn to_f64(self) -> f64;
+}
+
+impl Checked for u64 {
+    fn valid(self) -> bool {
+        true
+    }
+    fn balanced(inflow: Self, outflow: Self) -> bool {
+        inflow == outflow
+    }
+    fn to_f64(self) -> f64 {
+        count_to_f64(self)
+    }
+}
+
+impl Checked for f64 {
+    fn valid(self) -> bool {
+        self.is_finite() && self >= 0.0
+    }
+    fn balanced(inflow: Self, outflow: Self) -> bool {
+        (inflow - outflow).abs() <= 1e-9 * inflow.max(outflow)
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+/// Fills `table` from the serialised states and edges, checking them.
+#[allow(clippy::too_many_arguments)]
+fn fill<T: Checked>(
+    c: &mut States,
+    table: &mut Table<T>,
+    value_sum: &mut f64,
+    order: usize,
+    keep_self_loops: bool,
+    n_channels: usize,
+    states: Vec<StateRepr<T>>,
+    edges: Vec<(u32, u32, T)>,
+) -> Result<(), CountsError> {
+    let inconsistent = |what: String| CountsError::Inconsistent(what);
+    for (i, s) in states.into_iter().enumerate() {
+        if s.channels.is_empty() || s.channels.len() > order {
+            return Err(CountsError::StateLength(i));
+        }
+        if s.channels.iter().any(|id| id.index() >= n_channels) {
+            return Err(CountsError::UnknownChannel(i));
+        }
+        if c.lookup(&s.channels).is_some() {
+            return Err(CountsError::DuplicateState(i));
+        }
+        if !(s.start.valid() && s.conversions.valid() && s.nulls.valid()) {
+            return Err(inconsistent(format!("the counts of state #{i}")));
+        }
+        let value = s.value.value();
+        if !(value.is_finite() && value >= 0.0) || (value > 0.0 && s.conversions.to_f64() <= 0.0) {
+            return Err(inconsistent(format!("the value of state #{i}")));
+        }
+        let j = c.intern(&s.channels, table);
+        add(&mut table.start, j, s.start);
+        add(&mut table.conversions, j, s.conversions);
+        add(&mut table.nulls, j, s.nulls);
+        table.mass = table.mass.plus(s.conversions).plus(s.nulls);
+        *value_sum += value;
+        if let Some(x) = c.values.get_mut(idx(j)) {
+            *x = s.value;
+        }
+    }
+    let n = c.len();
+    for (i, (f, t, count)) in edges.into_iter().enumerate() {
+        if idx(f) >= n
+            || idx(t) >= n
+            || (f == t && !keep_self_loops)
+            || table.edges.contains_key(&(f, t))
+            || !count.valid()
+        {
+            return Err(CountsError::Edge(i));
+        }
+        table.add_edge(f, t, count);
+        table.mass = table.mass.plus(count);
+    }
+    // Flow: every visit of a state enters it once and leaves it once.
+    let mut inflow: Vec<T> = table.start.clone();
+    let mut outflow: Vec<T> = table
+        .conversions
+        .iter()
+        .zip(&table.nulls)
+        .map(|(a, b)| a.plus(*b))
+        .collect();
+    for (&(f, to), &count) in &table.edges {
+        add(&mut outflow, f, count);
+        add(&mut inflow, to, count);
+    }
+    if let Some(s) = inflow
+        .iter()
+        .zip(&outflow)
+        .position(|(a, b)| !T::balanced(*a, *b))
+    {
+        return Err(inconsistent(format!(
+            "state #{s} is entered {:?} times and left {:?} times",
+            inflow.get(s).copied().unwrap_or_default(),
+            outflow.get(s).copied().unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
 impl TransitionCounts {
     fn validated(r: CountsRepr) -> Result<Self, CountsError> {
         let model =
@@ -742,74 +1140,51 @@ impl TransitionCounts {
         let mut c = Self::configured(r.spec, order, keep_self_loops);
         c.channels = r.channels;
         let n_channels = c.channels.len();
-        let inconsistent = |what: String| CountsError::Inconsistent(what);
-        for (i, s) in r.states.into_iter().enumerate() {
-            if s.channels.is_empty() || s.channels.len() > order {
-                return Err(CountsError::StateLength(i));
+        let mut value_sum = 0.0;
+        match r.counts {
+            CountsData::Exact { states, edges } => {
+                fill(
+                    &mut c.states,
+                    &mut c.tallies,
+                    &mut value_sum,
+                    order,
+                    keep_self_loops,
+                    n_channels,
+                    states,
+                    edges,
+                )?;
+                if c.tallies.mass > MAX_EXACT_COUNT {
+                    return Err(CountsError::Inconsistent(format!(
+                        "the counts sum to more than 2^53 = {MAX_EXACT_COUNT}"
+                    )));
+                }
             }
-            if s.channels.iter().any(|id| id.index() >= n_channels) {
-                return Err(CountsError::UnknownChannel(i));
-            }
-            if c.states.lookup(&s.channels).is_some() {
-                return Err(CountsError::DuplicateState(i));
-            }
-            let value = s.value.value();
-            if !(value.is_finite() && value >= 0.0) || (value > 0.0 && s.conversions == 0) {
-                return Err(inconsistent(format!("the value of state #{i}")));
-            }
-            let j = c.states.intern(&s.channels, &mut c.tallies);
-            let t = &mut c.tallies;
-            add(&mut t.start, j, s.start);
-            add(&mut t.conversions, j, s.conversions);
-            add(&mut t.nulls, j, s.nulls);
-            t.mass = t.mass.plus(s.conversions).plus(s.nulls);
-            c.value_sum += value;
-            if let Some(x) = c.states.values.get_mut(idx(j)) {
-                *x = s.value;
+            CountsData::Weighted { states, edges } => {
+                let mut table = Table::default();
+                fill(
+                    &mut c.states,
+                    &mut table,
+                    &mut value_sum,
+                    order,
+                    keep_self_loops,
+                    n_channels,
+                    states,
+                    edges,
+                )?;
+                if !table.mass.is_finite() {
+                    return Err(CountsError::Inconsistent(
+                        "the weights sum to more than the largest finite number".to_owned(),
+                    ));
+                }
+                c.weighted = Some(Box::new(table));
             }
         }
-        let n = c.states.len();
-        for (i, (f, t, count)) in r.edges.into_iter().enumerate() {
-            if idx(f) >= n
-                || idx(t) >= n
-                || (f == t && !keep_self_loops)
-                || c.tallies.edges.contains_key(&(f, t))
-            {
-                return Err(CountsError::Edge(i));
-            }
-            c.tallies.add_edge(f, t, count);
-            c.tallies.mass = c.tallies.mass.plus(count);
-        }
-        if c.tallies.mass > MAX_EXACT_COUNT {
-            return Err(inconsistent(format!(
-                "the counts sum to more than 2^53 = {MAX_EXACT_COUNT}"
-            )));
-        }
-        if !c.value_sum.is_finite() {
-            return Err(inconsistent(
+        if !value_sum.is_finite() {
+            return Err(CountsError::Inconsistent(
                 "the values sum to more than the largest finite number".to_owned(),
             ));
         }
-        // Flow: every visit of a state enters it once and leaves it once.
-        let t = &c.tallies;
-        let mut inflow: Vec<u64> = t.start.clone();
-        let mut outflow: Vec<u64> = t
-            .conversions
-            .iter()
-            .zip(&t.nulls)
-            .map(|(a, b)| a.saturating_add(*b))
-            .collect();
-        for (&(f, to), &count) in &t.edges {
-            add(&mut outflow, f, count);
-            add(&mut inflow, to, count);
-        }
-        if let Some(s) = inflow.iter().zip(&outflow).position(|(a, b)| a != b) {
-            return Err(inconsistent(format!(
-                "state #{s} is entered {} times and left {} times",
-                inflow.get(s).copied().unwrap_or(0),
-                outflow.get(s).copied().unwrap_or(0)
-            )));
-        }
+        c.value_sum = value_sum;
         Ok(c)
     }
 }

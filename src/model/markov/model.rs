@@ -1,18 +1,21 @@
 //! [`Markov`]: the model configuration and its [`Model`] implementation.
 
-use crate::attribution::{Attribution, ChannelCredit};
+use crate::attribution::{Attribution, ChannelCredit, Diagnostics, JourneyCredit};
 use crate::channel::{ChannelId, Channels};
 use crate::error::ModelError;
 use crate::journey::{Journey, JourneySet};
 use crate::model::spec::{ParamDoc, Params, parse_bool};
 use crate::model::{Merge, Model, ModelSpec, check_spec};
-use crate::numeric::count_to_f64;
 
 use super::Solver;
 use super::capped::capped_removal_effects;
 use super::chain::MarkovChain;
 use super::counts::{TransitionCounts, check_order};
-use super::removal::{RemovalEffects, WORK_LIMIT, removal_effects};
+use super::fit::MarkovFit;
+use super::removal::{
+    RemovalEffects, WORK_LIMIT, absorption_probabilities, removal_effects,
+    removal_effects_and_absorption,
+};
 
 /// The Markov-chain removal-effect model of order `k` (see the
 /// [module docs](super) for the definition and conventions).
@@ -296,7 +299,7 @@ impl Markov {
     /// Turns removal effects into an [`Attribution`].
     #[must_use]
     pub fn attribution(&self, chain: &MarkovChain, effects: &RemovalEffects) -> Attribution {
-        let total_conversions = count_to_f64(chain.total_conversions());
+        let total_conversions = chain.conversions_weight();
         let total_value = chain.total_value();
         let re_sum: f64 = effects.removal_effects.iter().sum();
         let rev_sum: f64 = effects.value_removal_effects.iter().sum();
@@ -308,7 +311,7 @@ impl Markov {
                 let channel = ChannelId::from_index(i)?;
                 let re = effects.removal_effects.get(i).copied().unwrap_or(0.0);
                 let rev = effects.value_removal_effects.get(i).copied().unwrap_or(0.0);
-                let mut credit = ChannelCredit::new(
+                let credit = ChannelCredit::new(
                     channel,
                     name.clone(),
                     if re_sum > 0.0 {
@@ -321,11 +324,18 @@ impl Markov {
                     } else {
                         0.0
                     },
-                );
-                credit.removal_effect = Some(re);
+                )
+                .with_removal_effect(re, effects.error_bounds.get(i).copied());
                 Some(credit)
             })
             .collect();
+        let solver = match (self.max_steps, self.solver) {
+            (Some(_), _) => "capped",
+            (None, Solver::Dense) => "dense",
+            (None, Solver::Iterative) => "iterative",
+            (None, _) => "auto",
+        };
+        let error_bound = effects.error_bounds.iter().copied().fold(0.0, f64::max);
         Attribution::new(
             self.name(),
             self.parameters(),
@@ -333,6 +343,12 @@ impl Markov {
             total_conversions,
             total_value,
         )
+        .with_diagnostics(Diagnostics::new(
+            chain.n_states(),
+            chain.n_transitions(),
+            error_bound,
+            solver,
+        ))
     }
 }
 
@@ -345,6 +361,7 @@ crate::model::registry::factory!(
 
 impl Model for Markov {
     type State = TransitionCounts;
+    type Fitted = MarkovFit;
 
     fn name(&self) -> &'static str {
         "markov"
@@ -403,9 +420,90 @@ impl Model for Markov {
         state.check_exact()
     }
 
+    fn observe_weighted(
+        &self,
+        state: &mut TransitionCounts,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError> {
+        crate::model::check_weight(weight)?;
+        if weight == 1.0 {
+            return self.observe(state, journey, channels);
+        }
+        if (state.order(), state.keeps_self_loops()) != (self.order, self.keep_self_loops) {
+            return Err(ModelError::WrongState {
+                model: self.spec().to_string(),
+                state: Some(state.spec().to_string()),
+            });
+        }
+        state.follow(channels)?;
+        if let Some(t) = journey
+            .touches()
+            .iter()
+            .find(|t| !channels.contains(t.channel))
+        {
+            return Err(ModelError::UnknownChannel {
+                id: t.channel.get(),
+                len: channels.len(),
+            });
+        }
+        state.observe_weighted(journey, weight);
+        state.check_exact()
+    }
+
+    fn fit(&self, state: &TransitionCounts) -> Result<MarkovFit, ModelError> {
+        let chain = self.chain(state)?;
+        let (effects, absorption) = match self.max_steps {
+            None => removal_effects_and_absorption(&chain, self.solver, self.work_limit)?,
+            Some(k) => (
+                capped_removal_effects(&chain, k, self.work_limit)?,
+                absorption_probabilities(&chain)?,
+            ),
+        };
+        let attribution = self.attribution(&chain, &effects);
+        Ok(MarkovFit::new(chain, effects, attribution, absorption))
+    }
+
+    /// The attribution without the absorption probabilities of
+    /// [`Model::fit`] (which a step-capped model computes separately).
     fn finish(&self, state: &TransitionCounts) -> Result<Attribution, ModelError> {
         let chain = self.chain(state)?;
         let effects = self.removal_effects(&chain)?;
         Ok(self.attribution(&chain, &effects))
+    }
+
+    /// The journey's conversions shared among its distinct channels in
+    /// proportion to their removal effects in `fitted` (channels matched by
+    /// name; a channel the fit does not know has removal effect 0), equally
+    /// when they are all 0. `None` without a fit or without conversions.
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        fitted: Option<&MarkovFit>,
+    ) -> Result<Option<JourneyCredit>, ModelError> {
+        let Some(fit) = fitted else {
+            return Ok(None);
+        };
+        if journey.conversions() == 0 {
+            return Ok(None);
+        }
+        let mut shares: Vec<(ChannelId, f64)> = Vec::new();
+        for id in journey.channels() {
+            let name = channels.name(id).ok_or(ModelError::UnknownChannel {
+                id: id.get(),
+                len: channels.len(),
+            })?;
+            if !shares.iter().any(|&(c, _)| c == id) {
+                shares.push((id, fit.removal_effect_of(name).unwrap_or(0.0)));
+            }
+        }
+        let total: f64 = shares.iter().map(|&(_, re)| re).sum();
+        let k = crate::numeric::count_to_f64(u64::try_from(shares.len()).unwrap_or(u64::MAX));
+        for (_, share) in &mut shares {
+            *share = if total > 0.0 { *share / total } else { 1.0 / k };
+        }
+        Ok(Some(JourneyCredit { journey: 0, shares }))
     }
 }

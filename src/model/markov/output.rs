@@ -6,8 +6,6 @@ use petgraph::dot::Dot;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
-use crate::numeric::count_to_f64;
-
 use super::chain::MarkovChain;
 use super::filter::EdgeFilter;
 use crate::channel::Channels;
@@ -51,12 +49,8 @@ impl fmt::Display for TransitionEdge {
     }
 }
 
-fn ratio(count: u64, total: u64) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        count_to_f64(count) / count_to_f64(total)
-    }
+fn ratio(count: f64, total: f64) -> f64 {
+    if total > 0.0 { count / total } else { 0.0 }
 }
 
 impl MarkovChain {
@@ -324,40 +318,48 @@ impl MarkovChain {
     }
 
     fn transitions_indexed(&self) -> Vec<IndexedRow> {
+        // Probabilities from the f64 counts (exact below 2^53, or the
+        // weights of a weighted chain); counts as the integers shown.
         let mut rows = Vec::new();
-        let n = self.total_journeys();
+        let n = self.journeys_weight();
         for (s, &c) in self.start.iter().enumerate() {
-            if c > 0 {
+            let w = self.start_weight(s);
+            if w > 0.0 {
                 rows.push(IndexedRow {
                     from: None,
                     to: Target::State(s),
-                    probability: ratio(c, n),
+                    probability: ratio(w, n),
                     count: c,
                 });
             }
         }
         for s in 0..self.n_states() {
-            let out = self.out.get(s).copied().unwrap_or(0);
-            for (t, c) in self.row(s) {
+            let out = self.out_weight(s);
+            for ((t, c), (_, w)) in self.row(s).zip(self.row_weights(s)) {
                 rows.push(IndexedRow {
                     from: Some(s),
                     to: Target::State(t as usize),
-                    probability: ratio(c, out),
+                    probability: ratio(w, out),
                     count: c,
                 });
             }
-            for (to, c) in [
+            for (to, c, w) in [
                 (
                     Target::Conversion,
                     self.conversions.get(s).copied().unwrap_or(0),
+                    self.conversion_weight(s),
                 ),
-                (Target::Null, self.nulls.get(s).copied().unwrap_or(0)),
+                (
+                    Target::Null,
+                    self.nulls.get(s).copied().unwrap_or(0),
+                    self.null_weight(s),
+                ),
             ] {
-                if c > 0 {
+                if w > 0.0 {
                     rows.push(IndexedRow {
                         from: Some(s),
                         to,
-                        probability: ratio(c, out),
+                        probability: ratio(w, out),
                         count: c,
                     });
                 }

@@ -66,6 +66,36 @@ pub(crate) fn removal_effects(
     solver: Solver,
     work_limit: u64,
 ) -> Result<RemovalEffects, ModelError> {
+    removal_effects_and_absorption(chain, solver, work_limit).map(|(effects, _)| effects)
+}
+
+/// The absorption probabilities into `(conversion)` of every chain state
+/// (0 for states that cannot reach it), from the full chain's solution.
+fn absorption(chain: &MarkovChain, system: &System, full: &Full) -> Vec<f64> {
+    let mut h = vec![0.0; chain.n_states()];
+    for (&s, x) in system.chain_of.iter().zip(&full.solved.x) {
+        if let Some(hs) = h.get_mut(s as usize) {
+            *hs = x[0].clamp(0.0, 1.0);
+        }
+    }
+    h
+}
+
+/// The absorption probabilities of the (uncapped) chain, solved on their
+/// own.
+pub(crate) fn absorption_probabilities(chain: &MarkovChain) -> Result<Vec<f64>, ModelError> {
+    let system = System::new(chain);
+    let full = full_solution(&system, Solver::Auto)?;
+    Ok(absorption(chain, &system, &full))
+}
+
+/// [`removal_effects`] and the absorption probabilities of the full chain
+/// (by chain state), which its solution gives for free.
+pub(crate) fn removal_effects_and_absorption(
+    chain: &MarkovChain,
+    solver: Solver,
+    work_limit: u64,
+) -> Result<(RemovalEffects, Vec<f64>), ModelError> {
     let system = System::new(chain);
     let nc = chain.n_channels();
     let mut full = full_solution(&system, solver)?;
@@ -79,15 +109,17 @@ pub(crate) fn removal_effects(
     }
     let p = full.probability;
     let y = full.solved.functional[1];
+    let h = absorption(chain, &system, &full);
     if p <= 0.0 {
-        return Ok(RemovalEffects {
+        let effects = RemovalEffects {
             conversion_probability: 0.0,
             value_per_journey: 0.0,
             removal_effects: vec![0.0; nc],
             value_removal_effects: vec![0.0; nc],
             error_bounds: vec![0.0; nc],
             cap_loss: None,
-        });
+        };
+        return Ok((effects, h));
     }
     let blocked = match solver {
         Solver::Iterative => true,
@@ -136,7 +168,7 @@ pub(crate) fn removal_effects(
         res.value_removal_effects.push(re_v);
         res.error_bounds.push(bound);
     }
-    Ok(res)
+    Ok((res, h))
 }
 
 /// The full chain's solution by `solver`, or by the refined fallback when

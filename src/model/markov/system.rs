@@ -116,6 +116,8 @@ pub(crate) struct System {
     pub journeys: f64,
     /// Live states containing each channel.
     pub by_channel: Vec<Vec<u32>>,
+    /// The chain state of each live state.
+    pub chain_of: Vec<u32>,
     /// Sweep position of each live state: states sorted by their channels
     /// rotated left by one (`(a, b, c)` by `(b, c, a)`), so that states
     /// sharing the successors `(b, c, ·)` are swept one after the other and
@@ -187,8 +189,8 @@ impl System {
         }
         let mut live = vec![false; ns];
         let mut stack: Vec<usize> = Vec::new();
-        for (s, &c) in chain.conversions.iter().enumerate() {
-            if c > 0 {
+        for s in 0..ns {
+            if chain.conversion_weight(s) > 0.0 {
                 if let Some(l) = live.get_mut(s) {
                     *l = true;
                 }
@@ -237,27 +239,28 @@ impl System {
         };
         for &s in &chain_of {
             let s = s as usize;
-            let mut self_loop = 0u64;
-            for (t, c) in chain.row(s) {
+            // Counts as f64 (exact below 2^53) or the weights of a
+            // weighted chain.
+            let mut self_loop = 0.0;
+            for (t, c) in chain.row_weights(s) {
                 if t as usize == s {
-                    self_loop = self_loop.saturating_add(c);
+                    self_loop += c;
                     continue;
                 }
                 let lt = live_of.get(t as usize).copied().unwrap_or(u32::MAX);
                 if lt != u32::MAX {
                     cols.push(lt);
-                    w.push(count_to_f64(c));
+                    w.push(c);
                 }
             }
             row_ptr.push(cols.len());
-            let out = chain.out.get(s).copied().unwrap_or(0);
-            self_loops.push(count_to_f64(self_loop));
-            diag.push(count_to_f64(out.saturating_sub(self_loop)));
+            self_loops.push(self_loop);
+            diag.push((chain.out_weight(s) - self_loop).max(0.0));
             rhs.push([
-                count_to_f64(chain.conversions.get(s).copied().unwrap_or(0)),
+                chain.conversion_weight(s),
                 chain.values.get(s).copied().unwrap_or(0.0) / value_scale,
             ]);
-            start.push(count_to_f64(chain.start.get(s).copied().unwrap_or(0)));
+            start.push(chain.start_weight(s));
         }
         let mut by_channel: Vec<Vec<u32>> = vec![Vec::new(); chain.n_channels()];
         for (i, &s) in chain_of.iter().enumerate() {
@@ -301,8 +304,9 @@ impl System {
             rhs,
             value_scale,
             start,
-            journeys: count_to_f64(chain.total_journeys()),
+            journeys: chain.journeys_weight(),
             by_channel,
+            chain_of,
         }
     }
 
