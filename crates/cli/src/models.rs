@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use attribution::ModelError;
 use attribution::build::parse_duration;
-use attribution::model::heuristic::Heuristic;
 use attribution::model::{DynModel, ModelFactory, ModelSpec, Registry};
 use clap::ValueEnum;
 
@@ -336,13 +335,20 @@ impl<'r> Models<'r> {
     /// Whether `--model` asks for a model that gives per-journey credit
     /// (`all` does when the registry has one).
     pub fn requests_per_journey(&self) -> bool {
+        let gives = |spec: &ModelSpec| {
+            self.expand(spec).is_ok_and(|models| {
+                models
+                    .iter()
+                    .any(|m| crate::per_journey::gives_journey_credit(m.as_ref()))
+            })
+        };
         self.requests.iter().any(|r| match r {
             Request::All => self
                 .registry
                 .names()
                 .iter()
-                .any(|n| Heuristic::from_name(n).is_some()),
-            Request::Spec(spec) => Heuristic::from_name(&spec.name).is_some(),
+                .any(|n| gives(&ModelSpec::new(*n))),
+            Request::Spec(spec) => gives(spec),
         })
     }
 

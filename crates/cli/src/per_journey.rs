@@ -6,9 +6,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use attribution::model::heuristic::{Heuristic, TouchWeights};
+use std::sync::Arc;
+
+use attribution::model::DynModel;
 use attribution::numeric::count_to_f64;
-use attribution::{Channels, Journey};
+use attribution::{ChannelId, Channels, Journey};
 
 use crate::error::CliError;
 use crate::models::Plan;
@@ -20,7 +22,7 @@ pub struct PerJourney {
     writer: csv::Writer<Box<dyn Write>>,
     path: PathBuf,
     /// The models giving per-journey credit, with their output labels.
-    models: Vec<(String, Heuristic)>,
+    models: Vec<(String, Arc<dyn DynModel>)>,
     /// Journeys seen so far (converting or not): the position of the next.
     journeys: u64,
 }
@@ -48,8 +50,9 @@ impl PerJourney {
         Ok(this)
     }
 
-    /// Takes the models of `plan` that give per-journey credit (the
-    /// heuristics); warns that the others (Markov) are left out. An error
+    /// Takes the models of `plan` that give per-journey credit in one pass
+    /// ([`gives_journey_credit`]: the heuristics); warns that the others
+    /// (Markov, whose credit needs the fitted chain) are left out. An error
     /// when no model of the plan gives per-journey credit (callers check
     /// [`Models::requests_per_journey`](crate::models::Models::requests_per_journey)
     /// before reading, so this is a safeguard).
@@ -57,9 +60,11 @@ impl PerJourney {
         let mut markov: Vec<String> = Vec::new();
         self.models = Vec::new();
         for chosen in &plan.chosen {
-            match Heuristic::from_spec(&chosen.spec) {
-                Ok(h) => self.models.push((chosen.label.clone(), h)),
-                Err(_) => markov.push(chosen.label.clone()),
+            if gives_journey_credit(chosen.model.as_ref()) {
+                self.models
+                    .push((chosen.label.clone(), Arc::clone(&chosen.model)));
+            } else {
+                markov.push(chosen.label.clone());
             }
         }
         if self.models.is_empty() {
@@ -95,9 +100,13 @@ impl PerJourney {
         let conversions = count_to_f64(journey.conversions());
         let value = journey.value();
         for (name, model) in &self.models {
-            let shares = model.journey_shares(journey, channels).map_err(|e| {
-                CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)))
-            })?;
+            let shares = model
+                .journey_credit(journey, channels, None)
+                .map_err(|e| {
+                    CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)))
+                })?
+                .map(|credit| credit.shares)
+                .unwrap_or_default();
             for (channel, share) in shares {
                 let record = [
                     id.as_str(),
@@ -123,6 +132,20 @@ impl PerJourney {
     fn failed(&self, e: impl std::fmt::Display) -> CliError {
         CliError::Other(format!("cannot write `{}`: {e}", self.path.display()))
     }
+}
+
+/// Whether `model` gives per-journey credit without a fit (in the one pass
+/// that writes the file): probed on a one-touch converting journey. A model
+/// that needs data the probe lacks (time decay: timestamps) does; one whose
+/// credit depends on the fit (Markov) answers `None`.
+pub fn gives_journey_credit(model: &dyn DynModel) -> bool {
+    let mut channels = Channels::new();
+    let probe = channels
+        .intern("probe")
+        .ok()
+        .and_then(|id: ChannelId| Journey::from_channels(&[id], 1, 0, 1.0).ok());
+    probe
+        .is_some_and(|journey| !matches!(model.journey_credit(&journey, &channels, None), Ok(None)))
 }
 
 /// The error of `--per-journey` with Markov models only.

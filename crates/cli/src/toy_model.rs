@@ -10,10 +10,12 @@
 
 // `DynModel` is named by path: importing it next to `Model` makes method
 // calls on `Toy` ambiguous (both traits have `spec`, `parameters`, ...).
+use attribution::model::Fitted;
 use attribution::model::{ModelFactory, ModelSpec, ParamDoc, Registry};
 use attribution::numeric::count_to_f64;
 use attribution::{
-    Attribution, ChannelCredit, ChannelId, Channels, Journey, Merge, Model, ModelError,
+    Attribution, ChannelCredit, ChannelId, Channels, Journey, JourneyCredit, Merge, Model,
+    ModelError,
 };
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +53,7 @@ pub struct ToyState {
     channels: Channels,
     /// `(conversions, value)` per channel of `channels` (possibly shorter).
     credit: Vec<(f64, f64)>,
-    conversions: u64,
+    conversions: f64,
     value: f64,
 }
 
@@ -114,10 +116,7 @@ impl Merge for ToyState {
             let (conversions, value) = other.credit.get(id.index()).copied().unwrap_or_default();
             merged.add(mine.index(), conversions, value);
         }
-        merged.conversions = merged
-            .conversions
-            .checked_add(other.conversions)
-            .ok_or_else(|| mismatch(&self.spec, &other.spec))?;
+        merged.conversions += other.conversions;
         merged.value += other.value;
         *self = merged;
         Ok(())
@@ -131,8 +130,58 @@ fn mismatch(left: &ModelSpec, right: &ModelSpec) -> ModelError {
     }
 }
 
+/// What fitting the toy gives: its attribution (it learns nothing else).
+pub struct ToyFit(Attribution);
+
+impl Fitted for ToyFit {
+    fn attribution(&self) -> &Attribution {
+        &self.0
+    }
+
+    fn into_attribution(self) -> Attribution {
+        self.0
+    }
+}
+
+impl Toy {
+    /// The shares of the journey's distinct channels, in order of first
+    /// touch: `first` to the first touch's channel, the rest to the last
+    /// touch's (everything when they are the same channel), 0 to the others.
+    fn shares(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+    ) -> Result<Vec<(ChannelId, f64)>, ModelError> {
+        let (Some(first), Some(last)) = (journey.first(), journey.last()) else {
+            return Ok(Vec::new());
+        };
+        let mut shares: Vec<(ChannelId, f64)> = Vec::new();
+        for channel in journey.channels() {
+            if !channels.contains(channel) {
+                return Err(ModelError::UnknownChannel {
+                    id: channel.get(),
+                    len: channels.len(),
+                });
+            }
+            if !shares.iter().any(|(c, _)| *c == channel) {
+                shares.push((channel, 0.0));
+            }
+        }
+        for (channel, share) in &mut shares {
+            if *channel == first.channel {
+                *share += self.first;
+            }
+            if *channel == last.channel {
+                *share += 1.0 - self.first;
+            }
+        }
+        Ok(shares)
+    }
+}
+
 impl Model for Toy {
     type State = ToyState;
+    type Fitted = ToyFit;
 
     fn name(&self) -> &'static str {
         "toy"
@@ -147,7 +196,7 @@ impl Model for Toy {
             spec: Model::spec(self),
             channels: Channels::new(),
             credit: Vec::new(),
-            conversions: 0,
+            conversions: 0.0,
             value: 0.0,
         }
     }
@@ -158,38 +207,38 @@ impl Model for Toy {
         journey: &Journey,
         channels: &Channels,
     ) -> Result<(), ModelError> {
+        self.observe_weighted(state, journey, channels, 1.0)
+    }
+
+    fn observe_weighted(
+        &self,
+        state: &mut ToyState,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError> {
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(ModelError::InvalidParameter {
+                name: "weight",
+                value: weight.to_string(),
+                reason: "a journey weight must be a finite, non-negative number",
+            });
+        }
         state.extend_channels(channels)?;
         if journey.conversions() == 0 {
             return Ok(());
         }
-        let (Some(first), Some(last)) = (journey.first(), journey.last()) else {
-            return Ok(());
-        };
-        for touch in [first, last] {
-            if !channels.contains(touch.channel) {
-                return Err(ModelError::UnknownChannel {
-                    id: touch.channel.get(),
-                    len: channels.len(),
-                });
-            }
+        let conversions = weight * count_to_f64(journey.conversions());
+        let value = weight * journey.value();
+        for (channel, share) in self.shares(journey, channels)? {
+            state.add(channel.index(), share * conversions, share * value);
         }
-        let (conversions, value) = (count_to_f64(journey.conversions()), journey.value());
-        let first_share = if journey.len() == 1 { 1.0 } else { self.first };
-        state.add(
-            first.channel.index(),
-            first_share * conversions,
-            first_share * value,
-        );
-        if journey.len() > 1 {
-            let rest = 1.0 - self.first;
-            state.add(last.channel.index(), rest * conversions, rest * value);
-        }
-        state.conversions = state.conversions.saturating_add(journey.conversions());
+        state.conversions += conversions;
         state.value += value;
         Ok(())
     }
 
-    fn finish(&self, state: &ToyState) -> Result<Attribution, ModelError> {
+    fn fit(&self, state: &ToyState) -> Result<ToyFit, ModelError> {
         if state.spec != Model::spec(self) {
             return Err(ModelError::WrongState {
                 model: Model::spec(self).to_string(),
@@ -205,13 +254,28 @@ impl Model for Toy {
                 ChannelCredit::new(id, name, conversions, value)
             })
             .collect();
-        Ok(Attribution::new(
+        Ok(ToyFit(Attribution::new(
             "toy",
             self.parameters(),
             credits,
-            count_to_f64(state.conversions),
+            state.conversions,
             state.value,
-        ))
+        )))
+    }
+
+    fn journey_credit(
+        &self,
+        journey: &Journey,
+        channels: &Channels,
+        _fitted: Option<&ToyFit>,
+    ) -> Result<Option<JourneyCredit>, ModelError> {
+        if journey.conversions() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(JourneyCredit {
+            journey: 0,
+            shares: self.shares(journey, channels)?,
+        }))
     }
 }
 

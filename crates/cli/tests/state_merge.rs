@@ -354,13 +354,11 @@ fn damaged_and_foreign_files_are_errors_naming_the_file() {
     damaged[at] = b'X';
     std::fs::write(&inner, &damaged).unwrap();
     let bad_json = dir.join("bad.json");
-    // A channel index beyond the state's table.
-    let broken = json.replacen(
-        "\"channels\": [\n              0\n",
-        "\"channels\": [\n              9\n",
-        1,
-    );
-    assert_ne!(broken, json);
+    // A channel named twice in the second state's table.
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names = &mut value["states"][1]["state"]["channels"];
+    names[1] = names[0].clone();
+    let broken = serde_json::to_string_pretty(&value).unwrap();
     std::fs::write(&bad_json, broken).unwrap();
     let cut_json = dir.join("cut.json");
     std::fs::write(&cut_json, &json[..json.len() / 2]).unwrap();
@@ -409,10 +407,13 @@ fn damaged_and_foreign_files_are_errors_naming_the_file() {
             assert_eq!(&stderr, expected, "{args:?}");
         }
     }
-    for file in [&bad_json, &cut_json] {
+    for (file, what) in [
+        (&bad_json, "state #1: channel `PPC` is listed twice"),
+        (&cut_json, "EOF while parsing"),
+    ] {
         let (code, stdout, stderr) = outcome(&["merge", good.to_str().unwrap(), &name(file)]);
         assert_eq!((code, stdout.as_str()), (2, ""));
-        let prefix = format!("error: {}: corrupt state: ", name(file));
+        let prefix = format!("error: {}: corrupt state: {what}", name(file));
         assert!(stderr.starts_with(&prefix), "{stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
