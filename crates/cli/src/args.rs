@@ -23,6 +23,8 @@ decay) and exact Markov-chain removal effects.
 Example:
   attribution attribute examples/data/events.csv --shape events --lookback 30d
   attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv
+  attribution attribute paths.csv --model markov:order=3 --model position-based:first=0.3,last=0.3
+  attribution state day1.csv --model markov:order=2 -o day1.state   (then: merge day*.state)
 
 Exit codes:
   0  success; also when the reader of the output goes away (`attribution … | head`)
@@ -295,9 +297,20 @@ Output: --format table (for people: each model's credit and share of its total, 
 csv (model,channel,conversions,value,removal_effect; full precision) or json (the CSV rows as
 objects). The model column holds the model's name, or NAME:KEY=VALUE with the parameters that
 differ when several specs of one model run (markov:order=2, markov:order=3).
+Extras, as CSV columns after removal_effect only when some row has them (empty elsewhere),
+and as JSON keys only on the rows that have them:
+  removal_effect_error  certified bound: |removal_effect - exact| <= it (markov)
+  interval_level,conversions_lo,conversions_hi,value_lo,value_hi,share_lo,share_hi
+                        an uncertainty interval at confidence interval_level (e.g. 0.95);
+                        JSON: \"interval\": {level, conversions_lo, ...}
+  positions             credit by position in the journey (first touch first), `|`-joined
+Model diagnostics (markov: states, transitions, solver, iterations and residual when the
+solver reports them, error_bound = the largest removal_effect_error) are the JSON key
+\"diagnostics\" on every row of the model, and a `diagnostics:` footnote of the table.
 --per-journey FILE also writes journey_id,model,channel,conversions,value for every
-converting journey under each heuristic model (ids from the input, else the journey's
-1-based position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
+converting journey under each model that credits journeys in one pass (the heuristics; not
+markov, whose credit needs the fitted chain; ids from the input, else the journey's 1-based
+position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
 failure or unwritable output (see `attribution --help`).";
 
 /// `attribute --help` after the options: the registry's models, then the rest.

@@ -20,6 +20,7 @@ mod journeys;
 mod markov;
 mod models;
 mod output;
+mod output_rows;
 mod per_journey;
 mod progress;
 mod runner;

@@ -5,7 +5,6 @@ use std::io::Write;
 use attribution::Attribution;
 use attribution::model::ModelSpec;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use serde::Serialize;
 
 use crate::error::{CliError, write_failed};
 
@@ -14,19 +13,12 @@ use crate::error::{CliError, write_failed};
 pub enum Format {
     /// Aligned tables for people: conversions and value side by side per model.
     Table,
-    /// `model,channel,conversions,value,removal_effect`, full precision.
+    /// `model,channel,conversions,value,removal_effect`, then the extras some
+    /// row has (see `attribute --help`), full precision.
     Csv,
-    /// The CSV rows as an array of JSON objects.
+    /// The CSV rows as an array of JSON objects, extras and model
+    /// diagnostics as keys of the rows that have them.
     Json,
-}
-
-#[derive(Serialize)]
-struct Row<'a> {
-    model: &'a str,
-    channel: &'a str,
-    conversions: f64,
-    value: f64,
-    removal_effect: Option<f64>,
 }
 
 /// A result with its name in the output.
@@ -38,18 +30,6 @@ pub struct Labelled {
     pub spec: ModelSpec,
     /// The result.
     pub attribution: Attribution,
-}
-
-fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
-    results.iter().flat_map(|r| {
-        r.attribution.channels().iter().map(move |c| Row {
-            model: &r.label,
-            channel: &c.name,
-            conversions: c.conversions,
-            value: c.value,
-            removal_effect: c.removal_effect,
-        })
-    })
 }
 
 /// What the output leaves out or needs explained, besides the numbers: in
@@ -140,33 +120,34 @@ pub fn write(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     match format {
-        Format::Csv => write_csv(results, out),
-        Format::Json => {
-            let all: Vec<Row<'_>> = rows(results).collect();
-            serde_json::to_writer_pretty(&mut *out, &all).map_err(write_failed)?;
-            writeln!(out).map_err(write_failed)
-        }
+        Format::Csv => crate::output_rows::write_csv(results, out),
+        Format::Json => crate::output_rows::write_json(results, out),
         Format::Table => write_table(results, notes, out),
     }
 }
 
-fn write_csv(results: &[Labelled], out: &mut dyn Write) -> Result<(), CliError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["model", "channel", "conversions", "value", "removal_effect"])
-        .map_err(write_failed)?;
-    // f64's Display is the shortest text that reads back to the same double.
-    for r in rows(results) {
-        let re = r.removal_effect.map(|x| x.to_string()).unwrap_or_default();
-        w.write_record([
-            r.model,
-            r.channel,
-            &r.conversions.to_string(),
-            &r.value.to_string(),
-            &re,
-        ])
-        .map_err(write_failed)?;
-    }
-    w.flush().map_err(write_failed)
+/// `model: N states, M transitions, solver S, …` for the models that
+/// report how their numbers were computed.
+fn diagnostic_notes(results: &[Labelled]) -> Vec<String> {
+    results
+        .iter()
+        .filter_map(|r| {
+            let d = r.attribution.diagnostics()?;
+            let mut parts = vec![
+                format!("{} states", d.states),
+                format!("{} transitions", d.transitions),
+                format!("solver {}", d.solver),
+            ];
+            if let Some(n) = d.iterations {
+                parts.push(format!("{n} iterations"));
+            }
+            if let Some(residual) = d.residual {
+                parts.push(format!("residual {residual:.1e}"));
+            }
+            parts.push(format!("removal effects within {:.1e}", d.error_bound));
+            Some(format!("{}: {}", r.label, parts.join(", ")))
+        })
+        .collect()
 }
 
 /// `model: k=v, k=v` for the models that have parameters.
@@ -289,6 +270,10 @@ fn write_table(results: &[Labelled], notes: &Notes, out: &mut dyn Write) -> Resu
     }
     for line in notes.footnotes() {
         writeln!(out, "{line}").map_err(write_failed)?;
+    }
+    let diagnostics = diagnostic_notes(results);
+    if !diagnostics.is_empty() {
+        writeln!(out, "diagnostics: {}", diagnostics.join("; ")).map_err(write_failed)?;
     }
     let params = parameter_notes(results);
     if !params.is_empty() {
