@@ -530,6 +530,28 @@ pub enum ModelError {
     /// [`StateError`]).
     #[error(transparent)]
     State(#[from] StateError),
+    /// Two bundles of states (see
+    /// [`StateBundle::merge`](crate::model::StateBundle::merge)) do not hold
+    /// states of the same model specs.
+    #[error(
+        "the states of {} do not match the states of {}: only states of the same model specs merge",
+        describe_specs(.left),
+        describe_specs(.right)
+    )]
+    MismatchedStates {
+        /// The specs of the bundle merged into.
+        left: Vec<String>,
+        /// The specs of the bundle merged.
+        right: Vec<String>,
+    },
+}
+
+fn describe_specs(specs: &[String]) -> String {
+    if specs.is_empty() {
+        return "no model".to_owned();
+    }
+    let specs: Vec<String> = specs.iter().map(|s| format!("`{s}`")).collect();
+    specs.join(", ")
 }
 
 fn describe_state(state: Option<&str>) -> String {

@@ -79,7 +79,10 @@ fn events_build_the_tiny_journeys() {
     assert_eq!(report.total_value, 360.0);
     assert_eq!(report.unattributed_value, 0.0);
     assert!(report.rows_rejected.is_empty());
-    assert_eq!(report.dropped, attribution::assemble::DroppedEvents::default());
+    assert_eq!(
+        report.dropped,
+        attribution::assemble::DroppedEvents::default()
+    );
 }
 
 #[test]

@@ -90,12 +90,14 @@ pub mod heuristic;
 pub mod markov;
 mod registry;
 mod spec;
+mod state_bundle;
 pub(crate) mod state_file;
 mod table;
 
 pub use dynamic::{DynFitted, DynModel, DynState};
 pub use registry::{ModelAndState, ModelFactory, Registry};
 pub use spec::{ModelSpec, ParamDoc};
+pub use state_bundle::{BUNDLE_FORMAT, BUNDLE_MAGIC, BUNDLE_VERSION, StateBundle};
 pub use state_file::{
     STATE_FORMAT, STATE_MAGIC, STATE_VERSION, StateEnvelope, StateError, peek_spec,
 };

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use attribution::io::{TimeFormat, Timezone};
+use attribution::model::Registry;
 
 use crate::output::Format;
 
@@ -22,6 +23,8 @@ decay) and exact Markov-chain removal effects.
 Example:
   attribution attribute examples/data/events.csv --shape events --lookback 30d
   attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv
+  attribution attribute paths.csv --model markov:order=3 --model position-based:first=0.3,last=0.3
+  attribution state day1.csv --model markov:order=2 -o day1.state   (then: merge day*.state)
 
 Exit codes:
   0  success; also when the reader of the output goes away (`attribution … | head`)
@@ -43,7 +46,6 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Attribute conversions and value to channels with one or more models.
-    #[command(after_help = ATTRIBUTE_HELP)]
     Attribute(AttributeArgs),
     /// Write the Markov chain's transition matrix (CSV, JSON) or graph (DOT).
     #[command(after_help = TRANSITIONS_HELP)]
@@ -54,6 +56,12 @@ pub enum Command {
     /// Build journeys (e.g. from an event log) and write them in the `journeys` shape.
     #[command(after_help = JOURNEYS_HELP)]
     Journeys(JourneysArgs),
+    /// Write the models' partial states of an input to a file, for `merge`.
+    #[command(after_help = STATE_HELP)]
+    State(StateArgs),
+    /// Merge state files (any number, any order) and write what `attribute` writes.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
 }
 
 const JOURNEYS_HELP: &str = "\
@@ -225,22 +233,59 @@ pub struct JourneysArgs {
     pub build: BuildArgs,
 }
 
+/// The models' options: `--model` and the flags that set model parameters
+/// (shared by `attribute` and `state`).
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Models to run: specs NAME[:KEY=VALUE,...] (e.g. `markov:order=2`,
+    /// `position-based:first=0.3,last=0.3`), repeated or comma-separated, or
+    /// `all` (see the models below).
+    #[arg(long, default_value = "all", value_name = "SPEC[,SPEC...]")]
+    pub model: Vec<String>,
+
+    /// Channels counted as direct traffic by last-non-direct (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "Direct")]
+    pub direct: Vec<String>,
+
+    /// Linear model variant.
+    #[arg(long, value_enum, default_value = "touch")]
+    pub linear: LinearArg,
+
+    /// Position-based weights of the first and last touch, e.g. `0.4,0.4`.
+    #[arg(long, default_value = "0.4,0.4", value_name = "FIRST,LAST")]
+    pub position_weights: String,
+
+    /// Time-decay half-life: a number with unit s, m, h, d or w (e.g. `7d`, `36h`).
+    #[arg(long, default_value = "7d")]
+    pub half_life: String,
+
+    /// Markov order: states are windows of K consecutive touches. Several
+    /// orders, comma-separated (e.g. `1,2,3`), run one Markov model each,
+    /// labelled `markov:order=K` in the output (a single order: `markov`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1",
+        value_name = "K[,K...]"
+    )]
+    pub order: Vec<usize>,
+
+    /// Cap Markov journeys at N steps (reproduces a step-capped simulation); default: exact, uncapped.
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<usize>,
+
+    /// Position-decay ratio r in (0, 1]: a touch k steps before the last weighs r^k.
+    #[arg(long, default_value_t = 0.5)]
+    pub decay_rate: f64,
+}
+
+/// The part of `attribute --help` after the models (which come from the
+/// registry: [`crate::models::models_help`]).
 const ATTRIBUTE_HELP: &str = "\
-Models (--model, comma-separated, or `all`):
-  first-touch      all credit to the first touch
-  last-touch       all credit to the last touch
-  last-non-direct  the last touch not in --direct (all-direct journeys: the last touch)
-  linear           equal shares per touch (--linear touch) or per distinct channel (--linear channel)
-  position-based   --position-weights F,L to first and last, the rest split over middle touches
-  time-decay       weight 2^(-age/half-life) to conversion time; needs timestamps (--half-life)
-  position-decay   weight r^(touches before the end) (--decay-rate r)
-  markov           exact removal effects of the order-K Markov chain (--order K, --max-steps N);
-                   credit = total × RE_c / Σ RE; the CSV's removal_effect column holds RE_c;
-                   --order 1,2,3 runs one chain per order, labelled markov:order=K
-`all` runs every model the input supports (time-decay only when it carries timestamps);
-the table's footnote, or a `note:` on stderr for csv/json, names the models left out.
-A model option given while its model does not run, or a build option on a paths or journeys
-input, gets a `warning:` on stderr; an invalid value is an error even then.
+`all` runs every model the input supports (models that need timestamps, such as time-decay,
+only when it carries them); the table's footnote, or a `note:` on stderr for csv/json, names
+the models left out. A model option given while its model does not run, or a build option on
+a paths or journeys input, gets a `warning:` on stderr; an invalid value is an error even then.
 
 Input shapes (--shape; columns are matched by name, in any order):
   paths     path,total_conversions,total_null[,total_conversion_value]
@@ -249,11 +294,111 @@ Input shapes (--shape; columns are matched by name, in any order):
             with --conversion-event NAME: user_id,timestamp,channel,event_name[,value]
 
 Output: --format table (for people: each model's credit and share of its total, footnotes),
-csv (model,channel,conversions,value,removal_effect; full precision) or json.
+csv (model,channel,conversions,value,removal_effect; full precision) or json (the CSV rows as
+objects). The model column holds the model's name, or NAME:KEY=VALUE with the parameters that
+differ when several specs of one model run (markov:order=2, markov:order=3).
+Extras, as CSV columns after removal_effect only when some row has them (empty elsewhere),
+and as JSON keys only on the rows that have them:
+  removal_effect_error  certified bound: |removal_effect - exact| <= it (markov)
+  interval_level,conversions_lo,conversions_hi,value_lo,value_hi,share_lo,share_hi
+                        an uncertainty interval at confidence interval_level (e.g. 0.95);
+                        JSON: \"interval\": {level, conversions_lo, ...}
+  positions             credit by position in the journey (first touch first), `|`-joined
+Model diagnostics (markov: states, transitions, solver, iterations and residual when the
+solver reports them, error_bound = the largest removal_effect_error) are the JSON key
+\"diagnostics\" on every row of the model, and a `diagnostics:` footnote of the table.
 --per-journey FILE also writes journey_id,model,channel,conversions,value for every
-converting journey under each heuristic model (ids from the input, else the journey's
-1-based position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
+converting journey under each model that credits journeys in one pass (the heuristics; not
+markov, whose credit needs the fitted chain; ids from the input, else the journey's 1-based
+position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
 failure or unwritable output (see `attribution --help`).";
+
+/// `attribute --help` after the options: the registry's models, then the rest.
+pub fn attribute_help(registry: &Registry) -> String {
+    format!("{}\n{ATTRIBUTE_HELP}", crate::models::models_help(registry))
+}
+
+const STATE_HELP: &str = "\
+Reads the input as `attribute` does (same models, specs, flags and input options) and writes
+the partial state of every model instead of credits: one file holding a versioned list of
+states (each with its model's full spec and the channel names it counts). States of day
+files, or of any split of the data, merge into the state of one pass:
+  attribution state monday.csv --model markov:order=2 --model linear -o monday.state
+  attribution state tuesday.csv --model markov:order=2 --model linear -o tuesday.state
+  attribution merge monday.state tuesday.state --format csv
+--state-format binary (the default; compact, for engines) or json (for people). A state file
+starts with the bytes ATTRBNDL and the format version; readers refuse other versions.";
+
+const MERGE_HELP: &str = "\
+Reads every FILE (written by `state`, binary or JSON, in any order), merges the states of
+equal model specs, channels matched by name, and writes exactly what `attribute` writes on
+the whole data: the channels of the first file in its order, then new ones in file order (so
+day files given in order reproduce one pass). Files that hold states of other models or other
+parameters, and files that are not state files or are damaged, are errors naming the file
+(exit code 2).";
+
+/// Encoding of the state file of `state`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateFormat {
+    /// Compact bytes (postcard), for engines.
+    Binary,
+    /// Pretty-printed JSON, for people.
+    Json,
+}
+
+/// `attribution state`.
+#[derive(Debug, Args)]
+pub struct StateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Threads for reading paths and journeys files: 0 (the default) uses
+    /// every core, more than the cores are capped to the cores, 1 reads
+    /// sequentially.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+
+    #[command(flatten)]
+    pub models: ModelArgs,
+
+    /// Write the states to FILE.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// Encoding of the state file.
+    #[arg(long, value_enum, default_value = "binary")]
+    pub state_format: StateFormat,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// `attribution merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// State files written by `attribution state`.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The command line of the program, with the models of `registry` in
+/// `attribute --help` and `state --help`.
+pub fn command(registry: &Registry) -> clap::Command {
+    use clap::CommandFactory;
+    let models = crate::models::models_help(registry);
+    Cli::command()
+        .mut_subcommand("attribute", |c| c.after_help(attribute_help(registry)))
+        .mut_subcommand("state", |c| c.after_help(format!("{models}\n{STATE_HELP}")))
+}
 
 /// Input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -347,44 +492,8 @@ pub struct AttributeArgs {
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 
-    /// Models to run, comma-separated, or `all`.
-    #[arg(long, value_delimiter = ',', default_value = "all")]
-    pub model: Vec<String>,
-
-    /// Channels counted as direct traffic by last-non-direct (comma-separated).
-    #[arg(long, value_delimiter = ',', default_value = "Direct")]
-    pub direct: Vec<String>,
-
-    /// Linear model variant.
-    #[arg(long, value_enum, default_value = "touch")]
-    pub linear: LinearArg,
-
-    /// Position-based weights of the first and last touch, e.g. `0.4,0.4`.
-    #[arg(long, default_value = "0.4,0.4", value_name = "FIRST,LAST")]
-    pub position_weights: String,
-
-    /// Time-decay half-life: a number with unit s, m, h, d or w (e.g. `7d`, `36h`).
-    #[arg(long, default_value = "7d")]
-    pub half_life: String,
-
-    /// Markov order: states are windows of K consecutive touches. Several
-    /// orders, comma-separated (e.g. `1,2,3`), run one Markov model each,
-    /// labelled `markov:order=K` in the output (a single order: `markov`).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "1",
-        value_name = "K[,K...]"
-    )]
-    pub order: Vec<usize>,
-
-    /// Cap Markov journeys at N steps (reproduces a step-capped simulation); default: exact, uncapped.
-    #[arg(long, value_name = "N")]
-    pub max_steps: Option<usize>,
-
-    /// Position-decay ratio r in (0, 1]: a touch k steps before the last weighs r^k.
-    #[arg(long, default_value_t = 0.5)]
-    pub decay_rate: f64,
+    #[command(flatten)]
+    pub models: ModelArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]

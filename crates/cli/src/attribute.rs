@@ -1,16 +1,22 @@
 //! `attribution attribute`: run models over an input and write the credits.
+//! Reading the input into the models' states is shared with `state`.
 
-use attribution::{Attribution, Channels, Journey};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
 
-use crate::args::AttributeArgs;
+use attribution::model::Registry;
+use attribution::{Channels, Journey};
+
+use crate::args::{AttributeArgs, BuildArgs, InputArgs, ModelArgs};
 use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
 use crate::models::{Models, Plan, warn_unused_options};
-use crate::output::{self, Format, Notes};
+use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
-use crate::runner::Runner;
+use crate::runner::Running;
 use crate::source::{
     JourneySink, fold_journeys, for_each_journey, has_timestamps, has_value_column, observe_error,
 };
@@ -25,85 +31,112 @@ struct Started {
 /// Chooses the models once the header is known (for `all`: whether the
 /// input has timestamps) and warns about options that do nothing.
 fn start(
-    args: &AttributeArgs,
+    input: &InputArgs,
     given: &Given,
-    models: &Models,
+    models: &Models<'_>,
     headers: &[String],
-) -> (Started, Vec<Box<dyn Runner>>) {
-    let plan = models.plan(has_timestamps(&args.input, headers));
+) -> Result<(Started, Vec<Running>), CliError> {
+    let plan = models.plan(has_timestamps(input, headers))?;
     warn_unused_options(&plan, given);
-    let runners = plan
+    let running = plan
         .chosen
         .iter()
-        .map(crate::models::Chosen::runner)
+        .map(|c| Running::new(Arc::clone(&c.model)))
         .collect();
-    let has_value = has_value_column(&args.input, headers);
-    (Started { plan, has_value }, runners)
+    let has_value = has_value_column(input, headers);
+    Ok((Started { plan, has_value }, running))
 }
 
-/// Validates every option, then streams every journey through all the
+/// The models of one read of the input, each with its state (following
+/// the input's final channel table), and what the header told.
+pub struct Observed {
+    /// The models and their states, in the order of `plan.chosen`.
+    pub running: Vec<Running>,
+    /// The models that run and those `all` left out.
+    pub plan: Plan,
+    /// Whether the input has a value column.
+    pub has_value: bool,
+}
+
+/// Where the input is and how to read it into the models.
+pub struct Reading<'a> {
+    pub input: &'a InputArgs,
+    pub build: &'a BuildArgs,
+    pub threads: usize,
+    pub model_args: &'a ModelArgs,
+    pub given: &'a Given,
+}
+
+/// Validates the input options, then streams every journey through all the
 /// models, on `--threads` threads whose states are merged (one thread with
-/// `--per-journey`, whose rows follow the input order).
-pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
-    let models = Models::new(args)?;
-    checks::input_options(&args.input, &args.build, given, true)?;
-    let (mut runners, channels, summary, started) = match &args.per_journey {
+/// `per_journey`, whose rows follow the input order).
+pub fn observe_input(
+    reading: &Reading<'_>,
+    models: &Models<'_>,
+    per_journey: Option<&Path>,
+) -> Result<Observed, CliError> {
+    let Reading {
+        input,
+        build,
+        threads,
+        model_args,
+        given,
+    } = *reading;
+    checks::input_options(input, build, given, true)?;
+    let (mut running, channels, summary, started) = match per_journey {
         Some(path) => {
-            if !models.requests_heuristic() {
-                return Err(crate::per_journey::no_model());
-            }
             if given.has("threads") {
                 warning(
                     "--threads is ignored with --per-journey (journeys are read in order, on one thread)",
                 );
             }
             let mut sink = Sink {
-                args,
+                input,
                 given,
-                models: &models,
+                models,
                 per_journey: Some(PerJourney::create(path)?),
                 started: None,
-                runners: Vec::new(),
+                running: Vec::new(),
                 journeys: 0,
             };
-            let (channels, summary) = for_each_journey(&args.input, &args.build, &mut sink)
-                .map_err(in_input(&args.input.input))?;
+            let (channels, summary) =
+                for_each_journey(input, build, &mut sink).map_err(in_input(&input.input))?;
             if let Some(per_journey) = sink.per_journey {
                 per_journey.finish()?;
             }
-            (sink.runners, channels, summary, sink.started)
+            (sink.running, channels, summary, sink.started)
         }
         None => {
             let mut started = None;
             let mut merge_error = None;
-            let (runners, channels, summary) = fold_journeys(
-                &args.input,
-                &args.build,
-                args.threads,
+            let (running, channels, summary) = fold_journeys(
+                input,
+                build,
+                threads,
                 |headers| {
-                    let (s, runners) = start(args, given, &models, headers);
+                    let (s, running) = start(input, given, models, headers)?;
                     started = Some(s);
-                    Ok(runners)
+                    Ok(running)
                 },
-                |template: &Vec<Box<dyn Runner>>| template.iter().map(|r| r.fresh()).collect(),
-                |runners, journey, channels| {
-                    runners
+                |template: &Vec<Running>| template.iter().map(Running::fresh).collect(),
+                |running, journey, channels| {
+                    running
                         .iter_mut()
                         .try_for_each(|m| m.observe(journey, channels))
                 },
-                |runners, other| {
-                    for (m, o) in runners.iter_mut().zip(&other) {
-                        if let Err(e) = m.merge(o.as_ref()) {
+                |running, other| {
+                    for (m, o) in running.iter_mut().zip(&other) {
+                        if let Err(e) = m.merge(o) {
                             merge_error.get_or_insert(e);
                         }
                     }
                 },
             )
-            .map_err(in_input(&args.input.input))?;
+            .map_err(in_input(&input.input))?;
             if let Some(e) = merge_error {
                 return Err(CliError::Input(e.to_string()));
             }
-            (runners, channels, summary, started)
+            (running, channels, summary, started)
         }
     };
     summary.print();
@@ -113,66 +146,93 @@ pub fn run(args: &AttributeArgs, given: &Given) -> Result<(), CliError> {
         return Err(CliError::Other("internal: no header".to_owned()));
     };
     if given.has("direct") && plan.runs("last-non-direct") {
-        checks::direct_channels(&args.direct, &channels);
+        checks::direct_channels(&model_args.direct, &channels);
     }
+    // Every state lists every channel of the input, credited or not.
+    for r in &mut running {
+        r.state.extend_channels(&channels)?;
+    }
+    Ok(Observed {
+        running,
+        plan,
+        has_value,
+    })
+}
+
+/// Validates every option, reads the input into the models and writes
+/// their credits.
+pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(), CliError> {
+    let models = Models::new(&args.models, given, registry)?;
+    if args.per_journey.is_some() && !models.requests_per_journey() {
+        checks::input_options(&args.input, &args.build, given, true)?;
+        return Err(crate::per_journey::no_model());
+    }
+    let reading = Reading {
+        input: &args.input,
+        build: &args.build,
+        threads: args.threads,
+        model_args: &args.models,
+        given,
+    };
+    let observed = observe_input(&reading, &models, args.per_journey.as_deref())?;
     // Finishing solves the Markov chain: minutes on a large high-order input.
     let progress = Progress::phase("computing credits");
-    let results: Vec<Attribution> = runners
-        .iter_mut()
-        .zip(&plan.chosen)
-        .map(|(m, chosen)| {
-            let a = m.finish(&channels)?;
-            let label = chosen.label();
-            Ok(if a.model() == label {
-                a
-            } else {
-                Attribution::new(
-                    label,
-                    a.parameters().to_vec(),
-                    a.channels().to_vec(),
-                    a.total_conversions(),
-                    a.total_value(),
-                )
+    let results: Vec<Labelled> = observed
+        .running
+        .iter()
+        .zip(&observed.plan.chosen)
+        .map(|(r, chosen)| {
+            Ok(Labelled {
+                label: chosen.label.clone(),
+                spec: chosen.spec.clone(),
+                attribution: r.finish()?,
             })
         })
         .collect::<Result<_, CliError>>()?;
     drop(progress);
-    let notes = Notes {
-        no_value_column: !has_value,
-        skipped: plan.skipped.clone(),
-        markov_orders: plan.markov_orders(),
-    };
-    if args.format != Format::Table {
+    let notes = Notes::new(&results, !observed.has_value, observed.plan.skipped);
+    write_results(&results, &notes, args.format, args.output.as_deref())
+}
+
+/// Writes `results` as `attribute` does: notes on stderr for CSV and JSON,
+/// the output to `output` or stdout.
+pub fn write_results(
+    results: &[Labelled],
+    notes: &Notes,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<(), CliError> {
+    if format != Format::Table {
         for line in notes.for_stderr() {
             note(line);
         }
     }
-    let mut out = crate::open_output(args.output.as_deref())?;
-    output::write(&results, args.format, &notes, &mut out)?;
+    let mut out = crate::open_output(output)?;
+    output::write(results, format, notes, &mut out)?;
     out.flush().map_err(write_failed)
 }
 
 /// The one-thread read of `--per-journey`: every journey goes through the
 /// models and into the per-journey file, in input order.
 struct Sink<'a> {
-    args: &'a AttributeArgs,
+    input: &'a InputArgs,
     given: &'a Given,
-    models: &'a Models,
+    models: &'a Models<'a>,
     per_journey: Option<PerJourney>,
     started: Option<Started>,
-    runners: Vec<Box<dyn Runner>>,
+    running: Vec<Running>,
     /// Journeys seen so far.
     journeys: u64,
 }
 
 impl JourneySink for Sink<'_> {
     fn start(&mut self, headers: &[String]) -> Result<(), CliError> {
-        let (started, runners) = start(self.args, self.given, self.models, headers);
+        let (started, running) = start(self.input, self.given, self.models, headers)?;
         if let Some(per_journey) = &mut self.per_journey {
             per_journey.choose(&started.plan)?;
         }
         self.started = Some(started);
-        self.runners = runners;
+        self.running = running;
         Ok(())
     }
 
@@ -184,8 +244,8 @@ impl JourneySink for Sink<'_> {
     ) -> Result<(), CliError> {
         let position = self.journeys;
         self.journeys += 1;
-        for runner in &mut self.runners {
-            runner
+        for running in &mut self.running {
+            running
                 .observe(journey, channels)
                 .map_err(|e| observe_error(e, position, line))?;
         }

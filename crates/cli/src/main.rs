@@ -20,36 +20,32 @@ mod journeys;
 mod markov;
 mod models;
 mod output;
+mod output_rows;
 mod per_journey;
 mod progress;
 mod runner;
 mod source;
+mod state;
 mod streams;
+#[cfg(test)]
+mod toy_model;
 mod warn;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use attribution::model::Registry;
+use clap::{ArgMatches, FromArgMatches};
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
 use crate::given::Given;
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let registry = Registry::builtin();
+    let matches = args::command(&registry).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    // Which options were typed (not defaults), to warn about those that do nothing.
-    let given = matches
-        .subcommand()
-        .map(|(_, sub)| Given::from_matches(sub))
-        .unwrap_or_default();
-    let result = match cli.command {
-        Command::Attribute(args) => attribute::run(&args, &given),
-        Command::Journeys(args) => journeys::run(&args, &given),
-        Command::Transitions(args) => markov::transitions(&args, &given),
-        Command::ChooseOrder(args) => markov::choose_order(&args, &given),
-    };
+    let result = dispatch(cli, &matches, &registry);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of the output has gone: nothing left to say.
@@ -58,6 +54,28 @@ fn main() -> ExitCode {
             streams::diagnostic(&format!("error: {e}"));
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// Runs the command of `cli` (parsed from `matches`) with the models of
+/// `registry`.
+pub(crate) fn dispatch(
+    cli: Cli,
+    matches: &ArgMatches,
+    registry: &Registry,
+) -> Result<(), CliError> {
+    // Which options were typed (not defaults), to warn about those that do nothing.
+    let given = matches
+        .subcommand()
+        .map(|(_, sub)| Given::from_matches(sub))
+        .unwrap_or_default();
+    match cli.command {
+        Command::Attribute(args) => attribute::run(&args, &given, registry),
+        Command::Journeys(args) => journeys::run(&args, &given),
+        Command::Transitions(args) => markov::transitions(&args, &given),
+        Command::ChooseOrder(args) => markov::choose_order(&args, &given),
+        Command::State(args) => state::state(&args, &given, registry),
+        Command::Merge(args) => state::merge(&args, registry),
     }
 }
 

@@ -5,7 +5,9 @@ use std::io::Write;
 use attribution::model::markov::{
     EdgeFilter, MAX_ORDER, Markov, OrderReport, TransitionCounts, select_order_with_progress,
 };
-use attribution::{Journey, Merge, Model, ModelError};
+// Not `DynModel`: importing it makes calls on `Markov` ambiguous.
+use attribution::model::DynState;
+use attribution::{Attribution, Journey, Merge, Model, ModelError};
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 
 use crate::args::{ChooseOrderArgs, OrderFormat, TransitionsArgs, TransitionsFormat};
@@ -13,7 +15,6 @@ use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
 use crate::progress::Progress;
-use crate::runner::Runner;
 use crate::source::{collect_journeys, fold_journeys};
 use crate::streams::diagnostic;
 
@@ -21,69 +22,42 @@ use crate::streams::diagnostic;
 /// is warned about: the credits then describe few of the conversions.
 const CAP_LOSS_WARNING: f64 = 0.5;
 
-/// The Markov model in `attribute`: like any model, plus a warning on
-/// stderr when `--max-steps` removes most of the conversion probability.
-pub struct MarkovRunner {
-    model: Markov,
-    counts: TransitionCounts,
+/// Finishes a Markov state like `DynModel::finish`, and warns on stderr
+/// when the step cap (`max_steps`) removes most of the conversion
+/// probability. `None` for a state of another model.
+pub fn finish_with_warning(
+    model: &dyn attribution::model::DynModel,
+    state: &dyn DynState,
+) -> Option<Result<Attribution, ModelError>> {
+    let counts = state.as_any().downcast_ref::<TransitionCounts>()?;
+    let spec = model.spec();
+    if &spec != state.spec() {
+        return None;
+    }
+    let result = Markov::from_spec(&spec).and_then(|markov| {
+        let chain = markov.chain(counts)?;
+        let effects = markov.removal_effects(&chain)?;
+        if let (Some(loss), Some(steps)) = (effects.cap_loss, markov.max_steps_cap()) {
+            warn_cap_loss(loss, steps);
+        }
+        Ok(markov.attribution(&chain, &effects))
+    });
+    Some(result)
 }
 
-impl MarkovRunner {
-    pub fn new(model: Markov) -> Self {
-        Self {
-            counts: model.counts(),
-            model,
-        }
-    }
-}
-
-impl Runner for MarkovRunner {
-    fn observe(
-        &mut self,
-        journey: &attribution::Journey,
-        channels: &attribution::Channels,
-    ) -> Result<(), attribution::ModelError> {
-        self.model.observe(&mut self.counts, journey, channels)
-    }
-
-    fn finish(
-        &mut self,
-        channels: &attribution::Channels,
-    ) -> Result<attribution::Attribution, attribution::ModelError> {
-        self.counts.extend_channels(channels)?;
-        let chain = self.model.chain(&self.counts)?;
-        let effects = self.model.removal_effects(&chain)?;
-        if let (Some(loss), Some(steps)) = (effects.cap_loss, self.model.max_steps_cap()) {
-            if loss > CAP_LOSS_WARNING {
-                let share = if loss < 0.9995 {
-                    format!("{:.1}%", 100.0 * loss)
-                } else {
-                    "over 99.9%".to_owned()
-                };
-                let plural = if steps == 1 { "" } else { "s" };
-                crate::warn::warning(format!(
-                    "--max-steps {steps} removes {share} of the Markov conversion \
-                     probability; the credits describe only conversions within {steps} \
-                     step{plural}"
-                ));
-            }
-        }
-        Ok(self.model.attribution(&chain, &effects))
-    }
-
-    fn fresh(&self) -> Box<dyn Runner> {
-        Box::new(Self::new(self.model))
-    }
-
-    fn merge(&mut self, other: &dyn Runner) -> Result<(), ModelError> {
-        match other.as_any().downcast_ref::<Self>() {
-            Some(other) => self.counts.merge(&other.counts),
-            None => Ok(()),
-        }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+fn warn_cap_loss(loss: f64, steps: usize) {
+    if loss > CAP_LOSS_WARNING {
+        let share = if loss < 0.9995 {
+            format!("{:.1}%", 100.0 * loss)
+        } else {
+            "over 99.9%".to_owned()
+        };
+        let plural = if steps == 1 { "" } else { "s" };
+        crate::warn::warning(format!(
+            "--max-steps {steps} removes {share} of the Markov conversion \
+             probability; the credits describe only conversions within {steps} \
+             step{plural}"
+        ));
     }
 }
 

@@ -1,73 +1,232 @@
-//! Turning `--model` and its options into models.
+//! Turning `--model` specs and the model flags into models, through the
+//! registry: no code here knows a particular model. The flags that set
+//! model parameters (`--order`, `--half-life`, …) are rows of [`FLAGS`].
 
+use std::sync::Arc;
+
+use attribution::ModelError;
 use attribution::assemble::parse_duration;
-use attribution::model::heuristic::{
-    FirstTouch, Heuristic, LastNonDirect, LastTouch, Linear, PositionBased, PositionDecay,
-    TimeDecay,
-};
-use attribution::model::markov::Markov;
+use attribution::model::{DynModel, ModelFactory, ModelSpec, Registry};
+use clap::ValueEnum;
 
-use crate::args::{AttributeArgs, LinearArg};
+use crate::args::ModelArgs;
 use crate::error::CliError;
 use crate::given::Given;
-use crate::runner::{Runner, runner};
 use crate::warn::warning;
 
-/// Every model name `--model` accepts: the heuristics, then `markov`.
-fn model_names() -> Vec<&'static str> {
-    Heuristic::NAMES.iter().copied().chain(["markov"]).collect()
-}
-
-/// The options that configure one model: (field id, flag, model).
-const MODEL_OPTIONS: [(&str, &str, &str); 7] = [
-    ("direct", "--direct", "last-non-direct"),
-    ("linear", "--linear", "linear"),
-    ("position_weights", "--position-weights", "position-based"),
-    ("half_life", "--half-life", "time-decay"),
-    ("decay_rate", "--decay-rate", "position-decay"),
-    ("order", "--order", "markov"),
-    ("max_steps", "--max-steps", "markov"),
-];
-
-/// Why `--model all` leaves time-decay out.
+/// Why `--model all` leaves out a model that needs timestamps.
 pub const NO_TIMESTAMPS: &str = "the input has no touch timestamps";
 
-/// Every model configured from the options, whether it runs or not: built
-/// up front, so that an invalid value is an error even for a model that
-/// does not run.
-pub struct Models {
-    heuristics: Vec<Heuristic>,
-    /// One per `--order`, with its output label.
-    markov: Vec<(String, Markov)>,
-    /// The names `--model` asks for, `all` kept as is.
-    requested: Vec<String>,
+/// Spec assignments a flag makes: one list of `(key, value)` per spec it
+/// asks for (`--order 1,2` asks for two).
+type Assignments = Vec<Vec<(&'static str, String)>>;
+
+/// A flag that sets parameters of one model: it applies to every spec of
+/// that model given as a bare name (or by `all`) and to specs that do not
+/// set its keys themselves.
+pub struct Flag {
+    /// The clap id of the option (see [`Given`]).
+    pub id: &'static str,
+    /// The flag as typed.
+    pub spelling: &'static str,
+    /// The model it configures.
+    pub model: &'static str,
+    /// The spec keys it sets.
+    pub keys: &'static [&'static str],
+    /// The assignments of the flag's value; `Err` for a value the flag
+    /// itself cannot read (the message follows the flag's name).
+    pub values: fn(&ModelArgs) -> Result<Assignments, String>,
+}
+
+/// Every model flag, in the order warnings name them.
+pub const FLAGS: [Flag; 7] = [
+    Flag {
+        id: "direct",
+        spelling: "--direct",
+        model: "last-non-direct",
+        keys: &["direct"],
+        values: direct,
+    },
+    Flag {
+        id: "linear",
+        spelling: "--linear",
+        model: "linear",
+        keys: &["split"],
+        values: |a| {
+            let split = a
+                .linear
+                .to_possible_value()
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default();
+            Ok(vec![vec![("split", split)]])
+        },
+    },
+    Flag {
+        id: "position_weights",
+        spelling: "--position-weights",
+        model: "position-based",
+        keys: &["first", "last"],
+        values: position_weights,
+    },
+    Flag {
+        id: "half_life",
+        spelling: "--half-life",
+        model: "time-decay",
+        keys: &["half_life"],
+        values: |a| {
+            parse_duration(&a.half_life).map_err(|e| e.to_string())?;
+            Ok(vec![vec![("half_life", a.half_life.clone())]])
+        },
+    },
+    Flag {
+        id: "decay_rate",
+        spelling: "--decay-rate",
+        model: "position-decay",
+        keys: &["rate"],
+        values: |a| Ok(vec![vec![("rate", a.decay_rate.to_string())]]),
+    },
+    Flag {
+        id: "order",
+        spelling: "--order",
+        model: "markov",
+        keys: &["order"],
+        values: |a| {
+            let mut orders: Vec<usize> = Vec::new();
+            for &k in &a.order {
+                if !orders.contains(&k) {
+                    orders.push(k);
+                }
+            }
+            Ok(orders
+                .iter()
+                .map(|k| vec![("order", k.to_string())])
+                .collect())
+        },
+    },
+    Flag {
+        id: "max_steps",
+        spelling: "--max-steps",
+        model: "markov",
+        keys: &["max_steps"],
+        values: |a| match a.max_steps {
+            Some(0) => Err("must be at least 1".to_owned()),
+            Some(n) => Ok(vec![vec![("max_steps", n.to_string())]]),
+            None => Ok(vec![vec![("max_steps", "none".to_owned())]]),
+        },
+    },
+];
+
+/// `--direct`: the names as a `|` list (`\` escapes `|` and `\`). A lone
+/// empty name stays an error, as every empty name is (an empty list would
+/// mean no direct channel).
+fn direct(a: &ModelArgs) -> Result<Assignments, String> {
+    let mut list = a
+        .direct
+        .iter()
+        .map(|name| name.replace('\\', r"\\").replace('|', r"\|"))
+        .collect::<Vec<_>>()
+        .join("|");
+    if a.direct.len() == 1 && list.trim().is_empty() {
+        list.push('|');
+    }
+    Ok(vec![vec![("direct", list)]])
+}
+
+/// `--position-weights FIRST,LAST`.
+fn position_weights(a: &ModelArgs) -> Result<Assignments, String> {
+    let text = &a.position_weights;
+    let (first, last) = text
+        .split_once(',')
+        .map(|(f, l)| (f.trim(), l.trim()))
+        .filter(|(f, l)| f.parse::<f64>().is_ok() && l.parse::<f64>().is_ok())
+        .ok_or_else(|| format!("expected FIRST,LAST, got `{text}`"))?;
+    Ok(vec![vec![
+        ("first", first.to_owned()),
+        ("last", last.to_owned()),
+    ]])
+}
+
+/// The canonical key `key` (as written in a spec of `factory`'s model)
+/// stands for: itself when the model documents it, else the one documented
+/// key that builds the same model from the same value (an alias such as
+/// `ratio` for `rate`).
+fn canonical_key(factory: &dyn ModelFactory, key: &str, value: &str) -> Option<&'static str> {
+    let docs = factory.params();
+    if let Some(doc) = docs.iter().find(|d| d.key == key) {
+        return Some(doc.key);
+    }
+    let spec_of = |k: &str| {
+        factory
+            .build(&ModelSpec::new(factory.name()).with(k, value))
+            .ok()
+            .map(|m| m.spec())
+    };
+    let aliased = spec_of(key)?;
+    let mut matching = docs
+        .iter()
+        .filter(|d| spec_of(d.key).as_ref() == Some(&aliased));
+    match (matching.next(), matching.next()) {
+        (Some(doc), None) => Some(doc.key),
+        _ => None,
+    }
+}
+
+/// What `--model` asks for, in order.
+enum Request {
+    /// `all`: every model of the registry.
+    All,
+    /// One spec as given.
+    Spec(ModelSpec),
+}
+
+/// Splits `--model` values into spec texts: on commas not escaped by `\`,
+/// where a piece holding `=` but no `:` continues the previous spec
+/// (`linear,markov:order=2,max_steps=5` is two specs).
+pub fn split_specs(values: &[String]) -> Vec<String> {
+    let mut specs: Vec<String> = Vec::new();
+    for value in values {
+        let mut pieces: Vec<String> = vec![String::new()];
+        let mut chars = value.chars();
+        while let Some(c) = chars.next() {
+            let Some(piece) = pieces.last_mut() else {
+                break;
+            };
+            match c {
+                '\\' => {
+                    piece.push('\\');
+                    if let Some(next) = chars.next() {
+                        piece.push(next);
+                    }
+                }
+                ',' => pieces.push(String::new()),
+                c => piece.push(c),
+            }
+        }
+        let mut first = true;
+        for piece in pieces {
+            let continues = piece.contains('=') && !piece.contains(':');
+            match specs.last_mut() {
+                Some(last) if continues && !first => {
+                    last.push(',');
+                    last.push_str(&piece);
+                }
+                _ => specs.push(piece),
+            }
+            first = false;
+        }
+    }
+    specs
 }
 
 /// A model chosen to run.
-pub enum Chosen {
-    /// A heuristic.
-    Heuristic(Heuristic),
-    /// A Markov model and its label (`markov`, or `markov:order=K` when
-    /// several orders run).
-    Markov(String, Markov),
-}
-
-impl Chosen {
-    /// The label of the model in the output.
-    pub fn label(&self) -> String {
-        match self {
-            Self::Heuristic(h) => h.to_string(),
-            Self::Markov(label, _) => label.clone(),
-        }
-    }
-
-    /// The model with an empty state.
-    pub fn runner(&self) -> Box<dyn Runner> {
-        match self {
-            Self::Heuristic(h) => runner(h.clone()),
-            Self::Markov(_, m) => Box::new(crate::markov::MarkovRunner::new(*m)),
-        }
-    }
+pub struct Chosen {
+    /// The model.
+    pub model: Arc<dyn DynModel>,
+    /// Its canonical spec.
+    pub spec: ModelSpec,
+    /// Its name in the output: the model's name, or the name and the
+    /// parameters that differ when several specs of the model run.
+    pub label: String,
 }
 
 /// The models that run, in the order given, and those `all` left out.
@@ -75,189 +234,366 @@ pub struct Plan {
     /// The models to run.
     pub chosen: Vec<Chosen>,
     /// `(model, reason)` for every model `--model all` left out.
-    pub skipped: Vec<(&'static str, &'static str)>,
+    pub skipped: Vec<(String, String)>,
 }
 
 impl Plan {
-    /// Whether a model called `name` (`markov` for any order) runs.
+    /// Whether a model called `name` runs (with any parameters).
     pub fn runs(&self, name: &str) -> bool {
-        self.chosen.iter().any(|c| match c {
-            Chosen::Heuristic(h) => h.to_string() == name,
-            Chosen::Markov(..) => name == "markov",
+        self.chosen.iter().any(|c| c.spec.name == name)
+    }
+}
+
+/// The output label of each spec: its name when it is the only spec of
+/// that name, else its name and the parameters in which the specs of that
+/// name differ (`markov:order=2`).
+pub fn labels(specs: &[ModelSpec]) -> Vec<String> {
+    specs
+        .iter()
+        .map(|spec| {
+            let same: Vec<&ModelSpec> = specs.iter().filter(|s| s.name == spec.name).collect();
+            if same.len() < 2 {
+                return spec.name.clone();
+            }
+            let differing = spec
+                .params
+                .iter()
+                .filter(|(k, v)| same.iter().any(|s| s.get(k) != Some(v.as_str())))
+                .cloned()
+                .collect();
+            ModelSpec {
+                name: spec.name.clone(),
+                params: differing,
+            }
+            .to_string()
+        })
+        .collect()
+}
+
+/// The models `--model` asks for, validated with every model flag before
+/// anything is read.
+pub struct Models<'r> {
+    registry: &'r Registry,
+    requests: Vec<Request>,
+    /// For every flag given on the command line: its assignments.
+    flags: Vec<(&'static Flag, Assignments)>,
+}
+
+impl<'r> Models<'r> {
+    /// Parses `--model` and validates every model flag given (an invalid
+    /// value is an error even for a model that does not run).
+    pub fn new(args: &ModelArgs, given: &Given, registry: &'r Registry) -> Result<Self, CliError> {
+        let mut requests = Vec::new();
+        for text in split_specs(&args.model) {
+            if text.trim().eq_ignore_ascii_case("all") {
+                requests.push(Request::All);
+                continue;
+            }
+            let spec: ModelSpec = text.parse()?;
+            if registry.factory(&spec.name).is_none() {
+                return Err(ModelError::UnknownModel {
+                    name: spec.name,
+                    known: registry.names().iter().map(|&n| n.to_owned()).collect(),
+                }
+                .into());
+            }
+            requests.push(Request::Spec(spec));
+        }
+        let mut flags = Vec::new();
+        for flag in &FLAGS {
+            if !given.has(flag.id) {
+                continue;
+            }
+            let invalid =
+                |e: &dyn std::fmt::Display| CliError::Input(format!("{}: {e}", flag.spelling));
+            let assignments = (flag.values)(args).map_err(|e| invalid(&e))?;
+            if let Some(factory) = registry.factory(flag.model) {
+                for assignment in &assignments {
+                    let mut spec = ModelSpec::new(flag.model);
+                    for (key, value) in assignment {
+                        spec = spec.with(*key, value.clone());
+                    }
+                    factory.build(&spec).map_err(|e| invalid(&e))?;
+                }
+            }
+            flags.push((flag, assignments));
+        }
+        let models = Self {
+            registry,
+            requests,
+            flags,
+        };
+        // Specs that do not build are errors before anything is read.
+        for request in &models.requests {
+            if let Request::Spec(spec) = request {
+                models.expand(spec)?;
+            }
+        }
+        Ok(models)
+    }
+
+    /// Whether `--model` asks for a model that gives per-journey credit
+    /// (`all` does when the registry has one).
+    pub fn requests_per_journey(&self) -> bool {
+        let gives = |spec: &ModelSpec| {
+            self.expand(spec).is_ok_and(|models| {
+                models
+                    .iter()
+                    .any(|m| crate::per_journey::gives_journey_credit(m.as_ref()))
+            })
+        };
+        self.requests.iter().any(|r| match r {
+            Request::All => self
+                .registry
+                .names()
+                .iter()
+                .any(|n| gives(&ModelSpec::new(*n))),
+            Request::Spec(spec) => gives(spec),
         })
     }
 
-    /// The Markov orders that run.
-    pub fn markov_orders(&self) -> Vec<usize> {
-        self.chosen
+    /// The models of `spec` with the flags applied: one per assignment of
+    /// the flags of its model (a key the spec sets wins over the flag).
+    fn expand(&self, spec: &ModelSpec) -> Result<Vec<Box<dyn DynModel>>, CliError> {
+        let factory = self.registry.factory(&spec.name).ok_or_else(|| {
+            CliError::from(ModelError::UnknownModel {
+                name: spec.name.clone(),
+                known: self
+                    .registry
+                    .names()
+                    .iter()
+                    .map(|&n| n.to_owned())
+                    .collect(),
+            })
+        })?;
+        let explicit: Vec<&'static str> = spec
+            .params
             .iter()
-            .filter_map(|c| match c {
-                Chosen::Markov(_, m) => Some(m.order()),
-                Chosen::Heuristic(_) => None,
+            .filter_map(|(k, v)| canonical_key(factory, k, v))
+            .collect();
+        let mut variants: Vec<Vec<(String, String)>> = vec![Vec::new()];
+        for (flag, assignments) in &self.flags {
+            if !flag.model.eq_ignore_ascii_case(&spec.name)
+                || flag.keys.iter().all(|k| explicit.contains(k))
+            {
+                continue;
+            }
+            let mut next = Vec::with_capacity(variants.len() * assignments.len());
+            for variant in &variants {
+                for assignment in assignments {
+                    let mut v = variant.clone();
+                    v.extend(
+                        assignment
+                            .iter()
+                            .filter(|(k, _)| !explicit.contains(k))
+                            .map(|(k, value)| ((*k).to_owned(), value.clone())),
+                    );
+                    next.push(v);
+                }
+            }
+            variants = next;
+        }
+        variants
+            .into_iter()
+            .map(|flagged| {
+                let mut full = spec.clone();
+                full.params.extend(flagged);
+                factory.build(&full).map_err(CliError::from)
             })
             .collect()
     }
-}
-
-impl Models {
-    /// Validates `--model` and every model option.
-    pub fn new(args: &AttributeArgs) -> Result<Self, CliError> {
-        let known = model_names();
-        for name in args.model.iter().map(|n| n.trim()) {
-            if !name.eq_ignore_ascii_case("all")
-                && !known.iter().any(|n| n.eq_ignore_ascii_case(name))
-            {
-                return Err(CliError::Input(format!(
-                    "unknown model `{name}` (expected one of: {}, or all)",
-                    known.join(", ")
-                )));
-            }
-        }
-        let heuristics = Heuristic::NAMES
-            .iter()
-            .map(|name| heuristic(name, args))
-            .collect::<Result<_, _>>()?;
-        if args.max_steps == Some(0) {
-            return Err(invalid("--max-steps", "must be at least 1"));
-        }
-        let mut orders: Vec<usize> = Vec::new();
-        for &k in &args.order {
-            if !orders.contains(&k) {
-                orders.push(k);
-            }
-        }
-        let markov = orders
-            .iter()
-            .map(|&k| {
-                let label = if orders.len() == 1 {
-                    "markov".to_owned()
-                } else {
-                    format!("markov:order={k}")
-                };
-                let model = Markov::new(k)
-                    .map_err(|e| invalid("--order", e))?
-                    .max_steps(args.max_steps)
-                    .map_err(|e| invalid("--max-steps", e))?;
-                Ok((label, model))
-            })
-            .collect::<Result<_, CliError>>()?;
-        Ok(Self {
-            heuristics,
-            markov,
-            requested: args.model.iter().map(|n| n.trim().to_owned()).collect(),
-        })
-    }
-
-    /// Whether `--model` asks for a heuristic (`all` does).
-    pub fn requests_heuristic(&self) -> bool {
-        self.requested
-            .iter()
-            .any(|n| !n.eq_ignore_ascii_case("markov"))
-    }
 
     /// The models named by `--model`, in the order given (`all`: every
-    /// model, time-decay only when the input has timestamps), without
-    /// repeats.
-    pub fn plan(&self, timed: bool) -> Plan {
-        let known = model_names();
-        let mut names: Vec<&str> = Vec::new();
-        let mut skipped = Vec::new();
-        for name in &self.requested {
-            if name.eq_ignore_ascii_case("all") {
-                for n in &known {
-                    if timed || *n != "time-decay" {
-                        names.push(n);
-                    } else if !skipped.iter().any(|(s, _)| s == n) {
-                        skipped.push((*n, NO_TIMESTAMPS));
+    /// model of the registry, those that need timestamps only when the
+    /// input has them), without repeats.
+    pub fn plan(&self, timed: bool) -> Result<Plan, CliError> {
+        let mut models: Vec<Box<dyn DynModel>> = Vec::new();
+        let mut skipped: Vec<(String, String)> = Vec::new();
+        for request in &self.requests {
+            match request {
+                Request::All => {
+                    for name in self.registry.names() {
+                        for model in self.expand(&ModelSpec::new(name))? {
+                            if timed || !model.requires_timestamps() {
+                                models.push(model);
+                            } else if !skipped.iter().any(|(s, _)| s == name) {
+                                skipped.push((name.to_owned(), NO_TIMESTAMPS.to_owned()));
+                            }
+                        }
                     }
                 }
-            } else if let Some(found) = known.iter().find(|n| n.eq_ignore_ascii_case(name)) {
-                names.push(found);
+                Request::Spec(spec) => models.extend(self.expand(spec)?),
             }
         }
-        let mut chosen = Vec::new();
-        let mut seen: Vec<&str> = Vec::new();
-        for name in names {
-            if seen.contains(&name) {
-                continue;
-            }
-            seen.push(name);
-            if name == "markov" {
-                chosen.extend(
-                    self.markov
-                        .iter()
-                        .map(|(label, m)| Chosen::Markov(label.clone(), *m)),
-                );
-            } else if let Some(h) = self.heuristics.iter().find(|h| h.to_string() == name) {
-                chosen.push(Chosen::Heuristic(h.clone()));
+        let mut unique: Vec<(ModelSpec, Box<dyn DynModel>)> = Vec::new();
+        for model in models {
+            let spec = model.spec();
+            if !unique.iter().any(|(s, _)| *s == spec) {
+                unique.push((spec, model));
             }
         }
         // A model asked for by name runs even when `all` skipped it.
-        skipped.retain(|(s, _)| !seen.contains(s));
-        Plan { chosen, skipped }
+        skipped.retain(|(s, _)| !unique.iter().any(|(spec, _)| spec.name == *s));
+        let specs: Vec<ModelSpec> = unique.iter().map(|(s, _)| s.clone()).collect();
+        let chosen = unique
+            .into_iter()
+            .zip(labels(&specs))
+            .map(|((spec, model), label)| Chosen {
+                model: Arc::from(model),
+                spec,
+                label,
+            })
+            .collect();
+        Ok(Plan { chosen, skipped })
     }
 }
 
-/// Warns about model options given while their model does not run.
+/// Warns about model flags given while their model does not run.
 pub fn warn_unused_options(plan: &Plan, given: &Given) {
-    for (id, flag, model) in MODEL_OPTIONS {
-        if given.has(id) && !plan.runs(model) {
+    for flag in &FLAGS {
+        if given.has(flag.id) && !plan.runs(flag.model) {
             let why = plan
                 .skipped
                 .iter()
-                .find(|(s, _)| *s == model)
+                .find(|(s, _)| s == flag.model)
                 .map_or_else(String::new, |(_, reason)| format!(" ({reason})"));
             warning(format!(
-                "{flag} only applies to the {model} model, which does not run{why}; it is ignored"
+                "{} only applies to the {} model, which does not run{why}; it is ignored",
+                flag.spelling, flag.model
             ));
         }
     }
 }
 
-fn invalid(flag: &str, e: impl std::fmt::Display) -> CliError {
-    CliError::Input(format!("{flag}: {e}"))
+/// The models section of `attribute --help`, from the registry: each
+/// model's name and summary, then its keys with their defaults, what they
+/// mean, and the flag that sets them.
+pub fn models_help(registry: &Registry) -> String {
+    let mut text = String::from(
+        "Models (--model SPEC, repeated or comma-separated, or `all`); SPEC is \
+         NAME[:KEY=VALUE,...],\nkeys with `-` or `_`, `\\` escaping a comma in a value; \
+         keys and their defaults:\n",
+    );
+    for factory in registry.factories() {
+        wrap(
+            &mut text,
+            &format!("  {:<16} {}", factory.name(), factory.summary()),
+            19,
+        );
+        for doc in factory.params() {
+            let flags: Vec<&str> = FLAGS
+                .iter()
+                .filter(|f| f.model == factory.name() && f.keys.contains(&doc.key))
+                .map(|f| f.spelling)
+                .collect();
+            let flag = if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", flags.join(", "))
+            };
+            let key = format!("{}={}", doc.key, doc.default);
+            wrap(&mut text, &format!("    {key:<16} {}{flag}", doc.doc), 21);
+        }
+    }
+    text.push_str(
+        "A flag in [brackets] sets its key on every spec of the model that does not set it \
+         itself\n(a KEY=VALUE in a spec wins); `--order 1,2,3` runs one markov model per order. \
+         Several\nspecs of one model are labelled NAME:KEY=VALUE by the parameters that differ \
+         (markov:order=2).\nMarkov credit = total × RE_c / Σ RE; the CSV's removal_effect column \
+         holds RE_c.\n",
+    );
+    text
 }
 
-/// The heuristic called `name`, configured from the options.
-fn heuristic(name: &str, args: &AttributeArgs) -> Result<Heuristic, CliError> {
-    Ok(match name {
-        "first-touch" => FirstTouch.into(),
-        "last-touch" => LastTouch.into(),
-        "last-non-direct" => LastNonDirect::with_direct_channels(args.direct.iter())
-            .map_err(|e| invalid("--direct", e))?
-            .into(),
-        "linear" => match args.linear {
-            LinearArg::Touch => Linear::per_touch(),
-            LinearArg::Channel => Linear::per_channel(),
+/// Help lines are wrapped at this width (clap does not indent the lines it
+/// wraps).
+const HELP_WIDTH: usize = 92;
+
+/// Appends `line` to `text`, wrapped at [`HELP_WIDTH`] on spaces, the
+/// continuation lines indented by `indent`.
+fn wrap(text: &mut String, line: &str, indent: usize) {
+    let mut width = 0;
+    for (i, word) in line.split(' ').enumerate() {
+        let len = word.chars().count();
+        if i > 0 && width + 1 + len > HELP_WIDTH && !word.is_empty() {
+            text.push('\n');
+            text.push_str(&" ".repeat(indent));
+            width = indent;
+        } else if i > 0 {
+            text.push(' ');
+            width += 1;
         }
-        .into(),
-        "position-based" => {
-            let (first, last) = args
-                .position_weights
-                .split_once(',')
-                .and_then(|(f, l)| Some((f.trim().parse().ok()?, l.trim().parse().ok()?)))
-                .ok_or_else(|| {
-                    invalid(
-                        "--position-weights",
-                        format!("expected FIRST,LAST, got `{}`", args.position_weights),
-                    )
-                })?;
-            PositionBased::new(first, last)
-                .map_err(|e| invalid("--position-weights", e))?
-                .into()
-        }
-        "time-decay" => {
-            let half_life =
-                parse_duration(&args.half_life).map_err(|e| invalid("--half-life", e))?;
-            TimeDecay::with_half_life(half_life)
-                .map_err(|e| invalid("--half-life", e))?
-                .into()
-        }
-        "position-decay" => PositionDecay::new(args.decay_rate)
-            .map_err(|e| invalid("--decay-rate", e))?
-            .into(),
-        other => {
-            return Err(CliError::Input(format!("unknown model `{other}`")));
-        }
-    })
+        text.push_str(word);
+        width += len;
+    }
+    text.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_split_on_commas_and_continue_on_key_value_pieces() {
+        let split =
+            |v: &[&str]| split_specs(&v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            split(&["linear,markov:order=2,max_steps=5"]),
+            ["linear", "markov:order=2,max_steps=5"]
+        );
+        assert_eq!(
+            split(&[
+                "markov:order=3",
+                "position-based:first=0.3,last=0.3,first-touch"
+            ]),
+            [
+                "markov:order=3",
+                "position-based:first=0.3,last=0.3",
+                "first-touch"
+            ]
+        );
+        assert_eq!(
+            split(&[r"last-non-direct:direct=A\,B|C,linear"]),
+            [r"last-non-direct:direct=A\,B|C", "linear"]
+        );
+        // A piece with `=` at the start of a value starts nothing.
+        assert_eq!(split(&["x=1"]), ["x=1"]);
+        assert_eq!(split(&[""]), [""]);
+    }
+
+    #[test]
+    fn labels_name_the_parameters_that_differ() {
+        let specs: Vec<ModelSpec> = [
+            "markov:order=1,max_steps=none,self_loops=false",
+            "linear:split=touch",
+            "markov:order=2,max_steps=none,self_loops=false",
+            "markov:order=2,max_steps=5,self_loops=false",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        assert_eq!(
+            labels(&specs),
+            [
+                "markov:order=1,max_steps=none",
+                "linear",
+                "markov:order=2,max_steps=none",
+                "markov:order=2,max_steps=5"
+            ]
+        );
+    }
+
+    #[test]
+    fn aliases_resolve_to_their_documented_keys() {
+        let registry = Registry::builtin();
+        let decay = registry.factory("position-decay").unwrap();
+        assert_eq!(canonical_key(decay, "ratio", "0.5"), Some("rate"));
+        assert_eq!(canonical_key(decay, "rate", "0.5"), Some("rate"));
+        let markov = registry.factory("markov").unwrap();
+        assert_eq!(
+            canonical_key(markov, "keep_self_loops", "false"),
+            Some("self_loops")
+        );
+        assert_eq!(canonical_key(markov, "bogus", "1"), None);
+    }
 }

@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use attribution::Attribution;
+use attribution::model::ModelSpec;
 use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
-use serde::Serialize;
 
 use crate::error::{CliError, write_failed};
 
@@ -13,31 +13,23 @@ use crate::error::{CliError, write_failed};
 pub enum Format {
     /// Aligned tables for people: conversions and value side by side per model.
     Table,
-    /// `model,channel,conversions,value,removal_effect`, full precision.
+    /// `model,channel,conversions,value,removal_effect`, then the extras some
+    /// row has (see `attribute --help`), full precision.
     Csv,
-    /// The CSV rows as an array of JSON objects.
+    /// The CSV rows as an array of JSON objects, extras and model
+    /// diagnostics as keys of the rows that have them.
     Json,
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
-    model: &'a str,
-    channel: &'a str,
-    conversions: f64,
-    value: f64,
-    removal_effect: Option<f64>,
-}
-
-fn rows(results: &[Attribution]) -> impl Iterator<Item = Row<'_>> {
-    results.iter().flat_map(|a| {
-        a.channels().iter().map(move |c| Row {
-            model: a.model(),
-            channel: &c.name,
-            conversions: c.conversions,
-            value: c.value,
-            removal_effect: c.removal_effect,
-        })
-    })
+/// A result with its name in the output.
+pub struct Labelled {
+    /// The name in the output: the model's name, or the name and the
+    /// parameters that differ when several specs of one model run.
+    pub label: String,
+    /// The model's canonical spec.
+    pub spec: ModelSpec,
+    /// The result.
+    pub attribution: Attribution,
 }
 
 /// What the output leaves out or needs explained, besides the numbers: in
@@ -49,12 +41,36 @@ pub struct Notes {
     /// leaves out the value section.
     pub no_value_column: bool,
     /// `(model, reason)` for the models `--model all` left out.
-    pub skipped: Vec<(&'static str, &'static str)>,
-    /// The Markov orders that ran.
-    pub markov_orders: Vec<usize>,
+    pub skipped: Vec<(String, String)>,
+    /// The Markov orders that ran (the `order` of every model whose result
+    /// has removal effects).
+    pub markov_orders: Vec<String>,
 }
 
 impl Notes {
+    /// The notes of `results`, given what the input lacked.
+    pub fn new(
+        results: &[Labelled],
+        no_value_column: bool,
+        skipped: Vec<(String, String)>,
+    ) -> Self {
+        let markov_orders = results
+            .iter()
+            .filter(|r| {
+                r.attribution
+                    .channels()
+                    .iter()
+                    .any(|c| c.removal_effect.is_some())
+            })
+            .filter_map(|r| r.spec.get("order").map(str::to_owned))
+            .collect();
+        Self {
+            no_value_column,
+            skipped,
+            markov_orders,
+        }
+    }
+
     fn skipped_line(&self) -> Option<String> {
         (!self.skipped.is_empty()).then(|| {
             let models: Vec<String> = self
@@ -77,7 +93,7 @@ impl Notes {
     fn footnotes(&self) -> Vec<String> {
         let mut lines = Vec::new();
         if !self.markov_orders.is_empty() {
-            let orders: Vec<String> = self.markov_orders.iter().map(ToString::to_string).collect();
+            let orders = &self.markov_orders;
             lines.push(format!(
                 "Markov order{} {}: removal effect = share of conversions lost when the channel \
                  is removed (not normalised; removal effects usually sum to more than 1).",
@@ -98,53 +114,55 @@ impl Notes {
 
 /// Writes `results` in `format` to `out`; `notes` are footnotes of the table.
 pub fn write(
-    results: &[Attribution],
+    results: &[Labelled],
     format: Format,
     notes: &Notes,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     match format {
-        Format::Csv => write_csv(results, out),
-        Format::Json => {
-            let all: Vec<Row<'_>> = rows(results).collect();
-            serde_json::to_writer_pretty(&mut *out, &all).map_err(write_failed)?;
-            writeln!(out).map_err(write_failed)
-        }
+        Format::Csv => crate::output_rows::write_csv(results, out),
+        Format::Json => crate::output_rows::write_json(results, out),
         Format::Table => write_table(results, notes, out),
     }
 }
 
-fn write_csv(results: &[Attribution], out: &mut dyn Write) -> Result<(), CliError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["model", "channel", "conversions", "value", "removal_effect"])
-        .map_err(write_failed)?;
-    // f64's Display is the shortest text that reads back to the same double.
-    for r in rows(results) {
-        let re = r.removal_effect.map(|x| x.to_string()).unwrap_or_default();
-        w.write_record([
-            r.model,
-            r.channel,
-            &r.conversions.to_string(),
-            &r.value.to_string(),
-            &re,
-        ])
-        .map_err(write_failed)?;
-    }
-    w.flush().map_err(write_failed)
+/// `model: N states, M transitions, solver S, …` for the models that
+/// report how their numbers were computed.
+fn diagnostic_notes(results: &[Labelled]) -> Vec<String> {
+    results
+        .iter()
+        .filter_map(|r| {
+            let d = r.attribution.diagnostics()?;
+            let mut parts = vec![
+                format!("{} states", d.states),
+                format!("{} transitions", d.transitions),
+                format!("solver {}", d.solver),
+            ];
+            if let Some(n) = d.iterations {
+                parts.push(format!("{n} iterations"));
+            }
+            if let Some(residual) = d.residual {
+                parts.push(format!("residual {residual:.1e}"));
+            }
+            parts.push(format!("removal effects within {:.1e}", d.error_bound));
+            Some(format!("{}: {}", r.label, parts.join(", ")))
+        })
+        .collect()
 }
 
 /// `model: k=v, k=v` for the models that have parameters.
-fn parameter_notes(results: &[Attribution]) -> Vec<String> {
+fn parameter_notes(results: &[Labelled]) -> Vec<String> {
     results
         .iter()
-        .filter(|a| !a.parameters().is_empty())
-        .map(|a| {
-            let params: Vec<String> = a
+        .filter(|r| !r.attribution.parameters().is_empty())
+        .map(|r| {
+            let params: Vec<String> = r
+                .attribution
                 .parameters()
                 .iter()
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect();
-            format!("{}: {}", a.model(), params.join(", "))
+            format!("{}: {}", r.label, params.join(", "))
         })
         .collect()
 }
@@ -197,12 +215,8 @@ const SECTIONS: [Section; 3] = [
 /// conversions with their shares, the same for value (left out when the
 /// input has no value column), and removal effects when a Markov model ran;
 /// then the footnotes and the models' parameters.
-fn write_table(
-    results: &[Attribution],
-    notes: &Notes,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let Some(first) = results.first() else {
+fn write_table(results: &[Labelled], notes: &Notes, out: &mut dyn Write) -> Result<(), CliError> {
+    let Some(first) = results.first().map(|r| &r.attribution) else {
         return Ok(());
     };
     for section in &SECTIONS {
@@ -210,9 +224,9 @@ fn write_table(
             continue;
         }
         let get = section.get;
-        let shown: Vec<&Attribution> = results
+        let shown: Vec<&Labelled> = results
             .iter()
-            .filter(|a| a.channels().iter().any(|c| get(c).is_some()))
+            .filter(|r| r.attribution.channels().iter().any(|c| get(c).is_some()))
             .collect();
         if shown.is_empty() {
             continue;
@@ -223,7 +237,7 @@ fn write_table(
         header.extend(
             shown
                 .iter()
-                .map(|a| format!("{}\n{}", a.model(), section.unit)),
+                .map(|r| format!("{}\n{}", r.label, section.unit)),
         );
         table.set_header(header);
         let cell = |x: f64, a: &Attribution| match section.total {
@@ -232,7 +246,8 @@ fn write_table(
         };
         for (i, credit) in first.channels().iter().enumerate() {
             let mut row = vec![credit.name.clone()];
-            for a in &shown {
+            for r in &shown {
+                let a = &r.attribution;
                 let x = a.channels().get(i).and_then(get);
                 row.push(x.map(|x| cell(x, a)).unwrap_or_default());
             }
@@ -241,7 +256,11 @@ fn write_table(
         // Removal effects are not shares of a total: no total row for them.
         if let Some(total) = section.total {
             let mut row = vec!["total".to_owned()];
-            row.extend(shown.iter().map(|a| cell(total(a), a)));
+            row.extend(
+                shown
+                    .iter()
+                    .map(|r| cell(total(&r.attribution), &r.attribution)),
+            );
             table.add_row(row);
         }
         for column in table.column_iter_mut().skip(1) {
@@ -251,6 +270,10 @@ fn write_table(
     }
     for line in notes.footnotes() {
         writeln!(out, "{line}").map_err(write_failed)?;
+    }
+    let diagnostics = diagnostic_notes(results);
+    if !diagnostics.is_empty() {
+        writeln!(out, "diagnostics: {}", diagnostics.join("; ")).map_err(write_failed)?;
     }
     let params = parameter_notes(results);
     if !params.is_empty() {

@@ -6,12 +6,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use attribution::model::heuristic::{Heuristic, TouchWeights};
+use std::sync::Arc;
+
+use attribution::model::DynModel;
 use attribution::numeric::count_to_f64;
-use attribution::{Channels, Journey};
+use attribution::{ChannelId, Channels, Journey};
 
 use crate::error::CliError;
-use crate::models::{Chosen, Plan};
+use crate::models::Plan;
 use crate::warn::warning;
 
 /// The per-journey CSV being written:
@@ -19,7 +21,8 @@ use crate::warn::warning;
 pub struct PerJourney {
     writer: csv::Writer<Box<dyn Write>>,
     path: PathBuf,
-    models: Vec<Heuristic>,
+    /// The models giving per-journey credit, with their output labels.
+    models: Vec<(String, Arc<dyn DynModel>)>,
     /// Journeys seen so far (converting or not): the position of the next.
     journeys: u64,
 }
@@ -47,25 +50,23 @@ impl PerJourney {
         Ok(this)
     }
 
-    /// Takes the heuristics of `plan`; warns that Markov models are left
-    /// out. An error when no model of the plan gives per-journey credit
-    /// (callers check [`Models::requests_heuristic`](crate::models::Models::requests_heuristic)
+    /// Takes the models of `plan` that give per-journey credit in one pass
+    /// ([`gives_journey_credit`]: the heuristics); warns that the others
+    /// (Markov, whose credit needs the fitted chain) are left out. An error
+    /// when no model of the plan gives per-journey credit (callers check
+    /// [`Models::requests_per_journey`](crate::models::Models::requests_per_journey)
     /// before reading, so this is a safeguard).
     pub fn choose(&mut self, plan: &Plan) -> Result<(), CliError> {
-        self.models = plan
-            .chosen
-            .iter()
-            .filter_map(|c| match c {
-                Chosen::Heuristic(h) => Some(h.clone()),
-                Chosen::Markov(..) => None,
-            })
-            .collect();
-        let markov: Vec<String> = plan
-            .chosen
-            .iter()
-            .filter(|c| matches!(c, Chosen::Markov(..)))
-            .map(Chosen::label)
-            .collect();
+        let mut markov: Vec<String> = Vec::new();
+        self.models = Vec::new();
+        for chosen in &plan.chosen {
+            if gives_journey_credit(chosen.model.as_ref()) {
+                self.models
+                    .push((chosen.label.clone(), Arc::clone(&chosen.model)));
+            } else {
+                markov.push(chosen.label.clone());
+            }
+        }
         if self.models.is_empty() {
             return Err(no_model());
         }
@@ -98,11 +99,14 @@ impl PerJourney {
             .unwrap_or_default();
         let conversions = count_to_f64(journey.conversions());
         let value = journey.value();
-        for model in &self.models {
-            let shares = model.journey_shares(journey, channels).map_err(|e| {
-                CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)))
-            })?;
-            let name = model.to_string();
+        for (name, model) in &self.models {
+            let shares = model
+                .journey_credit(journey, channels, None)
+                .map_err(|e| {
+                    CliError::from(e.at_journey(usize::try_from(position).unwrap_or(usize::MAX)))
+                })?
+                .map(|credit| credit.shares)
+                .unwrap_or_default();
             for (channel, share) in shares {
                 let record = [
                     id.as_str(),
@@ -128,6 +132,20 @@ impl PerJourney {
     fn failed(&self, e: impl std::fmt::Display) -> CliError {
         CliError::Other(format!("cannot write `{}`: {e}", self.path.display()))
     }
+}
+
+/// Whether `model` gives per-journey credit without a fit (in the one pass
+/// that writes the file): probed on a one-touch converting journey. A model
+/// that needs data the probe lacks (time decay: timestamps) does; one whose
+/// credit depends on the fit (Markov) answers `None`.
+pub fn gives_journey_credit(model: &dyn DynModel) -> bool {
+    let mut channels = Channels::new();
+    let probe = channels
+        .intern("probe")
+        .ok()
+        .and_then(|id: ChannelId| Journey::from_channels(&[id], 1, 0, 1.0).ok());
+    probe
+        .is_some_and(|journey| !matches!(model.journey_credit(&journey, &channels, None), Ok(None)))
 }
 
 /// The error of `--per-journey` with Markov models only.

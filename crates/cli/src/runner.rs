@@ -1,60 +1,56 @@
-//! Runs several models over one stream of journeys.
+//! Runs several models over one stream of journeys: each model with its
+//! state, behind the registry's object-safe [`DynModel`] and [`DynState`].
 
-use std::any::Any;
+use std::sync::Arc;
 
-use attribution::{Attribution, Channels, Journey, Merge, Model, ModelError};
+use attribution::model::{DynModel, DynState};
+use attribution::{Attribution, Channels, Journey, ModelError};
 
-/// A model together with its running state, behind a trait object so that a
-/// list of different models can observe the same stream in one pass.
-pub trait Runner: Send {
-    /// Folds one journey into the state.
-    fn observe(&mut self, journey: &Journey, channels: &Channels) -> Result<(), ModelError>;
-    /// Finishes the state into an attribution, listing every channel of
-    /// `channels` (the final table, which extends the state's).
-    fn finish(&mut self, channels: &Channels) -> Result<Attribution, ModelError>;
-    /// The same model with an empty state (for another thread).
-    fn fresh(&self) -> Box<dyn Runner>;
-    /// Merges the state of `other`, a runner of the same model.
-    fn merge(&mut self, other: &dyn Runner) -> Result<(), ModelError>;
-    /// For [`Runner::merge`].
-    fn as_any(&self) -> &dyn Any;
+/// A model together with its running state, so that a list of different
+/// models can observe the same stream in one pass (and threads can each
+/// hold a [`Running::fresh`] copy).
+pub struct Running {
+    /// The model.
+    pub model: Arc<dyn DynModel>,
+    /// Its state.
+    pub state: Box<dyn DynState>,
 }
 
-struct ModelRunner<M: Model> {
-    model: M,
-    state: M::State,
-}
-
-impl<M: Model + Clone + Send + 'static> Runner for ModelRunner<M> {
-    fn observe(&mut self, journey: &Journey, channels: &Channels) -> Result<(), ModelError> {
-        self.model.observe(&mut self.state, journey, channels)
-    }
-
-    fn finish(&mut self, channels: &Channels) -> Result<Attribution, ModelError> {
-        self.state.extend_channels(channels)?;
-        self.model.finish(&self.state)
-    }
-
-    fn fresh(&self) -> Box<dyn Runner> {
-        runner(self.model.clone())
-    }
-
-    fn merge(&mut self, other: &dyn Runner) -> Result<(), ModelError> {
-        match other.as_any().downcast_ref::<Self>() {
-            Some(other) => self.state.merge(&other.state),
-            None => Ok(()),
+impl Running {
+    /// The model with an empty state.
+    pub fn new(model: Arc<dyn DynModel>) -> Self {
+        Self {
+            state: model.new_state(),
+            model,
         }
     }
 
-    fn as_any(&self) -> &dyn Any {
-        self
+    /// The same model with an empty state (for another thread).
+    pub fn fresh(&self) -> Self {
+        Self::new(Arc::clone(&self.model))
+    }
+
+    /// Folds one journey into the state.
+    pub fn observe(&mut self, journey: &Journey, channels: &Channels) -> Result<(), ModelError> {
+        self.model.observe(self.state.as_mut(), journey, channels)
+    }
+
+    /// Merges the state of `other`, a running copy of the same model.
+    pub fn merge(&mut self, other: &Self) -> Result<(), ModelError> {
+        self.model.merge(self.state.as_mut(), other.state.as_ref())
+    }
+
+    /// Finishes the state (see [`finish`]).
+    pub fn finish(&self) -> Result<Attribution, ModelError> {
+        finish(self.model.as_ref(), self.state.as_ref())
     }
 }
 
-/// Boxes a model with a fresh state.
-pub fn runner<M: Model + Clone + Send + 'static>(model: M) -> Box<dyn Runner> {
-    Box::new(ModelRunner {
-        state: model.new_state(),
-        model,
-    })
+/// Finishes `state`, with the command's warnings about the result (a
+/// Markov step cap that removes most of the conversion probability).
+pub fn finish(model: &dyn DynModel, state: &dyn DynState) -> Result<Attribution, ModelError> {
+    match crate::markov::finish_with_warning(model, state) {
+        Some(result) => result,
+        None => model.finish(state),
+    }
 }

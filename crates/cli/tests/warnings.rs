@@ -117,7 +117,9 @@ fn options_of_models_that_do_not_run_are_named() {
         "csv",
     ]);
     assert_eq!(code, 0);
-    assert!(stdout.starts_with("model,channel,conversions,value,removal_effect\nmarkov,PPC,"));
+    assert!(stdout.starts_with(
+        "model,channel,conversions,value,removal_effect,removal_effect_error\nmarkov,PPC,"
+    ));
     assert_eq!(
         stderr,
         "warning: --linear only applies to the linear model, which does not run; it is ignored\n\
@@ -181,7 +183,7 @@ fn invalid_values_of_options_of_models_that_do_not_run_are_errors() {
         ),
         (
             ["--decay-rate", "5"],
-            "error: --decay-rate: invalid parameter `ratio` = 5: the decay ratio must be in (0, 1]\n",
+            "error: --decay-rate: invalid parameter `rate` = 5: the decay ratio must be in (0, 1]\n",
         ),
         (
             ["--order", "0"],

@@ -130,7 +130,8 @@ impl Markov {
             .parse(
                 "order",
                 "the Markov order must be an integer from 1 to 32",
-                |t| t.parse::<usize>().ok().filter(|k| check_order(*k).is_ok()),
+                // An integer out of range gets `Markov::new`'s error below.
+                |t| t.parse::<usize>().ok(),
             )?
             .unwrap_or(1);
         let max_steps = params

@@ -38,16 +38,34 @@ pub fn run_ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The columns the CSV output may add after the five it always has.
+pub const EXTRA_COLUMNS: [&str; 9] = [
+    "removal_effect_error",
+    "interval_level",
+    "conversions_lo",
+    "conversions_hi",
+    "value_lo",
+    "value_hi",
+    "share_lo",
+    "share_hi",
+    "positions",
+];
+
 /// `(model, channel) -> (conversions, value, removal_effect)` from the
 /// command's CSV output.
 pub type Credits = HashMap<(String, String), (f64, f64, Option<f64>)>;
 
 pub fn parse_output(csv_text: &str) -> Credits {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().unwrap().clone();
     assert_eq!(
-        reader.headers().unwrap(),
+        header.iter().take(5).collect::<Vec<_>>(),
         vec!["model", "channel", "conversions", "value", "removal_effect"]
     );
+    // Then only the documented extras some row has (Markov: the bound).
+    for extra in header.iter().skip(5) {
+        assert!(EXTRA_COLUMNS.contains(&extra), "unexpected column {extra}");
+    }
     reader
         .records()
         .map(|r| {
