@@ -108,7 +108,7 @@ fn errors_name_what_is_wrong() {
     );
     assert_eq!(
         err("markov:order=33"),
-        "invalid parameter `order` = 33: the Markov order must be an integer from 1 to 32"
+        "invalid parameter `order` = 33: the Markov order must be between 1 and 32"
     );
     assert_eq!(
         err("markov:max_steps=-1"),
