@@ -1,30 +1,4 @@
 //! [`StateBundle`]: the states of several models in one versioned file.
-//!
-//! # Format (version 1)
-//!
-//! A bundle holds one state per model spec (each a [`StateEnvelope`], see
-//! its format) and free-form `meta` pairs (what the writer knows about the
-//! data, e.g. whether the input had a value column). Two encodings:
-//!
-//! * **JSON** (for people), one object with the fields
-//!   * `format`: the string `"attribution-states"`,
-//!   * `version`: the bundle format version, `1`,
-//!   * `meta`: an object of string values,
-//!   * `states`: an array of JSON state envelopes (objects whose `format`
-//!     is `"attribution-state"`).
-//! * **Bytes** (for engines): the 8 bytes `ATTRBNDL` ([`BUNDLE_MAGIC`]),
-//!   the version as a little-endian `u32`, then in
-//!   [postcard](https://docs.rs/postcard)'s encoding the `meta` pairs and
-//!   the list of states, each the bytes of a binary state envelope.
-//!
-//! A single state envelope (JSON or bytes) reads as a bundle of one state
-//! without meta. The version policy is the envelope's: the version is
-//! bumped whenever the layout changes, and readers reject every version but
-//! their own ([`StateError::Version`]). Reading validates every state (as
-//! [`Registry::read_state`] does) and refuses two states of one spec.
-//!
-//! [`StateEnvelope`]: super::StateEnvelope
-//! [`StateError::Version`]: super::StateError::Version
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -41,8 +15,30 @@ pub const BUNDLE_VERSION: u32 = 1;
 pub const BUNDLE_MAGIC: [u8; 8] = *b"ATTRBNDL";
 
 /// The states of several models (one per spec) and free-form meta pairs:
-/// what a partition of the data leaves for a later merge (see the
-/// [module docs](self) for the format).
+/// what a partition of the data leaves for a later merge.
+///
+/// # Format (version 1)
+///
+/// A bundle holds one state per model spec (each a
+/// [`StateEnvelope`](super::StateEnvelope), see its format) and free-form `meta` pairs (what the writer knows about the
+/// data, e.g. whether the input had a value column). Two encodings:
+///
+/// * **JSON** (for people), one object with the fields
+///   * `format`: the string `"attribution-states"`,
+///   * `version`: the bundle format version, `1`,
+///   * `meta`: an object of string values,
+///   * `states`: an array of JSON state envelopes (objects whose `format`
+///     is `"attribution-state"`).
+/// * **Bytes** (for engines): the 8 bytes `ATTRBNDL` ([`BUNDLE_MAGIC`]),
+///   the version as a little-endian `u32`, then in
+///   [postcard](https://docs.rs/postcard)'s encoding the `meta` pairs and
+///   the list of states, each the bytes of a binary state envelope.
+///
+/// A single state envelope (JSON or bytes) reads as a bundle of one state
+/// without meta. The version policy is the envelope's: the version is
+/// bumped whenever the layout changes, and readers reject every version but
+/// their own ([`StateError::Version`](super::StateError::Version)). Reading validates every state (as
+/// [`Registry::read_state`] does) and refuses two states of one spec.
 ///
 /// # Example
 ///
@@ -260,7 +256,7 @@ impl StateBundle {
             .collect()
     }
 
-    /// The bundle as bytes (see the [module docs](self)).
+    /// The bundle as bytes (see [`StateBundle`] for the format).
     ///
     /// # Errors
     ///
@@ -280,7 +276,7 @@ impl StateBundle {
         postcard::to_extend(&repr, out).map_err(corrupt)
     }
 
-    /// The bundle as pretty-printed JSON (see the [module docs](self)).
+    /// The bundle as pretty-printed JSON (see [`StateBundle`] for the format).
     ///
     /// # Errors
     ///
