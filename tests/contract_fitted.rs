@@ -1,24 +1,12 @@
 //! Issue 10, item 4: `Model::fit` (HeuristicFit, MarkovFit with absorption
 //! probabilities) and `Model::journey_credit` for every model.
 
-use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::Registry;
 use attribution::model::markov::{Markov, MarkovFit};
 use attribution::{Fitted, JourneySet, Merge, Model};
 
-fn tiny() -> JourneySet {
-    let csv = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/tiny/journeys.csv"
-    ))
-    .unwrap();
-    ReaderBuilder::new(Shape::Journeys)
-        .from_reader(csv.as_slice())
-        .unwrap()
-        .read_all()
-        .unwrap()
-        .0
-}
+mod contract_common;
+use contract_common::tiny;
 
 fn counts(model: &Markov, set: &JourneySet) -> <Markov as Model>::State {
     let mut state = model.new_state();

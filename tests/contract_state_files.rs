@@ -2,24 +2,12 @@
 //! truncated or corrupt bytes and JSON are typed errors, never panics; a
 //! damaged state that still reads can be merged and finished.
 
-use attribution::io::{ReaderBuilder, Shape};
+use attribution::ModelError;
 use attribution::model::{DynModel, DynState, Registry, STATE_MAGIC, StateError};
-use attribution::{JourneySet, ModelError};
 use proptest::prelude::*;
 
-fn tiny() -> JourneySet {
-    let csv = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/tiny/journeys.csv"
-    ))
-    .unwrap();
-    ReaderBuilder::new(Shape::Journeys)
-        .from_reader(csv.as_slice())
-        .unwrap()
-        .read_all()
-        .unwrap()
-        .0
-}
+mod contract_common;
+use contract_common::tiny;
 
 /// Every model with a state of the tiny fixture; one Markov state weighted.
 fn states() -> Vec<(Box<dyn DynModel>, Box<dyn DynState>)> {

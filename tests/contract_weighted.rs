@@ -2,23 +2,11 @@
 //! `observe` exactly, weight 2 equals observing twice, weight 0 equals not
 //! observing, fractional weights scale; weighted and exact states merge.
 
-use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::{DynModel, DynState, Registry};
 use attribution::{Attribution, JourneySet, ModelError};
 
-fn tiny() -> JourneySet {
-    let csv = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/tiny/journeys.csv"
-    ))
-    .unwrap();
-    ReaderBuilder::new(Shape::Journeys)
-        .from_reader(csv.as_slice())
-        .unwrap()
-        .read_all()
-        .unwrap()
-        .0
-}
+mod contract_common;
+use contract_common::tiny;
 
 /// Every registered model with its default spec, plus Markov orders 1–3
 /// and a step-capped Markov.

@@ -145,6 +145,37 @@ crate::model::registry::factory!(
     "exact removal effects of the order-K absorbing Markov chain"
 );
 
+impl Markov {
+    /// What `observe` and `observe_weighted` check before counting: the
+    /// state is this model's, it follows `channels`, and the journey names
+    /// only channels of the table.
+    fn prepare(
+        &self,
+        state: &mut TransitionCounts,
+        journey: &Journey,
+        channels: &Channels,
+    ) -> Result<(), ModelError> {
+        if (state.order(), state.keeps_self_loops()) != (self.order, self.keep_self_loops) {
+            return Err(ModelError::WrongState {
+                model: self.spec().to_string(),
+                state: Some(state.spec().to_string()),
+            });
+        }
+        state.follow(channels)?;
+        if let Some(t) = journey
+            .touches()
+            .iter()
+            .find(|t| !channels.contains(t.channel))
+        {
+            return Err(ModelError::UnknownChannel {
+                id: t.channel.get(),
+                len: channels.len(),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Model for Markov {
     type State = TransitionCounts;
     type Fitted = MarkovFit;
@@ -178,23 +209,7 @@ impl Model for Markov {
         journey: &Journey,
         channels: &Channels,
     ) -> Result<(), ModelError> {
-        if (state.order(), state.keeps_self_loops()) != (self.order, self.keep_self_loops) {
-            return Err(ModelError::WrongState {
-                model: self.spec().to_string(),
-                state: Some(state.spec().to_string()),
-            });
-        }
-        state.follow(channels)?;
-        if let Some(t) = journey
-            .touches()
-            .iter()
-            .find(|t| !channels.contains(t.channel))
-        {
-            return Err(ModelError::UnknownChannel {
-                id: t.channel.get(),
-                len: channels.len(),
-            });
-        }
+        self.prepare(state, journey, channels)?;
         state.observe(journey);
         state.check_exact()
     }
@@ -210,23 +225,7 @@ impl Model for Markov {
         if weight == 1.0 {
             return self.observe(state, journey, channels);
         }
-        if (state.order(), state.keeps_self_loops()) != (self.order, self.keep_self_loops) {
-            return Err(ModelError::WrongState {
-                model: self.spec().to_string(),
-                state: Some(state.spec().to_string()),
-            });
-        }
-        state.follow(channels)?;
-        if let Some(t) = journey
-            .touches()
-            .iter()
-            .find(|t| !channels.contains(t.channel))
-        {
-            return Err(ModelError::UnknownChannel {
-                id: t.channel.get(),
-                len: channels.len(),
-            });
-        }
+        self.prepare(state, journey, channels)?;
         state.observe_weighted(journey, weight);
         state.check_exact()
     }
