@@ -25,6 +25,7 @@ Example:
   attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv
   attribution attribute paths.csv --model markov:order=3 --model position-based:first=0.3,last=0.3
   attribution state day1.csv --model markov:order=2 -o day1.state   (then: merge day*.state)
+  attribution compare paths.csv --format csv --kendall tau.csv
 
 Exit codes:
   0  success; also when the reader of the output goes away (`attribution … | head`)
