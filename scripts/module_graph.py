@@ -38,6 +38,7 @@ LAYERS = [
     ("io", {"io"}),
     ("assemble", {"assemble", "build"}),
     ("model", {"model"}),
+    ("compare", {"compare"}),
 ]
 
 # Module subtrees whose files are shown as separate nodes.

@@ -622,6 +622,9 @@ pub enum Error {
     /// See [`BuildError`].
     #[error(transparent)]
     Build(#[from] BuildError),
+    /// See [`CompareError`].
+    #[error(transparent)]
+    Compare(#[from] CompareError),
 }
 
 // The errors of the input layer's timestamps and of journey assembly live
@@ -747,4 +750,33 @@ pub enum StateError {
     /// invariants do not hold.
     #[error("corrupt state: {0}")]
     Corrupt(String),
+}
+
+/// Why models' results cannot be compared
+/// ([`Comparison::new`](crate::compare::Comparison::new)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompareError {
+    /// No result to compare.
+    #[error("no model to compare")]
+    NoModels,
+    /// Two results carry the same label.
+    #[error("two results are labelled `{0}`: every compared model needs its own label")]
+    DuplicateLabel(String),
+    /// One result lists a channel twice.
+    #[error("the result of `{model}` lists channel `{channel}` twice")]
+    DuplicateChannel {
+        /// The label of the result.
+        model: String,
+        /// The channel.
+        channel: String,
+    },
+    /// A credit or a total is NaN or infinite.
+    #[error("the result of `{model}` has a non-finite {what}")]
+    NonFinite {
+        /// The label of the result.
+        model: String,
+        /// Which number: `total` or `credit of channel NAME`.
+        what: String,
+    },
 }

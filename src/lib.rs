@@ -25,6 +25,7 @@
 //! | [`io`] | the input layer: one record layer (csv-core tokenizer, BOM, delimiter detection, line numbers), one header resolver, field and timestamp parsers, shared reader options; the `paths`, `journeys` and `events` readers; the journeys writer | the data types |
 //! | [`assemble`] | event log → journeys: [`JourneyBuilder`](assemble::JourneyBuilder), its report, `parse_duration` | `io` and the data types |
 //! | [`model`] | the models ([`Model`], [`Merge`]): heuristics and Markov chains | the data types |
+//! | [`compare`] | several models' results side by side: shares, ranks, Kendall τ-b, the leader, disagreements | the data types |
 //!
 //! ## Brief overview
 //!
@@ -178,6 +179,7 @@
 pub mod assemble;
 pub mod attribution;
 pub mod channel;
+pub mod compare;
 pub mod error;
 mod invalid;
 pub mod io;
@@ -192,7 +194,7 @@ pub use crate::attribution::{
 };
 pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{
-    ChannelError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,
+    ChannelError, CompareError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,
 };
 pub use crate::io::{JourneyReader, ReadReport, ReaderBuilder, Shape, write_journeys};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};

@@ -25,6 +25,7 @@ Example:
   attribution attribute paths.csv --model markov --order 2 --format csv --output credit.csv
   attribution attribute paths.csv --model markov:order=3 --model position-based:first=0.3,last=0.3
   attribution state day1.csv --model markov:order=2 -o day1.state   (then: merge day*.state)
+  attribution compare paths.csv --format csv --kendall tau.csv
 
 Exit codes:
   0  success; also when the reader of the output goes away (`attribution … | head`)
@@ -62,6 +63,8 @@ pub enum Command {
     /// Merge state files (any number, any order) and write what `attribute` writes.
     #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
+    /// Compare models in one pass: shares, ranks, Kendall's tau-b, the channel most models rank first.
+    Compare(CompareArgs),
 }
 
 const JOURNEYS_HELP: &str = "\
@@ -398,6 +401,89 @@ pub fn command(registry: &Registry) -> clap::Command {
     Cli::command()
         .mut_subcommand("attribute", |c| c.after_help(attribute_help(registry)))
         .mut_subcommand("state", |c| c.after_help(format!("{models}\n{STATE_HELP}")))
+        .mut_subcommand("compare", |c| {
+            c.after_help(format!("{models}\n{COMPARE_HELP}"))
+        })
+}
+
+const COMPARE_HELP: &str = "\
+Reads the input once into every model (one state per model, as `attribute` does), then compares
+their results. `all` (the default) runs every model the input supports; a note or footnote names
+those left out.
+
+Per channel and model: the share of the model's attributed conversions (--by value: value) and
+the channel's rank (1 = most credit; tied channels share the best rank, the next rank skips:
+1, 2, 2, 4; credits within 1e-9 of the largest are tied). A share is the credit divided by the
+sum of the model's credits, so a model's shares sum to 100%; a model whose credits do not sum to
+its conversions (one that gives every channel of a journey the whole conversion) gets shares of
+its conversions instead, and a note says so. A negative credit gives a negative share and the
+last ranks. Kendall's tau-b compares every two models' rankings (ties handled; undefined when a
+model ties every channel). The leader is the channel ranked first under the most models (ties:
+the better mean rank, then input order); the output says which models rank another channel
+first and on which channels their ranks differ most.
+
+Output: --format table (for people: shares and ranks, the tau-b matrix, the verdict in words),
+csv (long: model,channel,conversions,value,share,rank; full precision; an empty share when a
+model has nothing to share) or json (the library's Comparison: models, channels with their cells,
+kendall matrix, leader, spreads, dissents). --kendall FILE also writes the tau-b matrix as CSV
+(model,MODEL...; empty where undefined), with any format:
+  attribution compare paths.csv --format csv -o shares.csv --kendall tau.csv
+Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical failure or unwritable output.";
+
+/// What `compare` shares out and ranks by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// Attributed conversions.
+    Conversions,
+    /// Attributed value (needs a value column).
+    Value,
+}
+
+/// Output format of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Shares and ranks, the tau-b matrix and the verdict, for people.
+    Table,
+    /// model,channel,conversions,value,share,rank; full precision.
+    Csv,
+    /// The whole comparison as one JSON object.
+    Json,
+}
+
+/// `attribution compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Threads for reading paths and journeys files: 0 (the default) uses
+    /// every core, more than the cores are capped to the cores, 1 reads
+    /// sequentially.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+
+    #[command(flatten)]
+    pub models: ModelArgs,
+
+    /// Share out and rank by attributed conversions or value.
+    #[arg(long, value_enum, default_value = "conversions")]
+    pub by: ByArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CompareFormat,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write the Kendall tau-b matrix to FILE (CSV: model,MODEL...).
+    #[arg(long, value_name = "FILE")]
+    pub kendall: Option<PathBuf>,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
 }
 
 /// Input shape.

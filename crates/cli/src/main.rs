@@ -12,6 +12,7 @@
 mod args;
 mod attribute;
 mod checks;
+mod compare;
 mod confusables;
 mod error;
 mod given;
@@ -76,6 +77,7 @@ pub(crate) fn dispatch(
         Command::ChooseOrder(args) => markov::choose_order(&args, &given),
         Command::State(args) => state::state(&args, &given, registry),
         Command::Merge(args) => state::merge(&args, registry),
+        Command::Compare(args) => compare::run(&args, &given, registry),
     }
 }
 

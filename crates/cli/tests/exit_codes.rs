@@ -14,9 +14,15 @@ fn code_and_stderr(args: &[&str]) -> (Option<i32>, String) {
 #[test]
 fn a_missing_file_or_a_directory_is_bad_input_naming_the_path() {
     let missing = format!("{FIXTURES}/no-such-file.csv");
-    for command in ["attribute", "transitions", "choose-order", "journeys"] {
+    for command in [
+        "attribute",
+        "compare",
+        "transitions",
+        "choose-order",
+        "journeys",
+    ] {
         for threads in [None, Some("1"), Some("2")] {
-            if threads.is_some() && !matches!(command, "attribute" | "transitions") {
+            if threads.is_some() && !matches!(command, "attribute" | "compare" | "transitions") {
                 continue;
             }
             let mut args = vec![command];

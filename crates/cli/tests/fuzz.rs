@@ -202,8 +202,15 @@ fn value(plausible: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 /// Options shared by every subcommand, then the subcommand's own.
 fn arguments() -> impl Strategy<Value = (String, Vec<String>)> {
-    let command =
-        prop::sample::select(&["attribute", "transitions", "choose-order", "journeys"][..]);
+    let command = prop::sample::select(
+        &[
+            "attribute",
+            "compare",
+            "transitions",
+            "choose-order",
+            "journeys",
+        ][..],
+    );
     let shape = prop::option::of(value(&["paths", "journeys", "events"]));
     let common = (
         prop::option::of(value(&[",", ";", "tab", "|"])),
@@ -250,7 +257,7 @@ fn arguments() -> impl Strategy<Value = (String, Vec<String>)> {
         opt("column", &column);
         let (models, order, max_steps, format, weights, half_life, folds, max_order) = model;
         match command {
-            "attribute" => {
+            "attribute" | "compare" => {
                 opt("threads", &threads);
                 opt("model", &models);
                 opt("order", &order);
@@ -294,8 +301,9 @@ fn check(command: &str, args: &[String], out: &Outcome) -> Result<(), String> {
     if out.code != Some(0) && !out.stderr.contains("error") {
         return Err(format!("failure without an error message: {}", out.stderr));
     }
-    let csv_output =
-        command == "attribute" && args.windows(2).any(|w| w[0] == "--format" && w[1] == "csv");
+    // `compare`'s CSV has conversions and value in the same columns.
+    let csv_output = (command == "attribute" || command == "compare")
+        && args.windows(2).any(|w| w[0] == "--format" && w[1] == "csv");
     if out.code == Some(0) && csv_output {
         let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
         for record in reader.records() {

@@ -71,7 +71,13 @@ fn one_event_build_option_on_journeys_input_in_every_command() {
     let journeys = fixture("tiny/journeys.csv");
     let expected = "warning: --max-touches only applies to --shape events (building journeys \
                     from an event log); it is ignored for journeys input\n";
-    for command in ["attribute", "transitions", "choose-order", "journeys"] {
+    for command in [
+        "attribute",
+        "compare",
+        "transitions",
+        "choose-order",
+        "journeys",
+    ] {
         let (code, _, stderr) = outcome(&[
             command,
             &journeys,
