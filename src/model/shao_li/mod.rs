@@ -59,7 +59,7 @@
 //! # Example
 //!
 //! The tiny journeys of the fixtures (`tests/data/tiny` in the repository):
-//! P(LinkedIn) = 3/5, P(Email) = 2/4, P(Email, LinkedIn) = 2/3, …
+//! P(LinkedIn) = 4/5, P(Email) = 2/4, P(Email, LinkedIn) = 2/3, …
 //!
 //! ```
 //! use attribution::model::shao_li::ShaoLi;
