@@ -364,7 +364,8 @@ mod tests {
         let b_credit = capped.get("B").unwrap();
         let positions = b_credit.positions.as_deref().unwrap();
         assert_eq!(positions.len(), 3);
-        assert_eq!(positions[1], 0.1);
-        assert!((positions[2] - 0.9).abs() < 1e-15);
+        // B: 2 conversions / (2 channels × 20 touches) per touch; 19 pooled.
+        assert_eq!(positions[1], 0.05);
+        assert!((positions[2] - 0.95).abs() < 1e-14);
     }
 }
