@@ -35,10 +35,20 @@ pub struct ChannelCredit {
     /// An uncertainty interval of the credit (e.g. from a bootstrap).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<CreditInterval>,
-    /// Credit by position in the journey (index 0: the first touch), for
-    /// models that credit positions (e.g. ordered Shapley values).
+    /// Conversions credited by position in the journey (index 0: the first
+    /// touch), for models that credit positions (ordered Shapley values);
+    /// they sum to `conversions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub positions: Option<Vec<f64>>,
+    /// Value credited by position, parallel to `positions` (same length);
+    /// it sums to `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position_values: Option<Vec<f64>>,
+    /// Whether the last entry of `positions` (and `position_values`) pools
+    /// its position and every later one: a `P+` bucket, P the entry's
+    /// 1-based position (a model run with a position cap).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub positions_pooled: bool,
 }
 
 /// An interval of a channel's credit at a confidence `level`.
@@ -133,6 +143,8 @@ impl ChannelCredit {
             removal_effect_error: None,
             interval: None,
             positions: None,
+            position_values: None,
+            positions_pooled: false,
         }
     }
 
@@ -151,10 +163,24 @@ impl ChannelCredit {
         self
     }
 
-    /// Sets the credit by position.
+    /// Sets the conversions credited by position.
     #[must_use]
     pub fn with_positions(mut self, positions: Vec<f64>) -> Self {
         self.positions = Some(positions);
+        self
+    }
+
+    /// Sets the value credited by position (parallel to the positions).
+    #[must_use]
+    pub fn with_position_values(mut self, values: Vec<f64>) -> Self {
+        self.position_values = Some(values);
+        self
+    }
+
+    /// Says whether the last position pools every later one (`P+`).
+    #[must_use]
+    pub fn with_positions_pooled(mut self, pooled: bool) -> Self {
+        self.positions_pooled = pooled;
         self
     }
 }

@@ -461,6 +461,17 @@ pub enum ModelError {
         /// The limit it exceeds.
         limit: u64,
     },
+    /// A model's normalisation would divide by a sum that is zero,
+    /// negative or not finite: Shao & Li's summed contributions, which are
+    /// positive for every converting journey, underflow to 0 only when
+    /// journeys are weighted by numbers near the smallest `f64`.
+    #[error("model `{model}` cannot normalise its credit: {what}")]
+    DegenerateNormalisation {
+        /// The model's name.
+        model: String,
+        /// Which sum, and its value.
+        what: String,
+    },
     /// A model spec that does not follow the syntax
     /// `name[:key=value,…]` (see [`ModelSpec`](crate::model::ModelSpec)).
     #[error("invalid model spec `{text}`: {reason}")]

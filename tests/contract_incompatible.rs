@@ -17,6 +17,8 @@ fn other_value(key: &str) -> &'static str {
         "last" => "0.3",
         "half_life" => "3d",
         "rate" => "0.25",
+        "max_position" => "3",
+        "normalise" => "journey",
         other => panic!("no alternative value for `{other}`: add one"),
     }
 }
@@ -76,8 +78,9 @@ fn every_changed_parameter_makes_states_incompatible() {
             pairs += 1;
         }
     }
-    // direct, split, first, last, half_life, rate, order, max_steps, self_loops
-    assert_eq!(pairs, 9);
+    // direct, split, first, last, half_life, rate, order, max_steps, self_loops,
+    // max_position, normalise
+    assert_eq!(pairs, 11);
 }
 
 #[test]

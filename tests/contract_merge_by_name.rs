@@ -7,6 +7,8 @@
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::heuristic::Heuristic;
 use attribution::model::markov::Markov;
+use attribution::model::ordered::ShapleyOrdered;
+use attribution::model::shao_li::ShaoLi;
 use attribution::{Attribution, Merge, Model};
 
 const HEADER: &str = "journey_id,path,converted,value,touch_times,conversion_time\n";
@@ -150,6 +152,15 @@ fn markov_merges_by_channel_name() {
         check(&Markov::new(order).unwrap().keep_self_loops(true));
         check(&Markov::new(order).unwrap().max_steps(Some(3)).unwrap());
     }
+}
+
+#[test]
+fn shapley_ordered_and_shao_li_merge_by_channel_name() {
+    for cap in [0, 2] {
+        check(&ShapleyOrdered::new(cap));
+    }
+    check(&ShaoLi::global());
+    check(&ShaoLi::per_journey());
 }
 
 /// The tiny fixture's expected results (`tests/data/tiny/expected.csv`)

@@ -135,7 +135,15 @@ fn models() -> Vec<Box<dyn DynModel>> {
         .iter()
         .map(std::string::ToString::to_string)
         .collect();
-    specs.extend(["markov:order=2".to_owned(), "markov:order=3".to_owned()]);
+    specs.extend(
+        [
+            "markov:order=2",
+            "markov:order=3",
+            "shapley-ordered:max_position=2",
+            "shao-li:normalise=journey",
+        ]
+        .map(String::from),
+    );
     specs.iter().map(|s| registry.parse(s).unwrap()).collect()
 }
 

@@ -19,6 +19,8 @@ fn states() -> Vec<(Box<dyn DynModel>, Box<dyn DynState>)> {
         .map(std::string::ToString::to_string)
         .collect();
     specs.push("markov:order=3,self_loops=true".to_owned());
+    specs.push("shapley-ordered:max_position=2".to_owned());
+    specs.push("shao-li:normalise=journey".to_owned());
     let mut out: Vec<_> = specs
         .iter()
         .map(|s| {

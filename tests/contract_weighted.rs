@@ -22,6 +22,8 @@ fn models() -> Vec<Box<dyn DynModel>> {
             "markov:order=2",
             "markov:order=3",
             "markov:order=2,max_steps=3",
+            "shapley-ordered:max_position=2",
+            "shao-li:normalise=journey",
         ]
         .map(String::from),
     );

@@ -88,7 +88,9 @@
 mod dynamic;
 pub mod heuristic;
 pub mod markov;
+pub mod ordered;
 mod registry;
+pub mod shao_li;
 mod spec;
 mod state_bundle;
 pub(crate) mod state_file;

@@ -75,14 +75,15 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 /// assert_eq!(
 ///     registry.names(),
 ///     ["first-touch", "last-touch", "last-non-direct", "linear", "position-based",
-///      "time-decay", "position-decay", "markov"]
+///      "time-decay", "position-decay", "markov", "shapley-ordered",
+///      "shao-li"]
 /// );
 /// let model = registry.parse("position-based:first=0.3")?;
 /// assert_eq!(model.spec().to_string(), "position-based:first=0.3,last=0.4");
 /// assert_eq!(
 ///     registry.parse("u-shaped").err().map(|e| e.to_string()).as_deref(),
 ///     Some("unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
-///           linear, position-based, time-decay, position-decay, markov)")
+///           linear, position-based, time-decay, position-decay, markov, shapley-ordered, shao-li)")
 /// );
 /// assert_eq!(
 ///     registry.parse("markov:ordr=2").err().map(|e| e.to_string()).as_deref(),
@@ -115,7 +116,8 @@ impl Registry {
         }
     }
 
-    /// Every model of this crate: the heuristics, then Markov.
+    /// Every model of this crate: the heuristics, Markov, the ordered Shapley
+    /// value, Shao & Li.
     #[must_use]
     pub fn builtin() -> Self {
         use super::heuristic::factories as h;
@@ -128,6 +130,8 @@ impl Registry {
             Box::new(h::TimeDecayFactory),
             Box::new(h::PositionDecayFactory),
             Box::new(super::markov::MarkovFactory),
+            Box::new(super::ordered::ShapleyOrderedFactory),
+            Box::new(super::shao_li::ShaoLiFactory),
         ];
         Self { factories }
     }

@@ -280,6 +280,23 @@ pub struct ModelArgs {
     /// Position-decay ratio r in (0, 1]: a touch k steps before the last weighs r^k.
     #[arg(long, default_value_t = 0.5)]
     pub decay_rate: f64,
+
+    /// shapley-ordered: positions P and later pool into one `P+` bucket (0: no cap).
+    #[arg(long, value_name = "P", default_value_t = 0, hide_default_value = true)]
+    pub max_position: usize,
+
+    /// shao-li: normalise contributions globally (mta's) or per journey.
+    #[arg(long, value_enum, default_value = "global")]
+    pub shao_normalise: ShaoNormaliseArg,
+}
+
+/// How shao-li normalises contributions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShaoNormaliseArg {
+    /// Σ conversions × contribution, rescaled once to the total conversions.
+    Global,
+    /// Each converting journey's contributions sum to its conversions.
+    Journey,
 }
 
 /// The part of `attribute --help` after the models (which come from the
@@ -306,14 +323,16 @@ and as JSON keys only on the rows that have them:
   interval_level,conversions_lo,conversions_hi,value_lo,value_hi,share_lo,share_hi
                         an uncertainty interval at confidence interval_level (e.g. 0.95);
                         JSON: \"interval\": {level, conversions_lo, ...}
-  positions             credit by position in the journey (first touch first), `|`-joined
+  positions             conversions by position in the journey (first touch first),
+                        `|`-joined (shapley-ordered; JSON also has position_values and
+                        positions_pooled; --positions FILE writes them one row each)
 Model diagnostics (markov: states, transitions, solver, iterations and residual when the
 solver reports them, error_bound = the largest removal_effect_error) are the JSON key
 \"diagnostics\" on every row of the model, and a `diagnostics:` footnote of the table.
 --per-journey FILE also writes journey_id,model,channel,conversions,value for every
-converting journey under each model that credits journeys in one pass (the heuristics; not
-markov, whose credit needs the fitted chain; ids from the input, else the journey's 1-based
-position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
+converting journey under each model that credits journeys in one pass (the heuristics and
+shapley-ordered; not markov or shao-li, whose credit needs the model fitted on the whole
+input; ids from the input, else the journey's 1-based position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
 failure or unwritable output (see `attribution --help`).";
 
 /// `attribute --help` after the options: the registry's models, then the rest.
@@ -592,10 +611,18 @@ pub struct AttributeArgs {
     /// Also write every converting journey's credit per model to FILE (CSV:
     /// journey_id,journey_index,model,channel,conversions,value; journeys
     /// without an id get their 1-based position; journey_index numbers the
-    /// journeys of a user who has several, else it is empty). Heuristic models only: Markov credit belongs
-    /// to the whole chain. Reads the input on one thread.
+    /// journeys of a user who has several, else it is empty). Heuristic models
+    /// and shapley-ordered only: Markov and Shao & Li credit needs the model
+    /// fitted on the whole input. Reads the input on one thread.
     #[arg(long, value_name = "FILE")]
     pub per_journey: Option<PathBuf>,
+
+    /// Also write the credit by position of every model that has it
+    /// (shapley-ordered) to FILE (CSV: model,channel,position,conversions,value;
+    /// one row per channel and position, positions 1-based, `P+` for the
+    /// bucket pooling position P and later under --max-position P).
+    #[arg(long, value_name = "FILE")]
+    pub positions: Option<PathBuf>,
 
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]

@@ -191,6 +191,9 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
         .collect::<Result<_, CliError>>()?;
     drop(progress);
     let notes = Notes::new(&results, !observed.has_value, observed.plan.skipped);
+    if let Some(path) = &args.positions {
+        crate::positions::write(&results, path)?;
+    }
     write_results(&results, &notes, args.format, args.output.as_deref())
 }
 

@@ -23,6 +23,7 @@ mod models;
 mod output;
 mod output_rows;
 mod per_journey;
+mod positions;
 mod progress;
 mod runner;
 mod source;

@@ -39,7 +39,7 @@ pub struct Flag {
 }
 
 /// Every model flag, in the order warnings name them.
-pub const FLAGS: [Flag; 7] = [
+pub const FLAGS: [Flag; 9] = [
     Flag {
         id: "direct",
         spelling: "--direct",
@@ -112,6 +112,27 @@ pub const FLAGS: [Flag; 7] = [
             Some(0) => Err("must be at least 1".to_owned()),
             Some(n) => Ok(vec![vec![("max_steps", n.to_string())]]),
             None => Ok(vec![vec![("max_steps", "none".to_owned())]]),
+        },
+    },
+    Flag {
+        id: "max_position",
+        spelling: "--max-position",
+        model: "shapley-ordered",
+        keys: &["max_position"],
+        values: |a| Ok(vec![vec![("max_position", a.max_position.to_string())]]),
+    },
+    Flag {
+        id: "shao_normalise",
+        spelling: "--shao-normalise",
+        model: "shao-li",
+        keys: &["normalise"],
+        values: |a| {
+            let normalise = a
+                .shao_normalise
+                .to_possible_value()
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default();
+            Ok(vec![vec![("normalise", normalise)]])
         },
     },
 ];

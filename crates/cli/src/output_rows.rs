@@ -38,6 +38,11 @@ struct Row<'a> {
     interval: Option<&'a CreditInterval>,
     #[serde(skip_serializing_if = "Option::is_none")]
     positions: Option<&'a [f64]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position_values: Option<&'a [f64]>,
+    /// Whether the last position pools every later one (`P+`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    positions_pooled: bool,
     /// The model's diagnostics, on every row of the model.
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnostics: Option<&'a Diagnostics>,
@@ -55,6 +60,8 @@ fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
             removal_effect_error: c.removal_effect_error,
             interval: c.interval.as_ref(),
             positions: c.positions.as_deref(),
+            position_values: c.position_values.as_deref(),
+            positions_pooled: c.positions_pooled,
             diagnostics,
         })
     })

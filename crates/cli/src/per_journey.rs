@@ -52,7 +52,8 @@ impl PerJourney {
 
     /// Takes the models of `plan` that give per-journey credit in one pass
     /// ([`gives_journey_credit`]: the heuristics); warns that the others
-    /// (Markov, whose credit needs the fitted chain) are left out. An error
+    /// (Markov, Shao & Li, whose credit needs the fit of the whole input)
+    /// are left out. An error
     /// when no model of the plan gives per-journey credit (callers check
     /// [`Models::requests_per_journey`](crate::models::Models::requests_per_journey)
     /// before reading, so this is a safeguard).
@@ -72,8 +73,8 @@ impl PerJourney {
         }
         if !markov.is_empty() {
             warning(format!(
-                "--per-journey: {} left out of `{}` (Markov credit belongs to the whole chain, \
-                 not to single journeys)",
+                "--per-journey: {} left out of `{}` (their credit needs the model fitted on \
+                 the whole input: Markov's chain, Shao & Li's conversion rates)",
                 markov.join(", "),
                 self.path.display()
             ));

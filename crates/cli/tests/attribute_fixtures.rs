@@ -263,8 +263,8 @@ fn all_includes_markov_with_removal_effects() {
     ]));
     assert_eq!(
         out.len(),
-        7 * 4,
-        "six untimed heuristics and markov, four channels each"
+        9 * 4,
+        "six untimed heuristics, markov, shapley-ordered and shao-li, four channels each"
     );
     assert_eq!(
         out[&("markov".to_owned(), "LinkedIn".to_owned())].2,

@@ -87,7 +87,8 @@ fn model_all_on_paths_names_time_decay_in_the_table() {
         tail,
         [
             "parameters: last-non-direct: direct=Direct; linear: per=touch; \
-             position-based: first=0.4, last=0.4; position-decay: ratio=0.5; markov: order=1",
+             position-based: first=0.4, last=0.4; position-decay: ratio=0.5; markov: order=1; \
+             shapley-ordered: max_position=0; shao-li: normalise=global",
             "not run: time-decay (the input has no touch timestamps)",
             "Markov order 1: removal effect = share of conversions lost when the channel is \
              removed (not normalised; removal effects usually sum to more than 1).",

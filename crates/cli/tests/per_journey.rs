@@ -123,9 +123,10 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
         "warning: --threads is ignored with --per-journey (journeys are read in order, on one thread)"
     );
     assert!(
-        lines[1].starts_with("warning: --per-journey: markov left out of `")
+        lines[1].starts_with("warning: --per-journey: markov, shao-li left out of `")
             && lines[1].ends_with(
-                "per_journey.csv` (Markov credit belongs to the whole chain, not to single journeys)"
+                "per_journey.csv` (their credit needs the model fitted on the whole input: \
+                 Markov's chain, Shao & Li's conversion rates)"
             ),
         "{stderr}"
     );
