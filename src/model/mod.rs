@@ -89,6 +89,7 @@ mod dynamic;
 pub mod heuristic;
 pub mod markov;
 mod registry;
+pub mod shapley;
 mod spec;
 mod state_bundle;
 pub(crate) mod state_file;

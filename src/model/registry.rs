@@ -75,14 +75,16 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 /// assert_eq!(
 ///     registry.names(),
 ///     ["first-touch", "last-touch", "last-non-direct", "linear", "position-based",
-///      "time-decay", "position-decay", "markov"]
+///      "time-decay", "position-decay", "markov", "shapley", "shapley-rate",
+///      "shapley-exact-set", "participation"]
 /// );
 /// let model = registry.parse("position-based:first=0.3")?;
 /// assert_eq!(model.spec().to_string(), "position-based:first=0.3,last=0.4");
 /// assert_eq!(
 ///     registry.parse("u-shaped").err().map(|e| e.to_string()).as_deref(),
 ///     Some("unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
-///           linear, position-based, time-decay, position-decay, markov)")
+///           linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
+///           shapley-exact-set, participation)")
 /// );
 /// assert_eq!(
 ///     registry.parse("markov:ordr=2").err().map(|e| e.to_string()).as_deref(),
@@ -115,10 +117,12 @@ impl Registry {
         }
     }
 
-    /// Every model of this crate: the heuristics, then Markov.
+    /// Every model of this crate: the heuristics, Markov, then the Shapley
+    /// family and participation.
     #[must_use]
     pub fn builtin() -> Self {
         use super::heuristic::factories as h;
+        use super::shapley::factories as s;
         let factories: Vec<Box<dyn ModelFactory>> = vec![
             Box::new(h::FirstTouchFactory),
             Box::new(h::LastTouchFactory),
@@ -128,6 +132,10 @@ impl Registry {
             Box::new(h::TimeDecayFactory),
             Box::new(h::PositionDecayFactory),
             Box::new(super::markov::MarkovFactory),
+            Box::new(s::ShapleyFactory),
+            Box::new(s::ShapleyRateFactory),
+            Box::new(s::ShapleyExactSetFactory),
+            Box::new(s::ParticipationFactory),
         ];
         Self { factories }
     }
