@@ -17,6 +17,9 @@ fn other_value(key: &str) -> &'static str {
         "last" => "0.3",
         "half_life" => "3d",
         "rate" => "0.25",
+        "value" => "count",
+        "max_channels" => "3",
+        "keep" => "alphabetical",
         other => panic!("no alternative value for `{other}`: add one"),
     }
 }
@@ -76,8 +79,9 @@ fn every_changed_parameter_makes_states_incompatible() {
             pairs += 1;
         }
     }
-    // direct, split, first, last, half_life, rate, order, max_steps, self_loops
-    assert_eq!(pairs, 9);
+    // direct, split, first, last, half_life, rate, order, max_steps, self_loops,
+    // and shapley-rate's value, max_channels, keep
+    assert_eq!(pairs, 12);
 }
 
 #[test]
