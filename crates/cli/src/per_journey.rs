@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use attribution::model::DynModel;
 use attribution::numeric::count_to_f64;
-use attribution::{ChannelId, Channels, Journey};
+use attribution::{ChannelId, Channels, Journey, ModelError};
 
 use crate::error::CliError;
 use crate::models::Plan;
@@ -71,9 +71,14 @@ impl PerJourney {
             return Err(no_model());
         }
         if !markov.is_empty() {
+            let why = if markov.iter().all(|m| m.starts_with("markov")) {
+                "Markov credit belongs to the whole chain, not to single journeys"
+            } else {
+                "their credit belongs to the whole Markov chain or to whole channel-set games, \
+                 not to single journeys"
+            };
             warning(format!(
-                "--per-journey: {} left out of `{}` (Markov credit belongs to the whole chain, \
-                 not to single journeys)",
+                "--per-journey: {} left out of `{}` ({why})",
                 markov.join(", "),
                 self.path.display()
             ));
@@ -144,8 +149,12 @@ pub fn gives_journey_credit(model: &dyn DynModel) -> bool {
         .intern("probe")
         .ok()
         .and_then(|id: ChannelId| Journey::from_channels(&[id], 1, 0, 1.0).ok());
-    probe
-        .is_some_and(|journey| !matches!(model.journey_credit(&journey, &channels, None), Ok(None)))
+    probe.is_some_and(|journey| {
+        !matches!(
+            model.journey_credit(&journey, &channels, None),
+            Ok(None) | Err(ModelError::NoJourneyCredit { .. })
+        )
+    })
 }
 
 /// The error of `--per-journey` with Markov models only.

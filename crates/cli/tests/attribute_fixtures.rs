@@ -263,8 +263,9 @@ fn all_includes_markov_with_removal_effects() {
     ]));
     assert_eq!(
         out.len(),
-        7 * 4,
-        "six untimed heuristics and markov, four channels each"
+        11 * 4,
+        "six untimed heuristics, markov, shapley, shapley-rate, shapley-exact-set and \
+         participation, four channels each"
     );
     assert_eq!(
         out[&("markov".to_owned(), "LinkedIn".to_owned())].2,

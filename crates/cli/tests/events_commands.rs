@@ -47,8 +47,8 @@ fn built_journeys_read_back_to_the_same_credits() {
     assert_eq!(from_events, from_journeys);
     assert_eq!(
         from_events.len(),
-        8 * 4,
-        "all seven heuristics and markov on timed input"
+        12 * 4,
+        "all seven heuristics, markov and the four Shapley-family models on timed input"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
