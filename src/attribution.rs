@@ -189,6 +189,18 @@ impl ChannelCredit {
 ///
 /// Channels are listed in first-appearance order (the channel table's id
 /// order), including channels that received no credit.
+///
+/// # Totals
+///
+/// For almost every model the credits are a **partition** of the totals:
+/// the channels' conversions sum to [`Attribution::total_conversions`] and
+/// their values to [`Attribution::total_value`] (up to rounding), and a
+/// channel's share is its credit over the total. A few models report
+/// overlapping credit instead ([`Attribution::is_partition`] is `false`):
+/// `participation` gives every channel of a converting journey that
+/// journey's full conversions, so the credits sum to more than the total by
+/// design, and a channel's credit over the total is the fraction of the
+/// conversions whose journey touched it. Totals checks skip such results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attribution {
     model: String,
@@ -198,6 +210,9 @@ pub struct Attribution {
     total_value: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     diagnostics: Option<Diagnostics>,
+    /// The credits overlap (they are not a partition of the totals).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    overlapping: bool,
 }
 
 impl Attribution {
@@ -217,7 +232,26 @@ impl Attribution {
             total_conversions,
             total_value,
             diagnostics: None,
+            overlapping: false,
         }
+    }
+
+    /// Marks the credits as overlapping: each channel's credit counts
+    /// conversions other channels are credited with too, so the credits sum
+    /// to more than the totals (see [Totals](Attribution#totals)).
+    #[must_use]
+    pub fn with_overlapping_credits(mut self) -> Self {
+        self.overlapping = true;
+        self
+    }
+
+    /// Whether the credits are a partition of the totals (they sum to
+    /// [`Attribution::total_conversions`] and [`Attribution::total_value`]).
+    /// `false` for overlapping credit such as `participation`'s (see
+    /// [Totals](Attribution#totals)).
+    #[must_use]
+    pub fn is_partition(&self) -> bool {
+        !self.overlapping
     }
 
     /// Adds how the numbers were computed.

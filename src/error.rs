@@ -537,6 +537,29 @@ pub enum ModelError {
         /// The state's spec, when the state has the model's type.
         state: Option<String>,
     },
+    /// A game-theoretic model has no meaningful answer on this data: the
+    /// shares it would report divide by a (near-)zero total. For example
+    /// the exact-set Shapley game (`shapley-exact-set`) normalises by
+    /// Σφ = R(all channels), the conversions of journeys that touched every
+    /// channel, which is usually 0; dividing by it would turn rounding noise
+    /// into credits. Raised instead of such shares.
+    #[error("model `{model}` has no meaningful answer on this data: {reason}")]
+    DegenerateGame {
+        /// The model's spec.
+        model: String,
+        /// Why the game is degenerate, and what to use instead.
+        reason: String,
+    },
+    /// The model credits whole sets of channels (a game over channel
+    /// sets), so it has no per-journey credit (see
+    /// [`Model::journey_credit`](crate::Model::journey_credit)).
+    #[error("model `{model}` has no per-journey credit: {reason}")]
+    NoJourneyCredit {
+        /// The model's name.
+        model: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// A serialised state could not be read (see
     /// [`StateError`]).
     #[error(transparent)]

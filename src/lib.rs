@@ -61,6 +61,10 @@
 //! | [time decay](model::heuristic::TimeDecay) | ∝ 2^(−age/half-life) at conversion | recent touches matter most |
 //! | [position decay](model::heuristic::PositionDecay) | ∝ r^(touches before the end) | as time decay, without timestamps |
 //! | [Markov order k](model::markov::Markov) | removal effects of the absorbing chain | you want credit learned from converting **and** non-converting journeys |
+//! | [Shapley](model::shapley::Shapley) | Shapley value of the cumulative game (= 1/k per distinct channel) | you want "Shapley attribution" with non-negative credits |
+//! | [Shapley rate](model::shapley::ShapleyRate) | per converting channel set, Shapley value of the conversion-rate game | combinations and their conversion rates matter (credits may be negative) |
+//! | [Shapley exact set](model::shapley::ShapleyExactSet) | Shapley value of the global exact-set game | reproducing `do-attribution` (usually degenerate) |
+//! | [participation](model::shapley::Participation) | every touched channel gets the whole journey | counting "assisted" conversions (credits overlap) |
 //!
 //! Heuristics credit only converting journeys; the Markov model also learns
 //! from the journeys that did not convert. The conventions of every model are

@@ -19,6 +19,9 @@ fn other_value(key: &str) -> &'static str {
         "rate" => "0.25",
         "max_position" => "3",
         "normalise" => "journey",
+        "value" => "count",
+        "max_channels" => "3",
+        "keep" => "alphabetical",
         other => panic!("no alternative value for `{other}`: add one"),
     }
 }
@@ -79,8 +82,8 @@ fn every_changed_parameter_makes_states_incompatible() {
         }
     }
     // direct, split, first, last, half_life, rate, order, max_steps, self_loops,
-    // max_position, normalise
-    assert_eq!(pairs, 11);
+    // max_position, normalise and shapley-rate's value, max_channels, keep
+    assert_eq!(pairs, 14);
 }
 
 #[test]

@@ -71,7 +71,8 @@ fn errors_name_what_is_wrong() {
     assert_eq!(
         err("u-shaped:first=0.3"),
         "unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
-         linear, position-based, time-decay, position-decay, markov, shapley-ordered, shao-li)"
+         linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
+         shapley-exact-set, shapley-ordered, shao-li, participation)"
     );
     assert_eq!(
         err("first-touch:weight=1"),

@@ -91,6 +91,7 @@ pub mod markov;
 pub mod ordered;
 mod registry;
 pub mod shao_li;
+pub mod shapley;
 mod spec;
 mod state_bundle;
 pub(crate) mod state_file;

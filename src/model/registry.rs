@@ -75,15 +75,16 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 /// assert_eq!(
 ///     registry.names(),
 ///     ["first-touch", "last-touch", "last-non-direct", "linear", "position-based",
-///      "time-decay", "position-decay", "markov", "shapley-ordered",
-///      "shao-li"]
+///      "time-decay", "position-decay", "markov", "shapley", "shapley-rate",
+///      "shapley-exact-set", "shapley-ordered", "shao-li", "participation"]
 /// );
 /// let model = registry.parse("position-based:first=0.3")?;
 /// assert_eq!(model.spec().to_string(), "position-based:first=0.3,last=0.4");
 /// assert_eq!(
 ///     registry.parse("u-shaped").err().map(|e| e.to_string()).as_deref(),
 ///     Some("unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
-///           linear, position-based, time-decay, position-decay, markov, shapley-ordered, shao-li)")
+///           linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
+///           shapley-exact-set, shapley-ordered, shao-li, participation)")
 /// );
 /// assert_eq!(
 ///     registry.parse("markov:ordr=2").err().map(|e| e.to_string()).as_deref(),
@@ -116,11 +117,12 @@ impl Registry {
         }
     }
 
-    /// Every model of this crate: the heuristics, Markov, the ordered Shapley
-    /// value, Shao & Li.
+    /// Every model of this crate: the heuristics, Markov, then the Shapley
+    /// family (set games, ordered), Shao & Li and participation.
     #[must_use]
     pub fn builtin() -> Self {
         use super::heuristic::factories as h;
+        use super::shapley::factories as s;
         let factories: Vec<Box<dyn ModelFactory>> = vec![
             Box::new(h::FirstTouchFactory),
             Box::new(h::LastTouchFactory),
@@ -130,8 +132,12 @@ impl Registry {
             Box::new(h::TimeDecayFactory),
             Box::new(h::PositionDecayFactory),
             Box::new(super::markov::MarkovFactory),
+            Box::new(s::ShapleyFactory),
+            Box::new(s::ShapleyRateFactory),
+            Box::new(s::ShapleyExactSetFactory),
             Box::new(super::ordered::ShapleyOrderedFactory),
             Box::new(super::shao_li::ShaoLiFactory),
+            Box::new(s::ParticipationFactory),
         ];
         Self { factories }
     }

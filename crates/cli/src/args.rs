@@ -288,6 +288,40 @@ pub struct ModelArgs {
     /// shao-li: normalise contributions globally (mta's) or per journey.
     #[arg(long, value_enum, default_value = "global")]
     pub shao_normalise: ShaoNormaliseArg,
+
+    /// shapley-rate's local game on each observed channel set: its conversion rate
+    /// R/N, its conversions R, or its value V.
+    #[arg(long, value_enum, default_value = "rate")]
+    pub shapley_value: ShapleyValueArg,
+
+    /// shapley-rate: keep at most K distinct channels per journey (0: all).
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub shapley_max_channels: usize,
+
+    /// shapley-rate: which K channels --shapley-max-channels keeps: the most recently
+    /// touched, or the alphabetically last (as marketing-attribution-models does).
+    #[arg(long, value_enum, default_value = "recent")]
+    pub shapley_keep: ShapleyKeepArg,
+}
+
+/// shapley-rate's local game (`--shapley-value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShapleyValueArg {
+    /// R(T)/N(T): the conversion rate of the journeys with exactly the set T.
+    Rate,
+    /// R(T): their conversions.
+    Count,
+    /// V(T): their value.
+    Value,
+}
+
+/// Which channels `--shapley-max-channels` keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShapleyKeepArg {
+    /// The most recently touched distinct channels.
+    Recent,
+    /// The alphabetically last channel names.
+    Alphabetical,
 }
 
 /// How shao-li normalises contributions.
@@ -330,9 +364,16 @@ Model diagnostics (markov: states, transitions, solver, iterations and residual 
 solver reports them, error_bound = the largest removal_effect_error) are the JSON key
 \"diagnostics\" on every row of the model, and a `diagnostics:` footnote of the table.
 --per-journey FILE also writes journey_id,model,channel,conversions,value for every
-converting journey under each model that credits journeys in one pass (the heuristics and
-shapley-ordered; not markov or shao-li, whose credit needs the model fitted on the whole
-input; ids from the input, else the journey's 1-based position). Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
+converting journey under each model that credits journeys in one pass (the heuristics,
+shapley, shapley-ordered and participation; not markov or shao-li, whose credit needs the
+model fitted on the whole input, nor shapley-rate and shapley-exact-set, games over whole
+channel sets; ids from the input, else the journey's 1-based position). participation
+credits overlap: each channel of a converting journey gets all of it, so its credits sum to
+more than the total (its share = the fraction of conversions whose journey touched the
+channel); the table says so in a footnote, csv and json in a note on stderr, json also with
+\"overlapping\": true on its rows.
+A degenerate game is left out of `all` with a warning (shapley-exact-set when no converting
+journey touched every channel); asked for by name it is an error. Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical
 failure or unwritable output (see `attribution --help`).";
 
 /// `attribute --help` after the options: the registry's models, then the rest.

@@ -6,13 +6,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use attribution::model::Registry;
-use attribution::{Channels, Journey};
+use attribution::{Channels, Journey, ModelError};
 
 use crate::args::{AttributeArgs, BuildArgs, InputArgs, ModelArgs};
 use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
-use crate::models::{Models, Plan, warn_unused_options};
+use crate::models::{DEGENERATE, Models, Plan, warn_unused_options};
 use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
@@ -177,20 +177,26 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
     let observed = observe_input(&reading, &models, args.per_journey.as_deref())?;
     // Finishing solves the Markov chain: minutes on a large high-order input.
     let progress = Progress::phase("computing credits");
-    let results: Vec<Labelled> = observed
-        .running
-        .iter()
-        .zip(&observed.plan.chosen)
-        .map(|(r, chosen)| {
-            Ok(Labelled {
+    let mut skipped = observed.plan.skipped;
+    let mut results: Vec<Labelled> = Vec::with_capacity(observed.running.len());
+    for (r, chosen) in observed.running.iter().zip(&observed.plan.chosen) {
+        match r.finish() {
+            Ok(attribution) => results.push(Labelled {
                 label: chosen.label.clone(),
                 spec: chosen.spec.clone(),
-                attribution: r.finish()?,
-            })
-        })
-        .collect::<Result<_, CliError>>()?;
+                attribution,
+            }),
+            // `all` leaves out a game without an answer on this input, as it
+            // leaves out time decay on untimed input; asked for by name, it fails.
+            Err(ModelError::DegenerateGame { reason, .. }) if chosen.from_all => {
+                warning(format!("--model all: {} left out: {reason}", chosen.label));
+                skipped.push((chosen.label.clone(), DEGENERATE.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     drop(progress);
-    let notes = Notes::new(&results, !observed.has_value, observed.plan.skipped);
+    let notes = Notes::new(&results, !observed.has_value, skipped);
     if let Some(path) = &args.positions {
         crate::positions::write(&results, path)?;
     }

@@ -17,6 +17,10 @@ use crate::warn::warning;
 /// Why `--model all` leaves out a model that needs timestamps.
 pub const NO_TIMESTAMPS: &str = "the input has no touch timestamps";
 
+/// Why `--model all` leaves out a game without an answer on the input
+/// (the warning gives the model's own explanation).
+pub const DEGENERATE: &str = "its game is degenerate on this input, see the warning";
+
 /// Spec assignments a flag makes: one list of `(key, value)` per spec it
 /// asks for (`--order 1,2` asks for two).
 type Assignments = Vec<Vec<(&'static str, String)>>;
@@ -39,7 +43,7 @@ pub struct Flag {
 }
 
 /// Every model flag, in the order warnings name them.
-pub const FLAGS: [Flag; 9] = [
+pub const FLAGS: [Flag; 12] = [
     Flag {
         id: "direct",
         spelling: "--direct",
@@ -115,6 +119,32 @@ pub const FLAGS: [Flag; 9] = [
         },
     },
     Flag {
+        id: "shapley_value",
+        spelling: "--shapley-value",
+        model: "shapley-rate",
+        keys: &["value"],
+        values: |a| Ok(vec![vec![("value", value_name(&a.shapley_value))]]),
+    },
+    Flag {
+        id: "shapley_max_channels",
+        spelling: "--shapley-max-channels",
+        model: "shapley-rate",
+        keys: &["max_channels"],
+        values: |a| {
+            Ok(vec![vec![(
+                "max_channels",
+                a.shapley_max_channels.to_string(),
+            )]])
+        },
+    },
+    Flag {
+        id: "shapley_keep",
+        spelling: "--shapley-keep",
+        model: "shapley-rate",
+        keys: &["keep"],
+        values: |a| Ok(vec![vec![("keep", value_name(&a.shapley_keep))]]),
+    },
+    Flag {
         id: "max_position",
         spelling: "--max-position",
         model: "shapley-ordered",
@@ -136,6 +166,14 @@ pub const FLAGS: [Flag; 9] = [
         },
     },
 ];
+
+/// The name clap gives a value of a `ValueEnum` flag.
+fn value_name(value: &impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
+}
 
 /// `--direct`: the names as a `|` list (`\` escapes `|` and `\`). A lone
 /// empty name stays an error, as every empty name is (an empty list would
@@ -248,6 +286,10 @@ pub struct Chosen {
     /// Its name in the output: the model's name, or the name and the
     /// parameters that differ when several specs of the model run.
     pub label: String,
+    /// Whether only `--model all` asked for it (not a spec by name): such
+    /// a model is left out, with a warning, when its game is degenerate on
+    /// the input.
+    pub from_all: bool,
 }
 
 /// The models that run, in the order given, and those `all` left out.
@@ -428,7 +470,7 @@ impl<'r> Models<'r> {
     /// model of the registry, those that need timestamps only when the
     /// input has them), without repeats.
     pub fn plan(&self, timed: bool) -> Result<Plan, CliError> {
-        let mut models: Vec<Box<dyn DynModel>> = Vec::new();
+        let mut models: Vec<(Box<dyn DynModel>, bool)> = Vec::new();
         let mut skipped: Vec<(String, String)> = Vec::new();
         for request in &self.requests {
             match request {
@@ -436,33 +478,38 @@ impl<'r> Models<'r> {
                     for name in self.registry.names() {
                         for model in self.expand(&ModelSpec::new(name))? {
                             if timed || !model.requires_timestamps() {
-                                models.push(model);
+                                models.push((model, true));
                             } else if !skipped.iter().any(|(s, _)| s == name) {
                                 skipped.push((name.to_owned(), NO_TIMESTAMPS.to_owned()));
                             }
                         }
                     }
                 }
-                Request::Spec(spec) => models.extend(self.expand(spec)?),
+                Request::Spec(spec) => {
+                    models.extend(self.expand(spec)?.into_iter().map(|m| (m, false)));
+                }
             }
         }
-        let mut unique: Vec<(ModelSpec, Box<dyn DynModel>)> = Vec::new();
-        for model in models {
+        let mut unique: Vec<(ModelSpec, Box<dyn DynModel>, bool)> = Vec::new();
+        for (model, from_all) in models {
             let spec = model.spec();
-            if !unique.iter().any(|(s, _)| *s == spec) {
-                unique.push((spec, model));
+            match unique.iter_mut().find(|(s, _, _)| *s == spec) {
+                // Asked for by name too: not only by `all`.
+                Some(seen) => seen.2 &= from_all,
+                None => unique.push((spec, model, from_all)),
             }
         }
         // A model asked for by name runs even when `all` skipped it.
-        skipped.retain(|(s, _)| !unique.iter().any(|(spec, _)| spec.name == *s));
-        let specs: Vec<ModelSpec> = unique.iter().map(|(s, _)| s.clone()).collect();
+        skipped.retain(|(s, _)| !unique.iter().any(|(spec, _, _)| spec.name == *s));
+        let specs: Vec<ModelSpec> = unique.iter().map(|(s, _, _)| s.clone()).collect();
         let chosen = unique
             .into_iter()
             .zip(labels(&specs))
-            .map(|((spec, model), label)| Chosen {
+            .map(|((spec, model, from_all), label)| Chosen {
                 model: Arc::from(model),
                 spec,
                 label,
+                from_all,
             })
             .collect();
         Ok(Plan { chosen, skipped })

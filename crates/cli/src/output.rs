@@ -45,6 +45,9 @@ pub struct Notes {
     /// The Markov orders that ran (the `order` of every model whose result
     /// has removal effects).
     pub markov_orders: Vec<String>,
+    /// The labels of the results whose credits overlap (participation):
+    /// not a partition of the total.
+    pub overlapping: Vec<String>,
 }
 
 impl Notes {
@@ -64,11 +67,29 @@ impl Notes {
             })
             .filter_map(|r| r.spec.get("order").map(str::to_owned))
             .collect();
+        let overlapping = results
+            .iter()
+            .filter(|r| !r.attribution.is_partition())
+            .map(|r| r.label.clone())
+            .collect();
         Self {
             no_value_column,
             skipped,
             markov_orders,
+            overlapping,
         }
+    }
+
+    /// Says which results' credits overlap, and what their shares mean.
+    fn overlapping_line(&self) -> Option<String> {
+        (!self.overlapping.is_empty()).then(|| {
+            format!(
+                "{}: overlapping credit, not a partition: every channel of a converting journey \
+                 gets all of its conversions and value, so the credits sum to more than the \
+                 total; a share is the fraction of conversions whose journey touched the channel.",
+                self.overlapping.join(", ")
+            )
+        })
     }
 
     fn skipped_line(&self) -> Option<String> {
@@ -86,7 +107,10 @@ impl Notes {
     /// out (a missing value column needs no note there: the value column is
     /// 0 throughout, as the contract of those formats has it).
     pub fn for_stderr(&self) -> Vec<String> {
-        self.skipped_line().into_iter().collect()
+        self.overlapping_line()
+            .into_iter()
+            .chain(self.skipped_line())
+            .collect()
     }
 
     /// The footnotes under the table.
@@ -101,6 +125,7 @@ impl Notes {
                 orders.join(", ")
             ));
         }
+        lines.extend(self.overlapping_line());
         if self.no_value_column {
             lines.push(
                 "value: not shown; the input has no value column, so there is no value to attribute."

@@ -46,11 +46,15 @@ struct Row<'a> {
     /// The model's diagnostics, on every row of the model.
     #[serde(skip_serializing_if = "Option::is_none")]
     diagnostics: Option<&'a Diagnostics>,
+    /// The model's credits overlap (participation): on every row of it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    overlapping: bool,
 }
 
 fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
     results.iter().flat_map(|r| {
         let diagnostics = r.attribution.diagnostics();
+        let overlapping = !r.attribution.is_partition();
         r.attribution.channels().iter().map(move |c| Row {
             model: &r.label,
             channel: &c.name,
@@ -63,6 +67,7 @@ fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
             position_values: c.position_values.as_deref(),
             positions_pooled: c.positions_pooled,
             diagnostics,
+            overlapping,
         })
     })
 }

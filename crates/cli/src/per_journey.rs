@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use attribution::model::DynModel;
 use attribution::numeric::count_to_f64;
-use attribution::{ChannelId, Channels, Journey};
+use attribution::{ChannelId, Channels, Journey, ModelError};
 
 use crate::error::CliError;
 use crate::models::Plan;
@@ -73,8 +73,9 @@ impl PerJourney {
         }
         if !markov.is_empty() {
             warning(format!(
-                "--per-journey: {} left out of `{}` (their credit needs the model fitted on \
-                 the whole input: Markov's chain, Shao & Li's conversion rates)",
+                "--per-journey: {} left out of `{}` (their credit is not defined journey by \
+                 journey in one pass: Markov and Shao & Li need the model fitted on the whole \
+                 input, shapley-rate and shapley-exact-set are games over whole channel sets)",
                 markov.join(", "),
                 self.path.display()
             ));
@@ -145,8 +146,12 @@ pub fn gives_journey_credit(model: &dyn DynModel) -> bool {
         .intern("probe")
         .ok()
         .and_then(|id: ChannelId| Journey::from_channels(&[id], 1, 0, 1.0).ok());
-    probe
-        .is_some_and(|journey| !matches!(model.journey_credit(&journey, &channels, None), Ok(None)))
+    probe.is_some_and(|journey| {
+        !matches!(
+            model.journey_credit(&journey, &channels, None),
+            Ok(None) | Err(ModelError::NoJourneyCredit { .. })
+        )
+    })
 }
 
 /// The error of `--per-journey` with Markov models only.

@@ -12,16 +12,20 @@ use crate::args::{MergeArgs, StateArgs, StateFormat};
 use crate::attribute::{Reading, observe_input, write_results};
 use crate::error::{CliError, write_failed};
 use crate::given::Given;
-use crate::models::{Models, labels};
+use crate::models::{DEGENERATE, Models, labels};
 use crate::output::{Labelled, Notes};
 use crate::progress::Progress;
 use crate::runner::finish;
+use crate::warn::warning;
 
 /// The meta key recording whether the input had a value column.
 const VALUE_COLUMN: &str = "value_column";
 /// The prefix of the meta keys naming a model `all` left out (the value is
 /// the reason).
 const NOT_RUN: &str = "not_run.";
+/// The prefix of the meta keys naming a spec only `--model all` asked for
+/// (`merge` leaves it out, with a warning, when its game is degenerate).
+const FROM_ALL: &str = "from_all.";
 
 /// Reads the input into the models and writes their states.
 pub fn state(args: &StateArgs, given: &Given, registry: &Registry) -> Result<(), CliError> {
@@ -42,6 +46,9 @@ pub fn state(args: &StateArgs, given: &Given, registry: &Registry) -> Result<(),
     bundle.set_meta(VALUE_COLUMN, observed.has_value.to_string());
     for (model, reason) in &observed.plan.skipped {
         bundle.set_meta(format!("{NOT_RUN}{model}"), reason.clone());
+    }
+    for chosen in observed.plan.chosen.iter().filter(|c| c.from_all) {
+        bundle.set_meta(format!("{FROM_ALL}{}", chosen.spec), "true");
     }
     let data = match args.state_format {
         StateFormat::Binary => bundle.to_bytes()?,
@@ -85,11 +92,20 @@ pub fn merge(args: &MergeArgs, registry: &Registry) -> Result<(), CliError> {
         ));
     };
     let mut merged = read(registry, first_path)?;
+    let only_all = |bundle: &StateBundle, spec: &ModelSpec| {
+        bundle.meta(&format!("{FROM_ALL}{spec}")) == Some("true")
+    };
+    let mut from_all: Vec<ModelSpec> = merged
+        .specs()
+        .filter(|s| only_all(&merged, s))
+        .cloned()
+        .collect();
     let mut has_value = merged.meta(VALUE_COLUMN) == Some("true");
     let mut skipped = not_run(&merged);
     for path in files {
         let bundle = read(registry, path)?;
         has_value |= bundle.meta(VALUE_COLUMN) == Some("true");
+        from_all.retain(|s| only_all(&bundle, s));
         for entry in not_run(&bundle) {
             if !skipped.contains(&entry) {
                 skipped.push(entry);
@@ -111,18 +127,22 @@ pub fn merge(args: &MergeArgs, registry: &Registry) -> Result<(), CliError> {
     }
     let specs: Vec<ModelSpec> = merged.specs().cloned().collect();
     let progress = Progress::phase("computing credits");
-    let results: Vec<Labelled> = merged
-        .entries()
-        .zip(labels(&specs))
-        .zip(specs.iter())
-        .map(|(((model, state), label), spec)| {
-            Ok(Labelled {
+    let mut results: Vec<Labelled> = Vec::with_capacity(specs.len());
+    for (((model, state), label), spec) in merged.entries().zip(labels(&specs)).zip(specs.iter()) {
+        match finish(model, state) {
+            Ok(attribution) => results.push(Labelled {
                 label,
                 spec: spec.clone(),
-                attribution: finish(model, state)?,
-            })
-        })
-        .collect::<Result<_, CliError>>()?;
+                attribution,
+            }),
+            // As `attribute` does: a degenerate game only `all` asked for is left out.
+            Err(ModelError::DegenerateGame { reason, .. }) if from_all.contains(spec) => {
+                warning(format!("--model all: {label} left out: {reason}"));
+                skipped.push((label, DEGENERATE.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     drop(progress);
     let notes = Notes::new(&results, !has_value, skipped);
     write_results(&results, &notes, args.format, args.output.as_deref())

@@ -263,8 +263,9 @@ fn all_includes_markov_with_removal_effects() {
     ]));
     assert_eq!(
         out.len(),
-        9 * 4,
-        "six untimed heuristics, markov, shapley-ordered and shao-li, four channels each"
+        13 * 4,
+        "six untimed heuristics, markov, shapley, shapley-rate, shapley-exact-set, \
+         shapley-ordered, shao-li and participation, four channels each"
     );
     assert_eq!(
         out[&("markov".to_owned(), "LinkedIn".to_owned())].2,

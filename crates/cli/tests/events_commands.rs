@@ -47,8 +47,8 @@ fn built_journeys_read_back_to_the_same_credits() {
     assert_eq!(from_events, from_journeys);
     assert_eq!(
         from_events.len(),
-        10 * 4,
-        "all seven heuristics, markov, shapley-ordered and shao-li on timed input"
+        14 * 4,
+        "all seven heuristics, markov and the six Shapley-family models on timed input"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

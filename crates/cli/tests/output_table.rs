@@ -82,14 +82,18 @@ fn without_diagnostics(table: &str, facts: &str) -> String {
 fn model_all_on_paths_names_time_decay_in_the_table() {
     let table = run_ok(&["attribute", &fixture("tiny/paths.csv")]);
     let table = without_diagnostics(&table, "markov: 4 states, 4 transitions, solver auto");
-    let tail: Vec<&str> = table.lines().rev().take(3).collect();
+    let tail: Vec<&str> = table.lines().rev().take(4).collect();
     assert_eq!(
         tail,
         [
             "parameters: last-non-direct: direct=Direct; linear: per=touch; \
              position-based: first=0.4, last=0.4; position-decay: ratio=0.5; markov: order=1; \
+             shapley-rate: value=rate, max_channels=0, keep=recent; \
              shapley-ordered: max_position=0; shao-li: normalise=global",
             "not run: time-decay (the input has no touch timestamps)",
+            "participation: overlapping credit, not a partition: every channel of a converting \
+             journey gets all of its conversions and value, so the credits sum to more than the \
+             total; a share is the fraction of conversions whose journey touched the channel.",
             "Markov order 1: removal effect = share of conversions lost when the channel is \
              removed (not normalised; removal effects usually sum to more than 1).",
         ]

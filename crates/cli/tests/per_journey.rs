@@ -117,17 +117,23 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
     );
     assert_eq!(code, 0);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 2, "{stderr}");
+    assert_eq!(lines.len(), 3, "{stderr}");
     assert_eq!(
         lines[0],
         "warning: --threads is ignored with --per-journey (journeys are read in order, on one thread)"
     );
     assert!(
-        lines[1].starts_with("warning: --per-journey: markov, shao-li left out of `")
-            && lines[1].ends_with(
-                "per_journey.csv` (their credit needs the model fitted on the whole input: \
-                 Markov's chain, Shao & Li's conversion rates)"
-            ),
+        lines[1].starts_with(
+            "warning: --per-journey: markov, shapley-rate, shapley-exact-set, shao-li left out of `"
+        ) && lines[1].ends_with(
+            "per_journey.csv` (their credit is not defined journey by journey in one pass: \
+             Markov and Shao & Li need the model fitted on the whole input, shapley-rate and \
+             shapley-exact-set are games over whole channel sets)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].starts_with("note: participation: overlapping credit, not a partition"),
         "{stderr}"
     );
     let mut sums: HashMap<(String, String), (f64, f64)> = HashMap::new();
@@ -164,6 +170,25 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
     assert!(sums.keys().any(|(m, _)| m == "last-non-direct"));
     assert!(sums.keys().any(|(m, _)| m == "position-decay"));
     assert!(!sums.keys().any(|(m, _)| m.starts_with("markov")));
+    // shapley: c/k per distinct channel (= linear per channel); participation: all of it.
+    let shapley = [
+        ("PPC", 0.75, 80.0),
+        ("LandingPage", 0.25, 30.0),
+        ("Email", 0.75, 60.0),
+    ];
+    for (channel, c, v) in shapley {
+        let (gc, gv) = sums[&("shapley".to_owned(), channel.to_owned())];
+        assert!(close(gc, c) && close(gv, v), "shapley {channel}: {gc} {gv}");
+    }
+    assert_eq!(
+        sums[&("participation".to_owned(), "LinkedIn".to_owned())],
+        (4.0, 360.0)
+    );
+    assert!(
+        !sums
+            .keys()
+            .any(|(m, _)| m == "shapley-rate" || m == "shapley-exact-set")
+    );
 }
 
 #[test]

@@ -175,6 +175,10 @@ fn half_life_on_untimed_input_names_why_time_decay_does_not_run() {
         stderr,
         "warning: --half-life only applies to the time-decay model, which does not run \
          (the input has no touch timestamps); it is ignored\n\
+         note: participation: overlapping credit, not a partition: every channel of a \
+         converting journey gets all of its conversions and value, so the credits sum to more \
+         than the total; a share is the fraction of conversions whose journey touched the \
+         channel.\n\
          note: not run: time-decay (the input has no touch timestamps)\n"
     );
 }
@@ -219,11 +223,16 @@ fn invalid_values_of_options_of_models_that_do_not_run_are_errors() {
 fn model_all_names_the_models_it_leaves_out() {
     let (code, _, stderr) = outcome(&["attribute", &paths(), "--format", "json"]);
     assert_eq!(code, 0);
+    // participation's label (its credits overlap), then the models left out.
     assert_eq!(
         stderr,
-        "note: not run: time-decay (the input has no touch timestamps)\n"
+        "note: participation: overlapping credit, not a partition: every channel of a \
+         converting journey gets all of its conversions and value, so the credits sum to more \
+         than the total; a share is the fraction of conversions whose journey touched the \
+         channel.\n\
+         note: not run: time-decay (the input has no touch timestamps)\n"
     );
-    // Timed input: every model runs, nothing to say.
+    // Timed input: every model runs, only participation's label to say.
     let (code, _, stderr) = outcome(&[
         "attribute",
         &fixture("tiny/journeys.csv"),
@@ -232,7 +241,12 @@ fn model_all_names_the_models_it_leaves_out() {
         "--format",
         "csv",
     ]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(code, 0);
+    assert!(
+        stderr.starts_with("note: participation: overlapping credit")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
 }
 
 #[test]
