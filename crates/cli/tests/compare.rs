@@ -215,7 +215,11 @@ fn all_models_and_the_note_of_those_left_out() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "note: not run: time-decay (the input has no touch timestamps)\n"
+        "note: participation: its credits sum to 9 against 4 conversions (it does not share \
+         out each conversion); its shares are of the conversions and need not sum to 100%.\n\
+         note: negative shares (shapley-rate): the model credits the channel with lowering \
+         conversions; it ranks below every channel with more credit.\n\
+         note: not run: time-decay (the input has no touch timestamps)\n"
     );
     let rows = shares_and_ranks(&String::from_utf8(out.stdout).unwrap());
     let models: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
