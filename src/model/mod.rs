@@ -310,6 +310,19 @@ pub(crate) fn whole_weight(weight: f64) -> Option<u64> {
     })
 }
 
+/// [`ModelError::IncompatibleStates`] unless two states to merge were made
+/// by models of the same spec (the first check of every [`Merge::merge`]).
+pub(crate) fn check_compatible(left: &ModelSpec, right: &ModelSpec) -> Result<(), ModelError> {
+    if left == right {
+        Ok(())
+    } else {
+        Err(ModelError::IncompatibleStates {
+            left: left.to_string(),
+            right: right.to_string(),
+        })
+    }
+}
+
 /// Checks that `state` was made by a model of spec `model`.
 pub(crate) fn check_spec(model: &ModelSpec, state: &ModelSpec) -> Result<(), ModelError> {
     if model == state {

@@ -279,12 +279,7 @@ impl Merge for OrderedState {
     /// Adds `other` into `self`: associative and commutative (integer totals
     /// exactly, floating-point sums up to compensated rounding).
     fn merge(&mut self, other: &Self) -> Result<(), ModelError> {
-        if self.spec != other.spec {
-            return Err(ModelError::IncompatibleStates {
-                left: self.spec.to_string(),
-                right: other.spec.to_string(),
-            });
-        }
+        crate::model::check_compatible(&self.spec, &other.spec)?;
         let (grown, remap) = merge_tables(&self.channels, &other.channels)?;
         if let Some(table) = grown {
             self.channels = table;

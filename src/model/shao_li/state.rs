@@ -262,12 +262,7 @@ impl Merge for ShaoLiState {
     /// (whole-number counts exactly), sets are re-keyed by the merged
     /// indices.
     fn merge(&mut self, other: &Self) -> Result<(), ModelError> {
-        if self.spec != other.spec {
-            return Err(ModelError::IncompatibleStates {
-                left: self.spec.to_string(),
-                right: other.spec.to_string(),
-            });
-        }
+        crate::model::check_compatible(&self.spec, &other.spec)?;
         check_totals(
             self.journeys + other.journeys,
             self.value.value() + other.value.value(),

@@ -373,12 +373,7 @@ impl Merge for SetTable {
     /// Adds `other` into `self`: associative and commutative (integer
     /// counts exactly, fractional sums up to compensated rounding).
     fn merge(&mut self, other: &Self) -> Result<(), ModelError> {
-        if self.spec != other.spec {
-            return Err(ModelError::IncompatibleStates {
-                left: self.spec.to_string(),
-                right: other.spec.to_string(),
-            });
-        }
+        crate::model::check_compatible(&self.spec, &other.spec)?;
         check_counts(
             self.conversions.saturating_add(other.conversions),
             self.journeys.saturating_add(other.journeys),
