@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark of the Shapley family (issue 13) against the Python peers, on
+# Side-by-side benchmark of the Shapley family (issue 13) and the counterfactual models
+# (issue 18) against the Python peers, on
 # seeded synthetic aggregated paths (12 channels).
 #
 #   scripts/bench_shapley_peers.sh                          # every variant, 100 000 paths
@@ -8,8 +9,10 @@
 #   OURS_BIN=target/release/attribution scripts/bench_shapley_peers.sh
 #
 # Environment:
-#   VARIANTS  comma list (default: all): mam-rate, mam-rate-k4, sa-simplified,
-#             sa-ordered, mta-shapley, mta-shao, do-exact-set (see the table below)
+#   VARIANTS  comma list (default: the Shapley family): mam-rate, mam-rate-k4,
+#             sa-simplified, sa-ordered, mta-shapley, mta-shao, do-exact-set; the
+#             counterfactual peers fractribution, sa-montecarlo, sa-path, mta-logistic
+#             (VARIANTS=counterfactual for these four; see the table below)
 #   SIZES     comma list of distinct paths per file (default 100000). A variant that
 #             fails or times out at one size is not run at the larger ones.
 #   CHANNELS  channels (default 12)
@@ -18,7 +21,9 @@
 #   TIMEOUT   seconds allowed to each peer run (default 600)
 #   REPEAT    runs per measurement, the fastest is kept (default 1)
 #   WRITE     1 = write the table into BENCHMARKS.md between the markers
-#             <!-- shapley-peers:begin --> and <!-- shapley-peers:end --> (default 0)
+#             <!-- MARKER:begin --> and <!-- MARKER:end --> (default 0)
+#   MARKER    the BENCHMARKS.md markers WRITE uses (default shapley-peers; with
+#             VARIANTS=counterfactual: counterfactual-peers)
 #   VENV      virtualenv of the peers (default .venv-shapley)
 #   DATA_DIR  where the generated files go (default bench-data)
 #   OURS_BIN  an `attribution` binary with the Shapley models; our side is skipped
@@ -44,6 +49,13 @@
 #   mta-shapley    mta 0.0.9 MTA.shapley()            → shapley
 #   mta-shao       mta 0.0.9 MTA.shao()               → shao-li
 #   do-exact-set   do-attribution 0.0.2 ShapleyAttribution → shapley-exact-set
+#   fractribution  Google Fractribution run_shapley_attribution (vendored in
+#                  scripts/third_party, not on the registry) → leave-one-out
+#   sa-montecarlo  shapley-attribution 2.1.0 MonteCarloShapleyAttribution → dda
+#   sa-path        shapley-attribution 2.1.0 PathShapleyAttribution → dda
+#   mta-logistic   mta 0.0.9 MTA.logistic_regression() → dda
+#   The last three learn another model than ours on purpose (a GBM; |coefficients| of
+#   random no-intercept fits): timed side by side, their credits not compared.
 #
 # Each peer run: `/usr/bin/time -f '%e %M %U %S' timeout $TIMEOUT python
 # scripts/peer_shapley.py ...` (whole process: interpreter, imports, CSV, reshaping,
@@ -65,7 +77,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 ALL_VARIANTS=mam-rate,mam-rate-k4,sa-simplified,sa-ordered,mta-shapley,mta-shao,do-exact-set
+COUNTERFACTUAL_VARIANTS=fractribution,sa-montecarlo,sa-path,mta-logistic
 VARIANTS=${VARIANTS:-$ALL_VARIANTS}
+MARKER=${MARKER:-shapley-peers}
+if [[ $VARIANTS == counterfactual ]]; then
+    VARIANTS=$COUNTERFACTUAL_VARIANTS
+    MARKER=${MARKER/#shapley-peers/counterfactual-peers}
+fi
 SIZES=${SIZES:-100000}
 CHANNELS=${CHANNELS:-12}
 SEED=${SEED:-7}
@@ -134,6 +152,7 @@ peer_args() { # variant -> arguments of peer_shapley.py (before INPUT)
     case $1 in
         mam-rate-k4) echo "mam-rate --max-size 4" ;;
         mam-rate | sa-simplified | sa-ordered | mta-shapley | mta-shao | do-exact-set) echo "$1" ;;
+        fractribution | sa-montecarlo | sa-path | mta-logistic) echo "$1" ;;
         *) return 1 ;;
     esac
 }
@@ -144,8 +163,14 @@ our_model() {
         sa-ordered) echo shapley-ordered ;;
         mta-shao) echo shao-li ;;
         do-exact-set) echo shapley-exact-set ;;
+        fractribution) echo leave-one-out ;;
+        sa-montecarlo | sa-path | mta-logistic) echo dda ;;
     esac
 }
+# Peers of another model than ours: timed, not compared.
+different_model() { [[ $1 == sa-montecarlo || $1 == sa-path || $1 == mta-logistic ]]; }
+# Models scripts/shapley_reference.py does not define (the peer or ours is the check).
+no_reference() { [[ $1 == leave-one-out || $1 == dda ]]; }
 our_options() {
     case $1 in
         mam-rate-k4) echo "--shapley-max-channels 4 --shapley-keep alphabetical" ;;
@@ -167,6 +192,10 @@ peer_label() {
         mta-shapley) echo "mta \`shapley\`" ;;
         mta-shao) echo "mta \`shao\`" ;;
         do-exact-set) echo "do-attribution ShapleyAttribution" ;;
+        fractribution) echo "Google Fractribution \`run_shapley_attribution\`" ;;
+        sa-montecarlo) echo "shapley-attribution MonteCarlo (GBM, 2000 permutations)" ;;
+        sa-path) echo "shapley-attribution PathShapley (GBM)" ;;
+        mta-logistic) echo "mta \`logistic_regression\` (2000 fits)" ;;
     esac
 }
 for v in "${VARIANT_LIST[@]}"; do
@@ -177,7 +206,7 @@ done
 declare -A OURS_OK=()
 if has_side ours && [[ -n ${OURS_BIN:-} ]]; then
     tiny="$ROOT/tests/data/tiny/paths.csv"
-    for m in shapley shapley-rate shapley-ordered shao-li shapley-exact-set; do
+    for m in shapley shapley-rate shapley-ordered shao-li shapley-exact-set leave-one-out dda; do
         if "$OURS_BIN" attribute "$tiny" --model "$m" --format csv --output "$WORK/smoke-$m.csv" \
             >/dev/null 2>"$WORK/smoke-$m.err"; then
             if grep -q "^$m," "$ROOT/tests/data/tiny/expected_shapley.csv"; then
@@ -261,7 +290,7 @@ for n in "${SIZE_LIST[@]}"; do
             pos_ours=(--positions "$WORK/$tag-ours-pos.csv")
             pos_ref=(--positions "$WORK/$model-$(ref_options "$v" | tr -d ' -')-$n-ref-pos.csv")
         fi
-        if has_side reference; then
+        if has_side reference && ! no_reference "$model"; then
             ref="$WORK/$model-$(ref_options "$v" | tr -d ' -')-$n-ref.csv"
             if [[ -z ${REF_DONE[$ref]:-} ]]; then
                 # shellcheck disable=SC2046
@@ -280,7 +309,7 @@ for n in "${SIZE_LIST[@]}"; do
                 peer_call=$(sed -n 's/^peer: [a-z].* model=\([0-9.]*\)s.*/\1/p' "$WORK/$tag-peer.stderr" | tail -n 1)
                 grep -h '^peer: do-attribution refused' "$WORK/$tag-peer.stderr" >&2 || true
                 peer_rows=$(($(wc -l <"$WORK/$tag-peer.csv") - 1))
-                if has_side reference; then
+                if has_side reference && ! no_reference "$model"; then
                     if [[ $peer_rows == 0 && ! -s $ref ]]; then
                         vs_ref="both refuse: $(tail -n 1 "$ref.err" | cut -d: -f2- | sed 's/^ //')"
                     elif [[ -s $ref ]]; then
@@ -300,6 +329,8 @@ for n in "${SIZE_LIST[@]}"; do
                 --format csv --output "$WORK/$tag-ours.csv" "${pos_ours[@]}")
             if missing "$ours_t"; then
                 vs_ours="ours: $(grep -v '^ *$' "$WORK/$tag-ours.stderr" | tail -n 1 | cut -c1-120)"
+            elif different_model "$v"; then
+                vs_ours="another model (not compared)"
             elif ! missing "$peer_t"; then
                 vs_ours=$(compare "$WORK/$tag-peer.csv" "$WORK/$tag-ours.csv" --model "$model")
                 if [[ $v == sa-ordered ]]; then
@@ -330,11 +361,12 @@ echo
 echo "$TABLE"
 
 if [[ $WRITE == 1 ]]; then
-    TABLE="$TABLE" python3 - "$ROOT/BENCHMARKS.md" <<'PY'
+    TABLE="$TABLE" MARKER="$MARKER" python3 - "$ROOT/BENCHMARKS.md" <<'PY'
 import os, sys
 path = sys.argv[1]
 text = open(path, encoding="utf-8").read()
-begin, end = "<!-- shapley-peers:begin -->", "<!-- shapley-peers:end -->"
+marker = os.environ["MARKER"]
+begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
 if begin not in text or end not in text:
     sys.exit(f"{path}: markers {begin} / {end} not found")
 head, rest = text.split(begin, 1)

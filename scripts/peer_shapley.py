@@ -50,6 +50,23 @@ do-exact-set  do-attribution 0.0.2:                              shapley-exact-s
            near-zero sum (the usual case: sum(phi) = R(all channels) = 0) no credit
            is written, as ours refuses with an error. No value.
 
+fractribution  Google Fractribution (py/fractribution.py, vendored in
+           scripts/third_party at commit 72ad8a4; not on the package registry):
+           Fractribution(rows).run_shapley_attribution() on the paths as they are
+           (its SQL's default `exposure` transform is not applied: ours runs
+           without transforms too).                              leave-one-out
+           conversions/value = sum over paths of conversions (revenue) x the
+           path's channel attribution, as its _get_channel_to_attribution and
+           _get_channel_to_revenue do.
+sa-montecarlo  shapley-attribution 2.1.0:                        dda (timing)
+           MonteCarloShapleyAttribution(random_state=0, normalize=False)
+           .fit(journeys, y): a GBM presence model, 2000 sampled permutations.
+           A different model from ours on purpose: timed, not compared.
+sa-path    shapley-attribution 2.1.0 PathShapleyAttribution(random_state=0,
+           normalize=False).fit(journeys, y).                    dda (timing)
+mta-logistic  mta 0.0.9: MTA(data=df).logistic_regression(normalize=False):
+           |coefficients| of 2000 random no-intercept fits.      dda (timing)
+
 Timing: stderr gets one line `peer: VARIANT ... load=Xs convert=Ys model=Zs ...`:
 load = pandas.read_csv, convert = our reshaping into the peer's input (expanding
 rows into journeys, building frames), model = the peer's own calls (constructors
@@ -77,6 +94,10 @@ PACKAGES = {
     "mta-shapley": "mta",
     "mta-shao": "mta",
     "do-exact-set": "do-attribution",
+    "fractribution": "fractribution",
+    "sa-montecarlo": "shapley-attribution",
+    "sa-path": "shapley-attribution",
+    "mta-logistic": "mta",
 }
 OUR_MODEL = {
     "mam-rate": "shapley-rate",
@@ -85,7 +106,15 @@ OUR_MODEL = {
     "mta-shapley": "shapley",
     "mta-shao": "shao-li",
     "do-exact-set": "shapley-exact-set",
+    "fractribution": "leave-one-out",
+    "sa-montecarlo": "dda",
+    "sa-path": "dda",
+    "mta-logistic": "dda",
 }
+# The peers whose numbers measure something else than our model on purpose (a
+# learned GBM or |coefficients| averaged over random fits): timed side by side,
+# their credits written for the record but not expected to agree.
+DIFFERENT_MODEL = {"sa-montecarlo", "sa-path", "mta-logistic"}
 
 
 def journeys(data, converting_only=False):
@@ -177,7 +206,8 @@ def run_mta(data, method):
     model = MTA(data=frame)
     built = time.perf_counter()
     getattr(model, method)(normalize=False)
-    credits = dict(model.attribution[method])
+    # logistic_regression stores its result under "linreg".
+    credits = dict(model.attribution["linreg" if method == "logistic_regression" else method])
     done = time.perf_counter()
     # The constructor's preprocessing (synthetic exposure times with arrow, loop
     # removal with iterrows) is part of every mta call; shown apart for the record.
@@ -226,6 +256,67 @@ def run_do(data):
     return rows, None, converted - started, done - converted, len(x)
 
 
+def run_fractribution(data):
+    import importlib.util
+    import os
+    import types
+
+    # fractribution.py imports google.cloud.bigquery for annotations and its upload
+    # helpers only; a stub module stands in for it.
+    google = sys.modules.setdefault("google", types.ModuleType("google"))
+    cloud = sys.modules.setdefault("google.cloud", types.ModuleType("google.cloud"))
+    bigquery = types.ModuleType("google.cloud.bigquery")
+    bigquery.job = types.SimpleNamespace(QueryJob=object)
+    bigquery.client = types.SimpleNamespace(Client=object)
+    google.cloud = cloud
+    cloud.bigquery = bigquery
+    sys.modules["google.cloud.bigquery"] = bigquery
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "fractribution", os.path.join(here, "third_party", "fractribution.py"))
+    fractribution = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fractribution)
+
+    started = time.perf_counter()
+    value = (data["total_conversion_value"] if "total_conversion_value" in data
+             else [0.0] * len(data))
+    rows_in = [
+        (SEP.join(t.strip() for t in str(path).split(">")), int(c), int(n), float(v))
+        for path, c, n, v in zip(data["path"], data["total_conversions"],
+                                 data["total_null"], value)
+    ]
+    converted = time.perf_counter()
+    model = fractribution.Fractribution(rows_in)
+    model.run_fractribution("shapley")
+    conversions = model._get_channel_to_attribution()
+    revenue = model._get_channel_to_revenue()
+    done = time.perf_counter()
+    rows = [
+        (str(ch), float(v), float(revenue.get(ch, 0.0)))
+        for ch, v in conversions.items()
+        # Non-converting paths add a zero "Unmatched_Channel" entry.
+        if not (ch == fractribution.UNMATCHED_CHANNEL and v == 0)
+    ]
+    return rows, None, converted - started, done - converted, len(rows_in)
+
+
+def run_sa_learned(data, variant):
+    import shapley_attribution as sa
+
+    started = time.perf_counter()
+    x, y = journeys(data)
+    converted = time.perf_counter()
+    if variant == "sa-montecarlo":
+        model = sa.MonteCarloShapleyAttribution(random_state=0, normalize=False)
+    else:
+        model = sa.PathShapleyAttribution(random_state=0, normalize=False)
+    model.fit(x, y)
+    credits = model.get_attribution()
+    done = time.perf_counter()
+    rows = [(str(ch), float(v), None) for ch, v in credits.items()]
+    return rows, None, converted - started, done - converted, len(x)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("variant", choices=sorted(PACKAGES))
@@ -248,17 +339,23 @@ def main() -> int:
             out = run_mam(data, args.max_size, args.value_column)
         elif args.variant in ("sa-simplified", "sa-ordered"):
             out = run_sa(data, args.variant == "sa-ordered")
-        elif args.variant in ("mta-shapley", "mta-shao"):
-            out = run_mta(data, args.variant.removeprefix("mta-"))
+        elif args.variant in ("mta-shapley", "mta-shao", "mta-logistic"):
+            method = args.variant.removeprefix("mta-")
+            out = run_mta(data, "logistic_regression" if method == "logistic" else method)
+        elif args.variant == "fractribution":
+            out = run_fractribution(data)
+        elif args.variant in ("sa-montecarlo", "sa-path"):
+            out = run_sa_learned(data, args.variant)
         else:
             out = run_do(data)
     rows, positions, convert_s, model_s, units = out
     cpu_s = time.process_time() - cpu_started
     package = PACKAGES[args.variant]
+    package_version = "72ad8a4" if package == "fractribution" else version(package)
     extra = (f" max_size={args.max_size} value_column={args.value_column}"
              if args.variant == "mam-rate" else "")
     print(
-        f"peer: {args.variant}{extra} {package}={version(package)} rows={len(data)} "
+        f"peer: {args.variant}{extra} {package}={package_version} rows={len(data)} "
         f"peer_input_rows={units} load={loaded - started:.2f}s convert={convert_s:.2f}s "
         f"model={model_s:.2f}s cpu_after_start={cpu_s:.2f}s",
         file=sys.stderr,
