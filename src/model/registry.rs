@@ -138,6 +138,7 @@ impl Registry {
             Box::new(super::ordered::ShapleyOrderedFactory),
             Box::new(super::shao_li::ShaoLiFactory),
             Box::new(s::ParticipationFactory),
+            Box::new(super::markov_shapley::MarkovShapleyFactory),
         ];
         Self { factories }
     }
