@@ -283,3 +283,52 @@ impl Model for MarkovShapley {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sparse_solver_gives_the_dense_numbers() {
+        let mut channels = Channels::new();
+        let mut journeys = Vec::new();
+        for (path, c, v) in [
+            (&["PPC", "LandingPage", "Email", "LinkedIn"][..], 1, 120.0),
+            (&["PPC", "LandingPage"][..], 0, 0.0),
+            (&["LinkedIn"][..], 1, 80.0),
+            (&["Email", "Email", "LinkedIn"][..], 1, 60.0),
+            (&["PPC", "LandingPage", "Email"][..], 0, 0.0),
+            (&["LinkedIn", "PPC"][..], 1, 100.0),
+            (&["PPC"][..], 0, 0.0),
+            (&["Email", "LinkedIn"][..], 0, 0.0),
+        ] {
+            let ids: Vec<ChannelId> = path.iter().map(|p| channels.intern(p).unwrap()).collect();
+            journeys.push(Journey::from_channels(&ids, c, 1 - c, v).unwrap());
+        }
+        let want = [
+            [1.1, 0.24, 0.71, 1.95],
+            [2.0 / 3.0, 1.0 / 6.0, 5.0 / 6.0, 7.0 / 3.0],
+            [0.75, 0.25, 0.75, 2.25],
+        ];
+        for (order, want) in (1..=3).zip(want) {
+            let model = MarkovShapley::new(order).unwrap();
+            let mut state = model.new_state();
+            for j in &journeys {
+                model.observe(&mut state, j, &channels).unwrap();
+            }
+            let dense = model.fit_with(&state, Method::Auto).unwrap();
+            let sparse = model.fit_with(&state, Method::Sparse).unwrap();
+            for ((a, b), w) in dense
+                .attribution
+                .channels()
+                .iter()
+                .zip(sparse.attribution.channels())
+                .zip(want)
+            {
+                assert!((a.conversions - w).abs() < 1e-12, "{order} {}", a.name);
+                assert!((b.conversions - w).abs() < 1e-12, "{order} {}", b.name);
+                assert!((a.value - b.value).abs() < 1e-10, "{order} {}", a.name);
+            }
+        }
+    }
+}
