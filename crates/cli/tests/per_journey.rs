@@ -199,7 +199,8 @@ fn markov_only_is_an_error_before_anything_is_written() {
     assert_eq!(
         stderr,
         "error: --per-journey: no model that runs gives per-journey credit (markov has none: \
-         its removal effects belong to the whole chain); add a heuristic model to --model\n"
+         its removal effects belong to the whole chain; nor has markov-shapley, a game over the \
+         whole chain); add a heuristic model to --model\n"
     );
     assert_eq!(text, None);
 }
