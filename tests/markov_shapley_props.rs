@@ -155,23 +155,25 @@ fn oracle_values(rows: &[Row], k: usize, c: usize) -> Vec<[f64; 2]> {
         .collect()
 }
 
+/// Calls `f` with every permutation of `perm[k..]` after `perm[..k]`.
+fn permute(k: usize, perm: &mut Vec<usize>, f: &mut dyn FnMut(&[usize])) {
+    if k == perm.len() {
+        f(perm);
+        return;
+    }
+    for i in k..perm.len() {
+        perm.swap(k, i);
+        permute(k + 1, perm, f);
+        perm.swap(k, i);
+    }
+}
+
 /// The Shapley value of game `v` over `c` players by brute force over all
 /// c! join orders.
 fn brute_shapley(v: &[[f64; 2]], c: usize) -> Vec<[f64; 2]> {
     let mut phi = vec![[0.0; 2]; c];
     let mut perm: Vec<usize> = (0..c).collect();
     let mut count = 0.0;
-    fn permute(k: usize, perm: &mut Vec<usize>, f: &mut dyn FnMut(&[usize])) {
-        if k == perm.len() {
-            f(perm);
-            return;
-        }
-        for i in k..perm.len() {
-            perm.swap(k, i);
-            permute(k + 1, perm, f);
-            perm.swap(k, i);
-        }
-    }
     permute(0, &mut perm, &mut |order| {
         count += 1.0;
         let mut t = 0usize;
