@@ -578,6 +578,22 @@ pub enum ModelError {
         /// The specs of the bundle merged.
         right: Vec<String>,
     },
+    /// A model whose cost grows as 2^channels (`markov-shapley`: one
+    /// absorbing solve per coalition of channels) was given more channels
+    /// than its `max_channels` allows. Never truncated or sampled.
+    #[error(
+        "model `{model}` was given {channels} channels, more than its max_channels = {max} \
+         (it solves 2^channels coalitions): group channels, raise max_channels (at most 24), \
+         or use `markov` (removal-effect shares) or `shapley`"
+    )]
+    TooManyChannels {
+        /// The model's spec.
+        model: String,
+        /// The channels present in the input.
+        channels: usize,
+        /// The model's cap.
+        max: usize,
+    },
 }
 
 fn describe_specs(specs: &[String]) -> String {

@@ -82,8 +82,9 @@ fn every_changed_parameter_makes_states_incompatible() {
         }
     }
     // direct, split, first, last, half_life, rate, order, max_steps, self_loops,
-    // max_position, normalise and shapley-rate's value, max_channels, keep
-    assert_eq!(pairs, 14);
+    // max_position, normalise and shapley-rate's value, max_channels, keep;
+    // markov-shapley's order and max_channels
+    assert_eq!(pairs, 16);
 }
 
 #[test]

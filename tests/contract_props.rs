@@ -144,6 +144,8 @@ fn models() -> Vec<Box<dyn DynModel>> {
             "shapley-rate:value=count",
             "shapley-rate:value=value,max_channels=2",
             "shapley-rate:max_channels=3,keep=alphabetical",
+            "markov-shapley:order=2",
+            "markov-shapley:order=3",
         ]
         .map(str::to_owned),
     );

@@ -72,7 +72,7 @@ fn errors_name_what_is_wrong() {
         err("u-shaped:first=0.3"),
         "unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
          linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
-         shapley-exact-set, shapley-ordered, shao-li, participation)"
+         shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley)"
     );
     assert_eq!(
         err("first-touch:weight=1"),
@@ -126,6 +126,19 @@ fn errors_name_what_is_wrong() {
     assert_eq!(
         err("position-decay:rate=0.5,ratio=0.5"),
         "invalid model spec `position-decay:rate=0.5,ratio=0.5`: parameter `rate` is given twice"
+    );
+    assert_eq!(
+        err("markov-shapley:order=0"),
+        "invalid parameter `order` = 0: the Markov order must be between 1 and 32"
+    );
+    assert_eq!(
+        err("markov-shapley:max-channels=25"),
+        "invalid parameter `max_channels` = 25: max_channels must be an integer from 1 to 24 \
+         (2^max_channels coalitions are solved)"
+    );
+    assert_eq!(
+        err("markov-shapley:maxchannels=3"),
+        "model `markov-shapley` has no parameter `maxchannels` (its parameters: order, max_channels)"
     );
     assert_eq!(
         err("markov:order"),

@@ -88,6 +88,7 @@
 mod dynamic;
 pub mod heuristic;
 pub mod markov;
+pub mod markov_shapley;
 pub mod ordered;
 mod registry;
 pub mod shao_li;

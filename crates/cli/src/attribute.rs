@@ -12,7 +12,7 @@ use crate::args::{AttributeArgs, BuildArgs, InputArgs, ModelArgs};
 use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
-use crate::models::{DEGENERATE, Models, Plan, warn_unused_options};
+use crate::models::{DEGENERATE, Models, Plan, TOO_MANY_CHANNELS, warn_unused_options};
 use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
@@ -191,6 +191,10 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
             Err(ModelError::DegenerateGame { reason, .. }) if chosen.from_all => {
                 warning(format!("--model all: {} left out: {reason}", chosen.label));
                 skipped.push((chosen.label.clone(), DEGENERATE.to_owned()));
+            }
+            Err(e @ ModelError::TooManyChannels { .. }) if chosen.from_all => {
+                warning(format!("--model all: {} left out: {e}", chosen.label));
+                skipped.push((chosen.label.clone(), TOO_MANY_CHANNELS.to_owned()));
             }
             Err(e) => return Err(e.into()),
         }

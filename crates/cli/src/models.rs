@@ -21,6 +21,11 @@ pub const NO_TIMESTAMPS: &str = "the input has no touch timestamps";
 /// (the warning gives the model's own explanation).
 pub const DEGENERATE: &str = "its game is degenerate on this input, see the warning";
 
+/// Why `--model all` leaves out a model whose cost grows as 2^channels
+/// (markov-shapley) on an input with more channels than its cap.
+pub const TOO_MANY_CHANNELS: &str =
+    "the input has more channels than its max_channels, see the warning";
+
 /// Spec assignments a flag makes: one list of `(key, value)` per spec it
 /// asks for (`--order 1,2` asks for two).
 type Assignments = Vec<Vec<(&'static str, String)>>;

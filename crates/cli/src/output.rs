@@ -57,7 +57,9 @@ impl Notes {
         no_value_column: bool,
         skipped: Vec<(String, String)>,
     ) -> Self {
-        let markov_orders = results
+        let mut markov_orders: Vec<String> = Vec::new();
+        // Each order once (markov and markov-shapley of one order share it).
+        for order in results
             .iter()
             .filter(|r| {
                 r.attribution
@@ -66,7 +68,11 @@ impl Notes {
                     .any(|c| c.removal_effect.is_some())
             })
             .filter_map(|r| r.spec.get("order").map(str::to_owned))
-            .collect();
+        {
+            if !markov_orders.contains(&order) {
+                markov_orders.push(order);
+            }
+        }
         let overlapping = results
             .iter()
             .filter(|r| !r.attribution.is_partition())

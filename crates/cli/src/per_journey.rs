@@ -75,7 +75,8 @@ impl PerJourney {
             warning(format!(
                 "--per-journey: {} left out of `{}` (their credit is not defined journey by \
                  journey in one pass: Markov and Shao & Li need the model fitted on the whole \
-                 input, shapley-rate and shapley-exact-set are games over whole channel sets)",
+                 input, shapley-rate and shapley-exact-set are games over whole channel sets, \
+                 markov-shapley a game over the whole chain)",
                 markov.join(", "),
                 self.path.display()
             ));
@@ -158,7 +159,8 @@ pub fn gives_journey_credit(model: &dyn DynModel) -> bool {
 pub fn no_model() -> CliError {
     CliError::Input(
         "--per-journey: no model that runs gives per-journey credit (markov has none: its \
-         removal effects belong to the whole chain); add a heuristic model to --model"
+         removal effects belong to the whole chain; nor has markov-shapley, a game over the \
+         whole chain); add a heuristic model to --model"
             .to_owned(),
     )
 }

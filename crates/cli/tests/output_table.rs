@@ -89,7 +89,8 @@ fn model_all_on_paths_names_time_decay_in_the_table() {
             "parameters: last-non-direct: direct=Direct; linear: per=touch; \
              position-based: first=0.4, last=0.4; position-decay: ratio=0.5; markov: order=1; \
              shapley-rate: value=rate, max_channels=0, keep=recent; \
-             shapley-ordered: max_position=0; shao-li: normalise=global",
+             shapley-ordered: max_position=0; shao-li: normalise=global; \
+             markov-shapley: order=1, max_channels=20",
             "not run: time-decay (the input has no touch timestamps)",
             "participation: overlapping credit, not a partition: every channel of a converting \
              journey gets all of its conversions and value, so the credits sum to more than the \

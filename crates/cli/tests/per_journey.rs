@@ -124,11 +124,13 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
     );
     assert!(
         lines[1].starts_with(
-            "warning: --per-journey: markov, shapley-rate, shapley-exact-set, shao-li left out of `"
+            "warning: --per-journey: markov, shapley-rate, shapley-exact-set, shao-li, \
+             markov-shapley left out of `"
         ) && lines[1].ends_with(
             "per_journey.csv` (their credit is not defined journey by journey in one pass: \
              Markov and Shao & Li need the model fitted on the whole input, shapley-rate and \
-             shapley-exact-set are games over whole channel sets)"
+             shapley-exact-set are games over whole channel sets, markov-shapley a game over \
+             the whole chain)"
         ),
         "{stderr}"
     );
@@ -199,7 +201,8 @@ fn markov_only_is_an_error_before_anything_is_written() {
     assert_eq!(
         stderr,
         "error: --per-journey: no model that runs gives per-journey credit (markov has none: \
-         its removal effects belong to the whole chain); add a heuristic model to --model\n"
+         its removal effects belong to the whole chain; nor has markov-shapley, a game over the \
+         whole chain); add a heuristic model to --model\n"
     );
     assert_eq!(text, None);
 }

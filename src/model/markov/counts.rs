@@ -1118,11 +1118,21 @@ fn fill<T: Checked>(
     Ok(())
 }
 
+/// The order and self-loop setting of the spec of a model whose state is
+/// these counts: `markov`, or `markov-shapley` (which merges repeats).
+fn chain_config(spec: &ModelSpec) -> Result<(usize, bool), ModelError> {
+    use crate::model::markov_shapley::MarkovShapley;
+    if spec.name == MarkovShapley::NAME {
+        return Ok((MarkovShapley::from_spec(spec)?.order(), false));
+    }
+    let model = super::config::Markov::from_spec(spec)?;
+    Ok((model.order(), model.keeps_self_loops()))
+}
+
 impl TransitionCounts {
     fn validated(r: CountsRepr) -> Result<Self, CountsError> {
-        let model = super::config::Markov::from_spec(&r.spec)
-            .map_err(|e| CountsError::Spec(e.to_string()))?;
-        let (order, keep_self_loops) = (model.order(), model.keeps_self_loops());
+        let (order, keep_self_loops) =
+            chain_config(&r.spec).map_err(|e| CountsError::Spec(e.to_string()))?;
         let mut c = Self::configured(r.spec, order, keep_self_loops);
         c.channels = r.channels;
         let n_channels = c.channels.len();

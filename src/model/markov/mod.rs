@@ -146,6 +146,7 @@ mod ancestors;
 mod blocked;
 mod capped;
 mod chain;
+mod coalition;
 mod config;
 mod counts;
 mod filter;
@@ -161,6 +162,7 @@ mod scc;
 mod system;
 
 pub use chain::MarkovChain;
+pub(crate) use coalition::CoalitionSystem;
 pub use config::{MAX_ORDER, Markov};
 pub use counts::{CountsError, TransitionCounts};
 pub use filter::EdgeFilter;

@@ -68,7 +68,7 @@
 mod cumulative;
 mod exact_set;
 mod fit;
-mod game;
+pub(crate) mod game;
 mod participation;
 mod rate;
 pub(crate) mod set_table;
