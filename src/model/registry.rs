@@ -76,7 +76,7 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 ///     registry.names(),
 ///     ["first-touch", "last-touch", "last-non-direct", "linear", "position-based",
 ///      "time-decay", "position-decay", "markov", "shapley", "shapley-rate",
-///      "shapley-exact-set", "shapley-ordered", "shao-li", "participation"]
+///      "shapley-exact-set", "shapley-ordered", "shao-li", "participation", "dda"]
 /// );
 /// let model = registry.parse("position-based:first=0.3")?;
 /// assert_eq!(model.spec().to_string(), "position-based:first=0.3,last=0.4");
@@ -84,7 +84,7 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 ///     registry.parse("u-shaped").err().map(|e| e.to_string()).as_deref(),
 ///     Some("unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
 ///           linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
-///           shapley-exact-set, shapley-ordered, shao-li, participation)")
+///           shapley-exact-set, shapley-ordered, shao-li, participation, dda)")
 /// );
 /// assert_eq!(
 ///     registry.parse("markov:ordr=2").err().map(|e| e.to_string()).as_deref(),
@@ -138,6 +138,7 @@ impl Registry {
             Box::new(super::ordered::ShapleyOrderedFactory),
             Box::new(super::shao_li::ShaoLiFactory),
             Box::new(s::ParticipationFactory),
+            Box::new(super::dda::DdaFactory),
         ];
         Self { factories }
     }

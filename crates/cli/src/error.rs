@@ -98,7 +98,9 @@ impl From<attribution::ModelError> for CliError {
     fn from(e: attribution::ModelError) -> Self {
         use attribution::ModelError as M;
         match e {
-            M::NoConvergence(_) | M::UnknownChannel { .. } => Self::Other(e.to_string()),
+            M::NoConvergence(_) | M::FitNoConvergence { .. } | M::UnknownChannel { .. } => {
+                Self::Other(e.to_string())
+            }
             _ => Self::Input(e.to_string()),
         }
     }
