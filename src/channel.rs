@@ -70,7 +70,7 @@ impl std::fmt::Display for ChannelId {
 /// assert!(channels.intern("  ").is_err());
 /// assert_eq!(
 ///     channels.intern(" (null) ").unwrap_err().to_string(),
-///     "channel name `(null)` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
+///     "channel name `(null)` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`, and the `dda` output `(baseline)`)"
 /// );
 /// # Ok::<(), attribution::ChannelError>(())
 /// ```
