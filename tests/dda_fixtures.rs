@@ -50,7 +50,7 @@ fn model(spec: &str) -> Dda {
 fn fit(spec: &str, set: &JourneySet) -> DdaFit {
     let model = model(spec);
     let mut state = model.new_state();
-    for journey in set.iter() {
+    for journey in set {
         model.observe(&mut state, journey, set.channels()).unwrap();
     }
     model.fit(&state).unwrap()

@@ -54,7 +54,7 @@ fn set_of(rows: &Rows, names: &[&str]) -> JourneySet {
 fn fit(spec: &str, set: &JourneySet) -> DdaFit {
     let model = Dda::from_spec(&spec.parse::<ModelSpec>().unwrap()).unwrap();
     let mut state = model.new_state();
-    for j in set.iter() {
+    for j in set {
         model.observe(&mut state, j, set.channels()).unwrap();
     }
     model.fit(&state).unwrap()
@@ -63,7 +63,7 @@ fn fit(spec: &str, set: &JourneySet) -> DdaFit {
 /// Distinct sets with (R, N, V), ids of `set`'s table, sorted.
 fn table(set: &JourneySet) -> Vec<(Vec<ChannelId>, f64, f64, f64)> {
     let mut out: Vec<(Vec<ChannelId>, f64, f64, f64)> = Vec::new();
-    for j in set.iter() {
+    for j in set {
         let mut s: Vec<ChannelId> = j.channels().collect();
         s.sort_unstable();
         s.dedup();

@@ -222,7 +222,7 @@ pub fn write_csv(results: &[Labelled], out: &mut dyn Write) -> Result<(), CliErr
 
 #[cfg(test)]
 mod tests {
-    use attribution::attribution::{Baseline, CreditInterval, Diagnostics, FitDiagnostics};
+    use attribution::attribution::{CreditInterval, Diagnostics};
     use attribution::{Attribution, ChannelCredit, ChannelId};
 
     use super::*;

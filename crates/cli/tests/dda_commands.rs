@@ -136,7 +136,7 @@ fn coefficients_file_reproduces_expected_dda_coefficients_csv() {
         assert_eq!(&g[1], &w[2]);
         let (c, wc): (f64, f64) = (g[2].parse().unwrap(), w[3].parse().unwrap());
         let (o, wo): (f64, f64) = (g[3].parse().unwrap(), w[4].parse().unwrap());
-        assert!(close(c, wc) && close(o, wo), "{:?} vs {:?}", g, w);
+        assert!(close(c, wc) && close(o, wo), "{g:?} vs {w:?}");
     }
 }
 

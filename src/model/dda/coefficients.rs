@@ -46,12 +46,12 @@ pub(crate) fn coefficients(fit: &LogitFit, channels: &Channels) -> Vec<Coefficie
         Coefficient::INTERCEPT.to_owned(),
         theta(0),
     )];
-    for &c in &fit.terms.channel_terms {
+    for &c in &fit.terms.channels {
         if let Some(i) = fit.terms.of_channel(c) {
             out.push(Coefficient::new(name(c).to_owned(), theta(i)));
         }
     }
-    for &(a, b) in &fit.terms.pair_terms {
+    for &(a, b) in &fit.terms.pairs {
         if let Some(i) = fit.terms.of_pair(a, b) {
             out.push(Coefficient::new(
                 format!("{} * {}", name(a), name(b)),

@@ -13,6 +13,9 @@ use crate::numeric::CompensatedSum;
 use super::game::{ConversionModel, shapley};
 use super::{Dda, DdaBaseline, DdaCredit};
 
+/// The shares of every credited set, by set.
+pub(crate) type SharesBySet = FxHashMap<Box<[ChannelId]>, SetShares>;
+
 /// The Shapley value of one set's game: φ_c(S) per channel of S (in the
 /// set's ascending id order), v(S), and the v(∅) the game used (0 with
 /// `baseline=zero`).
@@ -82,7 +85,7 @@ impl Dda {
         &self,
         model: &ConversionModel,
         table: &SetTable,
-    ) -> Result<(Attribution, FxHashMap<Box<[ChannelId]>, SetShares>), ModelError> {
+    ) -> Result<(Attribution, SharesBySet), ModelError> {
         let channels = table.channels();
         let expected = self.credit == DdaCredit::Expected;
         let sets: Vec<_> = table

@@ -44,9 +44,9 @@ pub(crate) struct Terms {
     /// Parameter index of each pair (a < b by id).
     pair: FxHashMap<(ChannelId, ChannelId), usize>,
     /// The channel of each channel term, in parameter order.
-    pub(crate) channel_terms: Vec<ChannelId>,
+    pub(crate) channels: Vec<ChannelId>,
     /// The pair of each pair term, in parameter order.
-    pub(crate) pair_terms: Vec<(ChannelId, ChannelId)>,
+    pub(crate) pairs: Vec<(ChannelId, ChannelId)>,
 }
 
 impl Terms {
@@ -79,16 +79,16 @@ impl Terms {
             pairs.sort_unstable();
         }
         let mut channel = vec![None; channels];
-        let mut channel_terms = Vec::new();
+        let mut channels = Vec::new();
         for (i, (&here, slot)) in present.iter().zip(channel.iter_mut()).enumerate() {
             if here {
-                *slot = Some(1 + channel_terms.len());
+                *slot = Some(1 + channels.len());
                 if let Some(id) = ChannelId::from_index(i) {
-                    channel_terms.push(id);
+                    channels.push(id);
                 }
             }
         }
-        let first_pair = 1 + channel_terms.len();
+        let first_pair = 1 + channels.len();
         let pair = pairs
             .iter()
             .enumerate()
@@ -97,14 +97,14 @@ impl Terms {
         Self {
             channel,
             pair,
-            channel_terms,
-            pair_terms: pairs,
+            channels,
+            pairs,
         }
     }
 
     /// The number of parameters, p.
     pub(crate) fn len(&self) -> usize {
-        1 + self.channel_terms.len() + self.pair_terms.len()
+        1 + self.channels.len() + self.pairs.len()
     }
 
     /// The parameter of channel `c`, if it has one.

@@ -58,7 +58,7 @@ impl ConversionModel {
         let terms = &self.logit.terms;
         let at = |i: Option<usize>| i.and_then(|i| theta.get(i)).copied().unwrap_or(0.0);
         let beta: Vec<f64> = set.iter().map(|&c| at(terms.of_channel(c))).collect();
-        let pairwise = !terms.pair_terms.is_empty();
+        let pairwise = !terms.pairs.is_empty();
         let gamma: Vec<f64> = if pairwise {
             let mut g = vec![0.0; k * k];
             for (i, &a) in set.iter().enumerate() {

@@ -195,7 +195,7 @@ impl fmt::Display for DdaValue {
 /// }
 /// let model = Dda::default();
 /// let mut state = model.new_state();
-/// for journey in set.iter() {
+/// for journey in &set {
 ///     model.observe(&mut state, journey, set.channels())?;
 /// }
 /// let fit = model.fit(&state)?;

@@ -246,7 +246,7 @@ impl Model for Dda {
         let mut set: Vec<ChannelId> = mapped.iter().map(|&(_, id)| id).collect();
         set.sort_unstable();
         let shares = fit.shares_of(&set)?;
-        if !(shares.v_set > 0.0) {
+        if shares.v_set.is_nan() || shares.v_set <= 0.0 {
             return Err(ModelError::DegenerateGame {
                 model: self.model_spec().to_string(),
                 reason: "the fitted conversion probability of the journey's set is 0".to_owned(),
