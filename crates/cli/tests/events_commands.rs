@@ -47,7 +47,7 @@ fn built_journeys_read_back_to_the_same_credits() {
     assert_eq!(from_events, from_journeys);
     assert_eq!(
         from_events.len(),
-        14 * 4,
+        14 * 4 + 5,
         "all seven heuristics, markov and the six Shapley-family models on timed input"
     );
     std::fs::remove_dir_all(&dir).unwrap();
