@@ -129,6 +129,69 @@ impl Diagnostics {
     }
 }
 
+/// The credit no channel earns: what a model with a baseline (`dda`)
+/// attributes to the conversion rate of a journey without any tracked
+/// touch. Written as the `(baseline)` row after the channels.
+///
+/// With a baseline, the channels' credits plus the baseline's sum to the
+/// totals (see [Totals](Attribution#totals)).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Baseline {
+    /// Conversions attributed to the baseline.
+    pub conversions: f64,
+    /// Value attributed to the baseline (0 when the result has no value,
+    /// see [`Attribution::has_value`]).
+    pub value: f64,
+}
+
+impl Baseline {
+    /// The name of the baseline's row in outputs; a reserved channel name.
+    pub const NAME: &'static str = "(baseline)";
+
+    /// A baseline of `conversions` and `value`.
+    #[must_use]
+    pub fn new(conversions: f64, value: f64) -> Self {
+        Self { conversions, value }
+    }
+}
+
+/// How a fitted conversion model converged (filled by `dda`): written in
+/// every output format beside the credits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FitDiagnostics {
+    /// Newton iterations used.
+    pub iterations: u64,
+    /// The largest absolute component of the penalised objective's gradient
+    /// at the returned coefficients.
+    pub max_gradient: f64,
+    /// The (unpenalised) log-likelihood of the counts at the coefficients:
+    /// Σ_S [R(S)·η_S − N(S)·log(1 + e^η_S)].
+    pub log_likelihood: f64,
+    /// Σ_S N(S)·v(S) − ΣR: zero at the optimum (the intercept's equation),
+    /// up to the solver's precision.
+    pub intercept_residual: f64,
+}
+
+impl FitDiagnostics {
+    /// Diagnostics of a fit.
+    #[must_use]
+    pub fn new(
+        iterations: u64,
+        max_gradient: f64,
+        log_likelihood: f64,
+        intercept_residual: f64,
+    ) -> Self {
+        Self {
+            iterations,
+            max_gradient,
+            log_likelihood,
+            intercept_residual,
+        }
+    }
+}
+
 impl ChannelCredit {
     /// The credit of channel `channel` (its index in the state's table),
     /// called `name`, without removal effect.
@@ -201,6 +264,10 @@ impl ChannelCredit {
 /// journey's full conversions, so the credits sum to more than the total by
 /// design, and a channel's credit over the total is the fraction of the
 /// conversions whose journey touched it. Totals checks skip such results.
+///
+/// A model with a baseline (`dda`) credits part of the totals to no
+/// channel: [`Attribution::baseline`]; then the channels' credits plus the
+/// baseline's sum to the totals.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attribution {
     model: String,
@@ -213,6 +280,15 @@ pub struct Attribution {
     /// The credits overlap (they are not a partition of the totals).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     overlapping: bool,
+    /// The credit of no channel (`dda`'s `(baseline)` row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    baseline: Option<Baseline>,
+    /// The model credits no value (the `value` cells are empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    no_value: bool,
+    /// How a fitted conversion model converged (`dda`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fit_diagnostics: Option<FitDiagnostics>,
 }
 
 impl Attribution {
@@ -233,7 +309,56 @@ impl Attribution {
             total_value,
             diagnostics: None,
             overlapping: false,
+            baseline: None,
+            no_value: false,
+            fit_diagnostics: None,
         }
+    }
+
+    /// Adds the credit of no channel, the `(baseline)` row: the channels'
+    /// credits plus the baseline's then sum to the totals.
+    #[must_use]
+    pub fn with_baseline(mut self, baseline: Baseline) -> Self {
+        self.baseline = Some(baseline);
+        self
+    }
+
+    /// The credit of no channel (`dda`: the conversions that channel
+    /// presence does not explain), when the model has a baseline. Outputs
+    /// write it as a row named [`Baseline::NAME`] after the channels.
+    #[must_use]
+    pub fn baseline(&self) -> Option<&Baseline> {
+        self.baseline.as_ref()
+    }
+
+    /// Marks the result as crediting no value (`dda:credit=expected`
+    /// credits expected conversions, with no value model behind them): the
+    /// channels' `value` fields are 0 and outputs leave the value cells
+    /// empty (JSON `null`); the value totals rule does not apply.
+    #[must_use]
+    pub fn without_value(mut self) -> Self {
+        self.no_value = true;
+        self
+    }
+
+    /// Whether the result credits value (`false` for
+    /// `dda:credit=expected`, see [`Attribution::without_value`]).
+    #[must_use]
+    pub fn has_value(&self) -> bool {
+        !self.no_value
+    }
+
+    /// Adds how the model's fit converged.
+    #[must_use]
+    pub fn with_fit_diagnostics(mut self, diagnostics: FitDiagnostics) -> Self {
+        self.fit_diagnostics = Some(diagnostics);
+        self
+    }
+
+    /// How the model's fit converged, for fitted conversion models (`dda`).
+    #[must_use]
+    pub fn fit_diagnostics(&self) -> Option<&FitDiagnostics> {
+        self.fit_diagnostics.as_ref()
     }
 
     /// Marks the credits as overlapping: each channel's credit counts
@@ -307,13 +432,19 @@ impl Attribution {
 
 /// How one journey's conversions and value are shared among its channels.
 ///
-/// `shares` are fractions summing to 1 (one entry per distinct channel, in
-/// order of first touch within the journey); the channel's credit from this
-/// journey is `share × conversions` and `share × value`.
+/// `shares` are fractions (one entry per distinct channel, in order of
+/// first touch within the journey) which, with `baseline`, sum to 1; the
+/// channel's credit from this journey is `share × conversions` and
+/// `share × value`. `baseline` is the share no channel earns (`dda`'s
+/// `(baseline)`; 0 for every other model).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JourneyCredit {
     /// Position of the journey in its [`JourneySet`](crate::JourneySet).
     pub journey: usize,
     /// `(channel, share)` pairs.
     pub shares: Vec<(ChannelId, f64)>,
+    /// The share of the journey credited to no channel (`dda`'s
+    /// `(baseline)`); 0 for models without a baseline.
+    #[serde(default)]
+    pub baseline: f64,
 }

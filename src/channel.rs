@@ -70,7 +70,7 @@ impl std::fmt::Display for ChannelId {
 /// assert!(channels.intern("  ").is_err());
 /// assert_eq!(
 ///     channels.intern(" (null) ").unwrap_err().to_string(),
-///     "channel name `(null)` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
+///     "channel name `(null)` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`, and the `dda` output `(baseline)`)"
 /// );
 /// # Ok::<(), attribution::ChannelError>(())
 /// ```
@@ -86,8 +86,9 @@ impl Channels {
     pub const MAX: usize = u32::MAX as usize;
 
     /// Names no channel may have (after trimming): the start and absorbing
-    /// states of the Markov transition output.
-    pub const RESERVED: [&'static str; 3] = ["(start)", "(conversion)", "(null)"];
+    /// states of the Markov transition output, and the `(baseline)` row of
+    /// models with a baseline (`dda`).
+    pub const RESERVED: [&'static str; 4] = ["(start)", "(conversion)", "(null)", "(baseline)"];
 
     /// An empty table.
     #[must_use]

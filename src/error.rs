@@ -23,7 +23,7 @@ pub enum ChannelError {
     },
     /// The name is one of [`Channels::RESERVED`](crate::Channels::RESERVED).
     #[error(
-        "channel name `{0}` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`)"
+        "channel name `{0}` is reserved (the transition output uses `(start)`, `(conversion)` and `(null)`, and the `dda` output `(baseline)`)"
     )]
     Reserved(String),
     /// A list of names meant to be a channel table names a channel twice
@@ -559,6 +559,53 @@ pub enum ModelError {
         model: String,
         /// Why.
         reason: &'static str,
+    },
+    /// A conversion model (`dda`) needs both outcomes: at least one
+    /// converting and one non-converting journey. Also raised for an input
+    /// without journeys.
+    #[error(
+        "{model} needs at least one converting and one non-converting journey, but the input has \
+         {conversions} conversions among {journeys} journeys"
+    )]
+    OneOutcomeClass {
+        /// The model's spec.
+        model: String,
+        /// Total conversions, ΣR.
+        conversions: f64,
+        /// Total journeys (conversions plus non-conversions), ΣN.
+        journeys: f64,
+    },
+    /// A channel set the model credits exactly (`dda`: 2^k coalition
+    /// values) has more channels than the model's cap. Never truncated or
+    /// sampled.
+    #[error(
+        "{model}: the channel set {set} has {k} channels, above max-channels = {max} (its exact \
+         Shapley value needs 2^{k} coalition values); raise max-channels (at most 24), group \
+         channels, or use markov-shapley or shapley"
+    )]
+    SetTooLarge {
+        /// The model's spec.
+        model: String,
+        /// The set: its first ten channel names joined by ` + `, then `…`.
+        set: String,
+        /// Its number of channels.
+        k: usize,
+        /// The cap.
+        max: usize,
+    },
+    /// Newton's method did not converge within its iteration budget (an
+    /// internal numerical failure, not a fault of the input).
+    #[error(
+        "internal numerical error: the {model} fit did not converge in {iterations} Newton \
+         iterations (last step {last_step:e})"
+    )]
+    FitNoConvergence {
+        /// The model's spec.
+        model: String,
+        /// Iterations used.
+        iterations: usize,
+        /// The largest absolute component of the last step.
+        last_step: f64,
     },
     /// A serialised state could not be read (see
     /// [`StateError`]).

@@ -19,7 +19,7 @@ fn read_paths(csv: &str, lenient: bool) -> Result<(Channels, ReadReport), String
 }
 
 const RESERVED: &str = "channel name `(start)` is reserved (the transition output uses \
-                        `(start)`, `(conversion)` and `(null)`)";
+                        `(start)`, `(conversion)` and `(null)`, and the `dda` output `(baseline)`)";
 
 #[test]
 fn reserved_names_are_rejected_in_every_shape() {
@@ -56,7 +56,15 @@ fn reserved_names_are_rejected_in_every_shape() {
     assert_eq!(
         err.to_string(),
         "line 3, column `channel`: channel name `(conversion)` is reserved (the transition \
-         output uses `(start)`, `(conversion)` and `(null)`): \"(conversion)\""
+         output uses `(start)`, `(conversion)` and `(null)`, and the `dda` output \
+         `(baseline)`): \"(conversion)\""
+    );
+    // `(baseline)`, the row of dda's unexplained conversions, is reserved too.
+    let baseline = "path,total_conversions,total_null\n(baseline) > A,1,0\n";
+    assert!(
+        read_paths(baseline, false)
+            .unwrap_err()
+            .contains("channel name `(baseline)` is reserved"),
     );
 }
 

@@ -103,7 +103,8 @@ fn journey_credit_sums_to_the_attribution_for_every_heuristic() {
                 continue;
             };
             assert_eq!(credit.journey, 0);
-            let total: f64 = credit.shares.iter().map(|&(_, s)| s).sum();
+            // With dda's baseline share, the shares sum to 1 too.
+            let total: f64 = credit.shares.iter().map(|&(_, s)| s).sum::<f64>() + credit.baseline;
             // Overlapping credit (participation): share 1 per distinct channel.
             let whole = if attribution.is_partition() {
                 1.0

@@ -114,6 +114,13 @@ fn same_by_name(got: &Attribution, want: &Attribution) -> Result<(), TestCaseErr
             (a, b) => prop_assert_eq!(a, b),
         }
     }
+    match (got.baseline(), want.baseline()) {
+        (Some(a), Some(b)) => {
+            prop_assert!(close(a.conversions, b.conversions), "{:?} vs {:?}", a, b);
+            prop_assert!(close(a.value, b.value), "{:?} vs {:?}", a, b);
+        }
+        (a, b) => prop_assert_eq!(a, b),
+    }
     prop_assert!(close(got.total_conversions(), want.total_conversions()));
     prop_assert!(close(got.total_value(), want.total_value()));
     Ok(())
@@ -146,6 +153,8 @@ fn models() -> Vec<Box<dyn DynModel>> {
             "shapley-rate:max_channels=3,keep=alphabetical",
             "markov-shapley:order=2",
             "markov-shapley:order=3",
+            "dda:value=logit-pairwise,credit=expected",
+            "dda:value=smoothed-set,baseline=zero",
         ]
         .map(str::to_owned),
     );
@@ -200,11 +209,16 @@ proptest! {
             want.sort_unstable();
             prop_assert_eq!(names, want);
             // A game may have no answer on the data (shapley-exact-set when
-            // Σφ ≈ 0, the value game without value): then both must fail.
+            // Σφ ≈ 0, the value game without value; dda on one outcome
+            // class): then both must fail.
             let (got, expected) = match (model.fit(merged.as_ref()), model.fit(one_pass.as_ref())) {
                 (Ok(got), Ok(expected)) => (got, expected),
                 (Err(a), Err(b)) => {
-                    prop_assert!(matches!(a, ModelError::DegenerateGame { .. }), "{}", a);
+                    prop_assert!(
+                        matches!(a, ModelError::DegenerateGame { .. } | ModelError::OneOutcomeClass { .. }),
+                        "{}",
+                        a
+                    );
                     prop_assert_eq!(std::mem::discriminant(&a), std::mem::discriminant(&b));
                     continue;
                 }

@@ -142,7 +142,12 @@ fn fractional_weights_scale_and_merge_with_exact_states() {
         let scaled = model
             .finish(state(model.as_ref(), &set, |_| Some(0.3)).as_ref())
             .unwrap();
-        assert_scaled(&scaled, &plain, 0.3, 1e-12, &context);
+        // dda's penalised fit is not scale-free (λ stays while the counts
+        // scale), so its credits do not scale with a common weight.
+        let scale_free = model.name() != "dda";
+        if scale_free {
+            assert_scaled(&scaled, &plain, 0.3, 1e-12, &context);
+        }
         // 2.5 = 2 + 0.5, merging an exact state into a weighted one and back.
         let mut exact = state(model.as_ref(), &set, |_| Some(2.0));
         let half = state(model.as_ref(), &set, |_| Some(0.5));
@@ -154,7 +159,9 @@ fn fractional_weights_scale_and_merge_with_exact_states() {
             .unwrap();
         for merged in [&weighted, &exact] {
             let got = model.finish(merged.as_ref()).unwrap();
-            assert_scaled(&got, &plain, 2.5, 1e-12, &context);
+            if scale_free {
+                assert_scaled(&got, &plain, 2.5, 1e-12, &context);
+            }
             assert_scaled(&got, &direct, 1.0, 1e-12, &context);
         }
         // Weighted states serialise and read back to the same result.

@@ -85,6 +85,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod dda;
 mod dynamic;
 pub mod heuristic;
 pub mod markov;

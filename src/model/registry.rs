@@ -76,7 +76,8 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 ///     registry.names(),
 ///     ["first-touch", "last-touch", "last-non-direct", "linear", "position-based",
 ///      "time-decay", "position-decay", "markov", "shapley", "shapley-rate",
-///      "shapley-exact-set", "shapley-ordered", "shao-li", "participation", "markov-shapley"]
+///      "shapley-exact-set", "shapley-ordered", "shao-li", "participation", "markov-shapley",
+///      "dda"]
 /// );
 /// let model = registry.parse("position-based:first=0.3")?;
 /// assert_eq!(model.spec().to_string(), "position-based:first=0.3,last=0.4");
@@ -84,7 +85,7 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 ///     registry.parse("u-shaped").err().map(|e| e.to_string()).as_deref(),
 ///     Some("unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
 ///           linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
-///           shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley)")
+///           shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley, dda)")
 /// );
 /// assert_eq!(
 ///     registry.parse("markov:ordr=2").err().map(|e| e.to_string()).as_deref(),
@@ -139,6 +140,7 @@ impl Registry {
             Box::new(super::shao_li::ShaoLiFactory),
             Box::new(s::ParticipationFactory),
             Box::new(super::markov_shapley::MarkovShapleyFactory),
+            Box::new(super::dda::DdaFactory),
         ];
         Self { factories }
     }

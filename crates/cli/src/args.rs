@@ -665,6 +665,13 @@ pub struct AttributeArgs {
     #[arg(long, value_name = "FILE")]
     pub positions: Option<PathBuf>,
 
+    /// Also write the fitted terms of every dda model to FILE (CSV:
+    /// model,term,coefficient,odds_ratio; term is (intercept), a channel, or
+    /// `A * B` for a pair of logit-pairwise, A first in the input;
+    /// odds_ratio = e^coefficient; smoothed-set lists its logit prior's).
+    #[arg(long, value_name = "FILE")]
+    pub coefficients: Option<PathBuf>,
+
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]
     pub build: BuildArgs,

@@ -12,7 +12,7 @@ use crate::args::{AttributeArgs, BuildArgs, InputArgs, ModelArgs};
 use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
-use crate::models::{DEGENERATE, Models, Plan, TOO_MANY_CHANNELS, warn_unused_options};
+use crate::models::{DEGENERATE, Models, ONE_OUTCOME, Plan, TOO_MANY_CHANNELS, warn_unused_options};
 use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
@@ -179,13 +179,24 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
     let progress = Progress::phase("computing credits");
     let mut skipped = observed.plan.skipped;
     let mut results: Vec<Labelled> = Vec::with_capacity(observed.running.len());
+    let mut coefficients = Vec::new();
     for (r, chosen) in observed.running.iter().zip(&observed.plan.chosen) {
-        match r.finish() {
-            Ok(attribution) => results.push(Labelled {
-                label: chosen.label.clone(),
-                spec: chosen.spec.clone(),
-                attribution,
-            }),
+        let finished = if args.coefficients.is_some() {
+            crate::coefficients::finish(r.model.as_ref(), r.state.as_ref())
+        } else {
+            r.finish().map(|a| (a, None))
+        };
+        match finished {
+            Ok((attribution, terms)) => {
+                if let Some(terms) = terms {
+                    coefficients.push((chosen.label.clone(), terms));
+                }
+                results.push(Labelled {
+                    label: chosen.label.clone(),
+                    spec: chosen.spec.clone(),
+                    attribution,
+                });
+            }
             // `all` leaves out a game without an answer on this input, as it
             // leaves out time decay on untimed input; asked for by name, it fails.
             Err(ModelError::DegenerateGame { reason, .. }) if chosen.from_all => {
@@ -196,11 +207,26 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
                 warning(format!("--model all: {} left out: {e}", chosen.label));
                 skipped.push((chosen.label.clone(), TOO_MANY_CHANNELS.to_owned()));
             }
+            // Likewise a conversion model (dda) on an input with one outcome.
+            Err(e @ ModelError::OneOutcomeClass { .. }) if chosen.from_all => {
+                warning(format!("--model all: {} left out: {e}", chosen.label));
+                skipped.push((chosen.label.clone(), ONE_OUTCOME.to_owned()));
+            }
             Err(e) => return Err(e.into()),
         }
     }
     drop(progress);
     let notes = Notes::new(&results, !observed.has_value, skipped);
+    if let Some(path) = &args.coefficients {
+        if coefficients.is_empty() {
+            warning(format!(
+                "--coefficients: no dda model ran, so `{}` is not written",
+                path.display()
+            ));
+        } else {
+            crate::coefficients::write(path, &coefficients)?;
+        }
+    }
     if let Some(path) = &args.positions {
         crate::positions::write(&results, path)?;
     }

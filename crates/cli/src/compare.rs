@@ -105,7 +105,14 @@ fn notes(comparison: &Comparison, skipped: &[(String, String)]) -> Vec<String> {
     let mut lines = Vec::new();
     let metric = metric_name(comparison.metric);
     for m in &comparison.models {
-        if m.share_basis == ShareBasis::Total {
+        if m.share_basis == ShareBasis::Total && m.model == "dda" {
+            lines.push(format!(
+                "{}: its channels' credits sum to {} against {} {metric}; the rest is its \
+                 (baseline), what channel presence does not explain; its shares are of the \
+                 {metric}.",
+                m.label, m.credit_sum, m.total
+            ));
+        } else if m.share_basis == ShareBasis::Total {
             lines.push(format!(
                 "{}: its credits sum to {} against {} {metric} (it does not share out each \
                  conversion); its shares are of the {metric} and need not sum to 100%.",

@@ -98,7 +98,9 @@ impl From<attribution::ModelError> for CliError {
     fn from(e: attribution::ModelError) -> Self {
         use attribution::ModelError as M;
         match e {
-            M::NoConvergence(_) | M::UnknownChannel { .. } => Self::Other(e.to_string()),
+            M::NoConvergence(_) | M::FitNoConvergence { .. } | M::UnknownChannel { .. } => {
+                Self::Other(e.to_string())
+            }
             _ => Self::Input(e.to_string()),
         }
     }
@@ -165,6 +167,23 @@ mod tests {
     fn exit_codes_follow_the_contract() {
         use attribution::ModelError as M;
         assert_eq!(CliError::from(M::NoConvergence("x".into())).exit_code(), 3);
+        let newton = M::FitNoConvergence {
+            model: "dda".into(),
+            iterations: 100,
+            last_step: 1e-3,
+        };
+        assert!(
+            newton
+                .to_string()
+                .contains("did not converge in 100 Newton iterations")
+        );
+        assert_eq!(CliError::from(newton).exit_code(), 3);
+        let one_class = M::OneOutcomeClass {
+            model: "dda".into(),
+            conversions: 0.0,
+            journeys: 0.0,
+        };
+        assert_eq!(CliError::from(one_class).exit_code(), 2);
         assert_eq!(
             CliError::from(M::UnknownChannel { id: 3, len: 1 }).exit_code(),
             3

@@ -12,6 +12,7 @@
 mod args;
 mod attribute;
 mod checks;
+mod coefficients;
 mod compare;
 mod confusables;
 mod error;

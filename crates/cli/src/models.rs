@@ -26,6 +26,10 @@ pub const DEGENERATE: &str = "its game is degenerate on this input, see the warn
 pub const TOO_MANY_CHANNELS: &str =
     "the input has more channels than its max_channels, see the warning";
 
+/// Why `--model all` leaves out a conversion model (dda) on an input with
+/// conversions only, or none.
+pub const ONE_OUTCOME: &str = "it needs converting and non-converting journeys";
+
 /// Spec assignments a flag makes: one list of `(key, value)` per spec it
 /// asks for (`--order 1,2` asks for two).
 type Assignments = Vec<Vec<(&'static str, String)>>;

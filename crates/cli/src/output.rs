@@ -160,25 +160,31 @@ pub fn write(
 /// `model: N states, M transitions, solver S, …` for the models that
 /// report how their numbers were computed.
 fn diagnostic_notes(results: &[Labelled]) -> Vec<String> {
-    results
-        .iter()
-        .filter_map(|r| {
-            let d = r.attribution.diagnostics()?;
-            let mut parts = vec![
-                format!("{} states", d.states),
-                format!("{} transitions", d.transitions),
-                format!("solver {}", d.solver),
-            ];
-            if let Some(n) = d.iterations {
-                parts.push(format!("{n} iterations"));
-            }
-            if let Some(residual) = d.residual {
-                parts.push(format!("residual {residual:.1e}"));
-            }
-            parts.push(format!("removal effects within {:.1e}", d.error_bound));
-            Some(format!("{}: {}", r.label, parts.join(", ")))
-        })
-        .collect()
+    let fits = results.iter().filter_map(|r| {
+        let d = r.attribution.fit_diagnostics()?;
+        Some(format!(
+            "{}: fit in {} Newton iterations, max |gradient| {:.1e}, log-likelihood {:.6}, \
+             Σ N·v − ΣR = {:.1e}",
+            r.label, d.iterations, d.max_gradient, d.log_likelihood, d.intercept_residual
+        ))
+    });
+    let chains = results.iter().filter_map(|r| {
+        let d = r.attribution.diagnostics()?;
+        let mut parts = vec![
+            format!("{} states", d.states),
+            format!("{} transitions", d.transitions),
+            format!("solver {}", d.solver),
+        ];
+        if let Some(n) = d.iterations {
+            parts.push(format!("{n} iterations"));
+        }
+        if let Some(residual) = d.residual {
+            parts.push(format!("residual {residual:.1e}"));
+        }
+        parts.push(format!("removal effects within {:.1e}", d.error_bound));
+        Some(format!("{}: {}", r.label, parts.join(", ")))
+    });
+    chains.chain(fits).collect()
 }
 
 /// `model: k=v, k=v` for the models that have parameters.
@@ -255,9 +261,11 @@ fn write_table(results: &[Labelled], notes: &Notes, out: &mut dyn Write) -> Resu
             continue;
         }
         let get = section.get;
+        // A result without value (dda:credit=expected) has no value cells.
         let shown: Vec<&Labelled> = results
             .iter()
             .filter(|r| r.attribution.channels().iter().any(|c| get(c).is_some()))
+            .filter(|r| !section.needs_value || r.attribution.has_value())
             .collect();
         if shown.is_empty() {
             continue;
@@ -282,6 +290,25 @@ fn write_table(results: &[Labelled], notes: &Notes, out: &mut dyn Write) -> Resu
                 let x = a.channels().get(i).and_then(get);
                 row.push(x.map(|x| cell(x, a)).unwrap_or_default());
             }
+            table.add_row(row);
+        }
+        // The credit of no channel (dda), a share of the total like the
+        // channels' (channels plus baseline make the total).
+        if section.total.is_some() && shown.iter().any(|r| r.attribution.baseline().is_some()) {
+            let mut row = vec![attribution::attribution::Baseline::NAME.to_owned()];
+            row.extend(shown.iter().map(|r| {
+                let a = &r.attribution;
+                a.baseline()
+                    .map(|b| {
+                        let x = if section.needs_value {
+                            b.value
+                        } else {
+                            b.conversions
+                        };
+                        cell(x, a)
+                    })
+                    .unwrap_or_default()
+            }));
             table.add_row(row);
         }
         // Removal effects are not shares of a total: no total row for them.

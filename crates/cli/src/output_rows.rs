@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use attribution::ChannelCredit;
-use attribution::attribution::{CreditInterval, Diagnostics};
+use attribution::attribution::{Baseline, CreditInterval, Diagnostics, FitDiagnostics};
 use serde::Serialize;
 
 use crate::error::{CliError, write_failed};
@@ -23,6 +23,13 @@ const INTERVAL: [&str; 7] = [
     "share_lo",
     "share_hi",
 ];
+/// The columns of a fitted conversion model's diagnostics (dda).
+const FIT: [&str; 4] = [
+    "fit_iterations",
+    "fit_max_gradient",
+    "fit_log_likelihood",
+    "fit_intercept_residual",
+];
 
 /// One output row (a JSON object; the CSV writes its fields as text).
 #[derive(Serialize)]
@@ -30,7 +37,9 @@ struct Row<'a> {
     model: &'a str,
     channel: &'a str,
     conversions: f64,
-    value: f64,
+    /// `None` (JSON `null`, an empty CSV cell) for a model without value
+    /// (`dda:credit=expected`).
+    value: Option<f64>,
     removal_effect: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     removal_effect_error: Option<f64>,
@@ -49,17 +58,23 @@ struct Row<'a> {
     /// The model's credits overlap (participation): on every row of it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     overlapping: bool,
+    /// How the model's fit converged (dda), on every row of the model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fit_diagnostics: Option<&'a FitDiagnostics>,
 }
 
 fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
     results.iter().flat_map(|r| {
-        let diagnostics = r.attribution.diagnostics();
-        let overlapping = !r.attribution.is_partition();
-        r.attribution.channels().iter().map(move |c| Row {
+        let a = &r.attribution;
+        let diagnostics = a.diagnostics();
+        let fit_diagnostics = a.fit_diagnostics();
+        let overlapping = !a.is_partition();
+        let has_value = a.has_value();
+        let channels = a.channels().iter().map(move |c| Row {
             model: &r.label,
             channel: &c.name,
             conversions: c.conversions,
-            value: c.value,
+            value: has_value.then_some(c.value),
             removal_effect: c.removal_effect,
             removal_effect_error: c.removal_effect_error,
             interval: c.interval.as_ref(),
@@ -68,7 +83,25 @@ fn rows(results: &[Labelled]) -> impl Iterator<Item = Row<'_>> {
             positions_pooled: c.positions_pooled,
             diagnostics,
             overlapping,
-        })
+            fit_diagnostics,
+        });
+        // The baseline row follows the channels, written even when 0.
+        let baseline = a.baseline().map(move |b| Row {
+            model: &r.label,
+            channel: Baseline::NAME,
+            conversions: b.conversions,
+            value: has_value.then_some(b.value),
+            removal_effect: None,
+            removal_effect_error: None,
+            interval: None,
+            positions: None,
+            position_values: None,
+            positions_pooled: false,
+            diagnostics,
+            overlapping,
+            fit_diagnostics,
+        });
+        channels.chain(baseline)
     })
 }
 
@@ -84,6 +117,7 @@ struct Extras {
     error: bool,
     interval: bool,
     positions: bool,
+    fit: bool,
 }
 
 impl Extras {
@@ -97,6 +131,9 @@ impl Extras {
             error: any(|c| c.removal_effect_error.is_some()),
             interval: any(|c| c.interval.is_some()),
             positions: any(|c| c.positions.is_some()),
+            fit: results
+                .iter()
+                .any(|r| r.attribution.fit_diagnostics().is_some()),
         }
     }
 
@@ -110,6 +147,9 @@ impl Extras {
         }
         if self.positions {
             header.push("positions");
+        }
+        if self.fit {
+            header.extend(FIT);
         }
         header
     }
@@ -132,7 +172,7 @@ pub fn write_csv(results: &[Labelled], out: &mut dyn Write) -> Result<(), CliErr
             r.model.to_owned(),
             r.channel.to_owned(),
             r.conversions.to_string(),
-            r.value.to_string(),
+            number(r.value),
             number(r.removal_effect),
         ];
         if extras.error {
@@ -163,6 +203,17 @@ pub fn write_csv(results: &[Labelled], out: &mut dyn Write) -> Result<(), CliErr
                 .map(f64::to_string)
                 .collect();
             record.push(positions.join("|"));
+        }
+        if extras.fit {
+            match r.fit_diagnostics {
+                Some(d) => record.extend([
+                    d.iterations.to_string(),
+                    d.max_gradient.to_string(),
+                    d.log_likelihood.to_string(),
+                    d.intercept_residual.to_string(),
+                ]),
+                None => record.extend(FIT.map(|_| String::new())),
+            }
         }
         w.write_record(&record).map_err(write_failed)?;
     }

@@ -12,7 +12,7 @@ use crate::args::{MergeArgs, StateArgs, StateFormat};
 use crate::attribute::{Reading, observe_input, write_results};
 use crate::error::{CliError, write_failed};
 use crate::given::Given;
-use crate::models::{DEGENERATE, Models, TOO_MANY_CHANNELS, labels};
+use crate::models::{DEGENERATE, Models, ONE_OUTCOME, TOO_MANY_CHANNELS, labels};
 use crate::output::{Labelled, Notes};
 use crate::progress::Progress;
 use crate::runner::finish;
@@ -143,6 +143,10 @@ pub fn merge(args: &MergeArgs, registry: &Registry) -> Result<(), CliError> {
             Err(e @ ModelError::TooManyChannels { .. }) if from_all.contains(spec) => {
                 warning(format!("--model all: {label} left out: {e}"));
                 skipped.push((label, TOO_MANY_CHANNELS.to_owned()));
+            }
+            Err(e @ ModelError::OneOutcomeClass { .. }) if from_all.contains(spec) => {
+                warning(format!("--model all: {label} left out: {e}"));
+                skipped.push((label, ONE_OUTCOME.to_owned()));
             }
             Err(e) => return Err(e.into()),
         }

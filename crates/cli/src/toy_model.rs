@@ -275,6 +275,7 @@ impl Model for Toy {
         Ok(Some(JourneyCredit {
             journey: 0,
             shares: self.shares(journey, channels)?,
+            baseline: 0.0,
         }))
     }
 }

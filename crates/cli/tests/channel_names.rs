@@ -21,7 +21,8 @@ fn a_reserved_channel_name_is_an_error() {
     assert_eq!(
         stderr,
         "error: -: line 2, column `path`: channel name `(null)` is reserved (the transition \
-         output uses `(start)`, `(conversion)` and `(null)`): \"(null)\"\n"
+         output uses `(start)`, `(conversion)` and `(null)`, and the `dda` output `(baseline)`): \
+         \"(null)\"\n"
     );
 }
 

@@ -217,7 +217,10 @@ fn all_models_and_the_note_of_those_left_out() {
         String::from_utf8(out.stderr).unwrap(),
         "note: participation: its credits sum to 9 against 4 conversions (it does not share \
          out each conversion); its shares are of the conversions and need not sum to 100%.\n\
-         note: negative shares (shapley-rate): the model credits the channel with lowering \
+         note: dda: its channels' credits sum to 1.3702448561033223 against 4 conversions; the \
+         rest is its (baseline), what channel presence does not explain; its shares are of the \
+         conversions.\n\
+         note: negative shares (shapley-rate, dda): the model credits the channel with lowering \
          conversions; it ranks below every channel with more credit.\n\
          note: not run: time-decay (the input has no touch timestamps)\n"
     );

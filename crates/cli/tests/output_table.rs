@@ -69,9 +69,13 @@ fn without_diagnostics(table: &str, facts: &str) -> String {
         .lines()
         .find(|l| l.starts_with("diagnostics: "))
         .unwrap_or_else(|| panic!("no diagnostics in {table}"));
+    // Other models' diagnostics (dda's fit) follow after `; `.
     let bound: f64 = line
         .strip_prefix(&prefix)
         .unwrap_or_else(|| panic!("{line}"))
+        .split(';')
+        .next()
+        .unwrap()
         .parse()
         .unwrap();
     assert!((0.0..1e-12).contains(&bound), "{line}");
@@ -90,7 +94,9 @@ fn model_all_on_paths_names_time_decay_in_the_table() {
              position-based: first=0.4, last=0.4; position-decay: ratio=0.5; markov: order=1; \
              shapley-rate: value=rate, max_channels=0, keep=recent; \
              shapley-ordered: max_position=0; shao-li: normalise=global; \
-             markov-shapley: order=1, max_channels=20",
+             markov-shapley: order=1, max_channels=20; \
+             dda: value=logit, baseline=model, credit=realised, lambda=1, prior_weight=10, \
+             max_channels=16",
             "not run: time-decay (the input has no touch timestamps)",
             "participation: overlapping credit, not a partition: every channel of a converting \
              journey gets all of its conversions and value, so the credits sum to more than the \

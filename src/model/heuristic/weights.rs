@@ -136,6 +136,7 @@ pub trait TouchWeights {
                     .map(|shares| JourneyCredit {
                         journey: index,
                         shares,
+                        baseline: 0.0,
                     })
                     .map_err(|e| e.at_journey(index))
             })
@@ -238,7 +239,11 @@ pub(crate) fn journey_credit<M: TouchWeights>(
         });
     }
     let shares = model.journey_shares(journey, channels)?;
-    Ok(Some(JourneyCredit { journey: 0, shares }))
+    Ok(Some(JourneyCredit {
+        journey: 0,
+        shares,
+        baseline: 0.0,
+    }))
 }
 
 /// Calls `f(channel, k)` for the first touch of each of the k distinct

@@ -282,6 +282,10 @@ impl Model for Markov {
         for (_, share) in &mut shares {
             *share = if total > 0.0 { *share / total } else { 1.0 / k };
         }
-        Ok(Some(JourneyCredit { journey: 0, shares }))
+        Ok(Some(JourneyCredit {
+            journey: 0,
+            shares,
+            baseline: 0.0,
+        }))
     }
 }

@@ -322,7 +322,11 @@ impl Model for ShapleyOrdered {
         for_each_first_occurrence(journey, |channel, k| {
             shares.push((channel, 1.0 / len_to_f64(k)));
         });
-        Ok(Some(JourneyCredit { journey: 0, shares }))
+        Ok(Some(JourneyCredit {
+            journey: 0,
+            shares,
+            baseline: 0.0,
+        }))
     }
 }
 

@@ -338,7 +338,11 @@ impl Model for ShaoLi {
                 (id, share)
             })
             .collect();
-        Ok(Some(JourneyCredit { journey: 0, shares }))
+        Ok(Some(JourneyCredit {
+            journey: 0,
+            shares,
+            baseline: 0.0,
+        }))
     }
 }
 

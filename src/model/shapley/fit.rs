@@ -186,8 +186,13 @@ macro_rules! set_game_model {
                         len: channels.len(),
                     });
                 }
-                self.credit_of_journey(journey)
-                    .map(|shares| Some($crate::attribution::JourneyCredit { journey: 0, shares }))
+                self.credit_of_journey(journey).map(|shares| {
+                    Some($crate::attribution::JourneyCredit {
+                        journey: 0,
+                        shares,
+                        baseline: 0.0,
+                    })
+                })
             }
         }
     };

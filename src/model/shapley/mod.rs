@@ -77,6 +77,8 @@ mod subsets;
 pub use cumulative::Shapley;
 pub use exact_set::ShapleyExactSet;
 pub use fit::SetGameFit;
+pub(crate) use fit::first_touch_order;
+pub(crate) use game::weights as game_weights;
 pub use participation::Participation;
 pub use rate::{Keep, RateValue, ShapleyRate};
 pub use set_table::{InvalidSetTable, SetCounts, SetTable};

@@ -39,7 +39,7 @@ pub fn run_ok(args: &[&str]) -> String {
 }
 
 /// The columns the CSV output may add after the five it always has.
-pub const EXTRA_COLUMNS: [&str; 9] = [
+pub const EXTRA_COLUMNS: [&str; 13] = [
     "removal_effect_error",
     "interval_level",
     "conversions_lo",
@@ -49,6 +49,10 @@ pub const EXTRA_COLUMNS: [&str; 9] = [
     "share_lo",
     "share_hi",
     "positions",
+    "fit_iterations",
+    "fit_max_gradient",
+    "fit_log_likelihood",
+    "fit_intercept_residual",
 ];
 
 /// `(model, channel) -> (conversions, value, removal_effect)` from the
