@@ -181,6 +181,11 @@ impl PathTable {
                 }
             },
         }
+        if counts.conversions() + counts.non_conversions() <= 0.0 {
+            // A journey without outcomes changes no rate (an unseen path
+            // has p = 0 as well).
+            return Ok(());
+        }
         if counts.converts() {
             counts.value.add(v * weight.unwrap_or(1.0));
         }
