@@ -155,14 +155,19 @@ impl Transforms {
         self.list.iter().filter_map(PathTransform::channel)
     }
 
-    /// `journey` transformed (allocates; [`super::Transformer`] reuses its
-    /// buffers instead). `channels` is the table the journey's ids refer
-    /// to: remove transforms look their channel up in it by name, and are
-    /// no-ops when it lacks the name.
+    /// `journey` transformed, with its outcome, times, id and journey
+    /// index (allocates; [`super::Transformer`] reuses its buffers
+    /// instead). `channels` is the table the journey's ids refer to: remove
+    /// transforms look their channel up in it by name, and are no-ops when
+    /// it lacks the name.
     #[must_use]
     pub fn apply(&self, journey: &Journey, channels: &Channels) -> Journey {
         let mut transformer = super::Transformer::new();
-        transformer.journey(self, journey, channels).clone()
+        let out = transformer.journey(self, journey, channels).clone();
+        match journey.id() {
+            Some(id) => out.with_id(id),
+            None => out,
+        }
     }
 
     /// Splits the `transform` key off `spec`: the spec without it and the

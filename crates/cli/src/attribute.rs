@@ -145,6 +145,7 @@ pub fn observe_input(
     let Some(Started { plan, has_value }) = started else {
         return Err(CliError::Other("internal: no header".to_owned()));
     };
+    crate::journeys::warn_absent_channels(&model_args.transform, &channels);
     if given.has("direct") && plan.runs("last-non-direct") {
         checks::direct_channels(&model_args.direct, &channels);
     }
