@@ -41,8 +41,7 @@ fn shapes() -> Vec<(&'static str, JourneySet)> {
 /// Per transform list: (channel, conversions, value) rows, in file order.
 fn expected() -> Vec<(String, Vec<(String, f64, f64)>)> {
     let mut out: Vec<(String, Vec<(String, f64, f64)>)> = Vec::new();
-    let mut reader =
-        csv::Reader::from_path(format!("{TINY}/expected_counterfactual.csv")).unwrap();
+    let mut reader = csv::Reader::from_path(format!("{TINY}/expected_counterfactual.csv")).unwrap();
     for row in reader.records() {
         let row = row.unwrap();
         if &row[0] != "leave-one-out" {
@@ -50,7 +49,11 @@ fn expected() -> Vec<(String, Vec<(String, f64, f64)>)> {
         }
         assert_eq!(&row[1], "leave-one-out");
         let list = row[2].to_owned();
-        let entry = (row[3].to_owned(), row[4].parse().unwrap(), row[5].parse().unwrap());
+        let entry = (
+            row[3].to_owned(),
+            row[4].parse().unwrap(),
+            row[5].parse().unwrap(),
+        );
         match out.iter_mut().find(|(l, _)| *l == list) {
             Some((_, rows)) => rows.push(entry),
             None => out.push((list, vec![entry])),
@@ -122,7 +125,8 @@ fn journeys(rows: &[(&str, u64, u64, f64)]) -> JourneySet {
             .split('>')
             .map(|t| set.channels_mut().intern(t.trim()).unwrap())
             .collect();
-        set.push(Journey::from_channels(&ids, *c, *n, *v).unwrap()).unwrap();
+        set.push(Journey::from_channels(&ids, *c, *n, *v).unwrap())
+            .unwrap();
     }
     set
 }
@@ -147,16 +151,27 @@ fn fallback_gives_the_last_touch() {
         .journey_credit(first, set.channels(), Some(&fit))
         .unwrap()
         .unwrap();
-    let (a, b) = (set.channels().get("A").unwrap(), set.channels().get("B").unwrap());
+    let (a, b) = (
+        set.channels().get("A").unwrap(),
+        set.channels().get("B").unwrap(),
+    );
     assert_eq!(credit.shares, [(a, 0.0), (b, 1.0)]);
-    assert_eq!(model.journey_credit(first, set.channels(), None).unwrap(), None);
+    assert_eq!(
+        model.journey_credit(first, set.channels(), None).unwrap(),
+        None
+    );
 }
 
 #[test]
 fn no_conversions_give_zeros_and_per_journey_credit_follows_the_fit() {
     let set = journeys(&[("A > B", 0, 2, 0.0), ("B", 0, 1, 0.0)]);
     let result = LeaveOneOut::new().attribute(&set).unwrap();
-    assert!(result.channels().iter().all(|c| c.conversions == 0.0 && c.value == 0.0));
+    assert!(
+        result
+            .channels()
+            .iter()
+            .all(|c| c.conversions == 0.0 && c.value == 0.0)
+    );
     assert_eq!(result.channels().len(), 2);
 
     // Tiny, unique: J4 `Email > Email > LinkedIn` gets 1/3 per touch.
@@ -204,7 +219,11 @@ fn no_conversions_give_zeros_and_per_journey_credit_follows_the_fit() {
 struct Q(i128, i128);
 
 fn gcd(a: i128, b: i128) -> i128 {
-    if b == 0 { a.abs().max(1) } else { gcd(b, a % b) }
+    if b == 0 {
+        a.abs().max(1)
+    } else {
+        gcd(b, a % b)
+    }
 }
 
 impl Q {
@@ -244,7 +263,12 @@ fn oracle(rows: &[(Vec<usize>, u64, u64, u64)], channels: usize) -> Vec<(f64, f6
                     g.3 += i128::from(*v);
                 }
             }
-            None => grouped.push((p.clone(), (*c).into(), (*n).into(), if *c > 0 { (*v).into() } else { 0 })),
+            None => grouped.push((
+                p.clone(),
+                (*c).into(),
+                (*n).into(),
+                if *c > 0 { (*v).into() } else { 0 },
+            )),
         }
     }
     let rate = |p: &[usize]| -> Q {
@@ -296,7 +320,12 @@ type Row = (Vec<usize>, u64, u64, u64);
 
 fn arb_rows() -> impl Strategy<Value = Vec<Row>> {
     prop::collection::vec(
-        (prop::collection::vec(0usize..4, 1..5), 0u64..3, 0u64..3, 0u64..50),
+        (
+            prop::collection::vec(0usize..4, 1..5),
+            0u64..3,
+            0u64..3,
+            0u64..50,
+        ),
         1..25,
     )
 }
@@ -311,7 +340,8 @@ fn set_of(rows: &[Row], names: &[&str]) -> JourneySet {
             .iter()
             .map(|i| set.channels_mut().intern(&format!("C{i}")).unwrap())
             .collect();
-        set.push(Journey::from_channels(&ids, *c, *n, *v as f64).unwrap()).unwrap();
+        set.push(Journey::from_channels(&ids, *c, *n, *v as f64).unwrap())
+            .unwrap();
     }
     set
 }
@@ -441,4 +471,58 @@ proptest! {
             prop_assert!(close(share, count / l), "{} vs {}", share, count / l);
         }
     }
+}
+
+#[test]
+fn damaged_states_are_refused_with_the_reason() {
+    let set = journeys(&[("A > B", 1, 2, 30.0), ("B", 0, 1, 0.0)]);
+    let model = LeaveOneOut::new();
+    let mut state = model.new_state();
+    for j in &set {
+        model.observe(&mut state, j, set.channels()).unwrap();
+    }
+    let json = serde_json::to_value(&state).unwrap();
+    let back: <LeaveOneOut as Model>::State = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, state);
+    // Paths are written sorted: [A, B] = [[0,0],[1,0]] before [B] = [[1,0]].
+    assert_eq!(
+        json["paths"][0]["tokens"],
+        serde_json::json!([[0, 0], [1, 0]])
+    );
+    let reject = |edit: &dyn Fn(&mut serde_json::Value), message: &str| {
+        let mut v = json.clone();
+        edit(&mut v);
+        let err = serde_json::from_value::<<LeaveOneOut as Model>::State>(v).unwrap_err();
+        assert!(err.to_string().contains(message), "{err} vs {message}");
+    };
+    reject(
+        &|v| v["paths"][0]["tokens"] = serde_json::json!([]),
+        "path #0 is empty",
+    );
+    reject(
+        &|v| v["paths"][0]["tokens"] = serde_json::json!([[0, 0], [2, 0]]),
+        "path #0 names channel #2 of 2 channels",
+    );
+    reject(
+        &|v| v["paths"][0]["tokens"] = serde_json::json!([[0, 2], [1, 0]]),
+        "path #0 has tags on some tokens only",
+    );
+    reject(
+        &|v| v["paths"][1]["tokens"] = serde_json::json!([[0, 0], [1, 0]]),
+        "path #1 is listed twice",
+    );
+    reject(
+        &|v| v["paths"][1]["counts"]["non_conversions"] = serde_json::json!(0),
+        "path #1 has no journey",
+    );
+    reject(
+        &|v| {
+            v["paths"][1]["counts"]["value"] = serde_json::json!({"sum": 1.0, "compensation": 0.0});
+        },
+        "path #1 has value without conversions",
+    );
+    reject(
+        &|v| v["paths"][0]["counts"]["conversions"] = serde_json::json!(9007199254740993u64),
+        "more than 2^53",
+    );
 }

@@ -59,7 +59,10 @@ fn every_fixture_case() {
                 expected,
                 "{list} on {path}"
             );
-            assert_eq!((j.conversions(), j.non_conversions(), j.value()), (1, 2, 3.0));
+            assert_eq!(
+                (j.conversions(), j.non_conversions(), j.value()),
+                (1, 2, 3.0)
+            );
         }
         cases += 1;
     }
@@ -111,7 +114,9 @@ fn timestamps_follow_the_kept_touches() {
     assert_eq!(times(&["first"]), [1, 3]);
     assert_eq!(times(&["frequency"]), [1, 3]);
     assert_eq!(times(&["trim-last:2"]), [3, 4]);
-    let out = Transforms::parse(["first"]).unwrap().apply(&journey, &channels);
+    let out = Transforms::parse(["first"])
+        .unwrap()
+        .apply(&journey, &channels);
     assert_eq!(out.conversion_time(), Some(at(9)));
 }
 
@@ -189,7 +194,10 @@ fn display_and_spec_values_round_trip() {
         list.to_string(),
         "trim-last:2 | remove-if-not-all:Brand, search|x | frequency"
     );
-    assert_eq!(Transforms::from_spec_value(&list.spec_value()).unwrap(), list);
+    assert_eq!(
+        Transforms::from_spec_value(&list.spec_value()).unwrap(),
+        list
+    );
     // Through a model spec: `,` `:` `|` and spaces survive printing and parsing.
     let registry = Registry::builtin();
     let model = list.wrap(registry.parse("leave-one-out").unwrap());
@@ -207,9 +215,17 @@ fn display_and_spec_values_round_trip() {
 #[test]
 fn identity_lists_build_the_plain_model() {
     let registry = Registry::builtin();
-    for text in ["markov:transform=", "markov:transform=unique", "markov:transform=unique|unique"] {
+    for text in [
+        "markov:transform=",
+        "markov:transform=unique",
+        "markov:transform=unique|unique",
+    ] {
         let model = registry.parse(text).unwrap();
-        assert_eq!(model.spec().to_string(), "markov:order=1,max_steps=none,self_loops=false", "{text}");
+        assert_eq!(
+            model.spec().to_string(),
+            "markov:order=1,max_steps=none,self_loops=false",
+            "{text}"
+        );
     }
     let model = registry.parse("markov:transform=unique|exposure").unwrap();
     assert_eq!(
@@ -258,7 +274,11 @@ fn states_carry_the_transforms_merge_and_round_trip() {
         assert_eq!(one_pass, model.attribute(&set).unwrap(), "{spec}");
         // The state lists every channel of the input, even one the
         // transforms leave without touches.
-        let names: Vec<&str> = one_pass.channels().iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = one_pass
+            .channels()
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
         assert_eq!(names, ["A", "B", "C"], "{spec}");
         assert_eq!(state.spec(), &model.spec());
         for bytes in [
@@ -267,10 +287,16 @@ fn states_carry_the_transforms_merge_and_round_trip() {
         ] {
             let (read_model, read_state) = registry.read_state(&bytes).unwrap();
             assert_eq!(read_model.spec(), model.spec());
-            assert_eq!(read_model.finish(read_state.as_ref()).unwrap(), one_pass, "{spec}");
+            assert_eq!(
+                read_model.finish(read_state.as_ref()).unwrap(),
+                one_pass,
+                "{spec}"
+            );
             // Merge with a state of the other half read back.
             let mut merged = read_model.new_state();
-            read_model.merge(merged.as_mut(), read_state.as_ref()).unwrap();
+            read_model
+                .merge(merged.as_mut(), read_state.as_ref())
+                .unwrap();
             assert_eq!(read_model.finish(merged.as_ref()).unwrap(), one_pass);
         }
         // Damaged files are typed errors.
@@ -287,7 +313,10 @@ fn states_carry_the_transforms_merge_and_round_trip() {
             .unwrap();
         for foreign in [plain.new_state(), other.new_state()] {
             let mut mine = model.new_state();
-            assert!(model.merge(mine.as_mut(), foreign.as_ref()).is_err(), "{spec}");
+            assert!(
+                model.merge(mine.as_mut(), foreign.as_ref()).is_err(),
+                "{spec}"
+            );
         }
         let mut plain_state = plain.new_state();
         assert!(matches!(
@@ -301,7 +330,10 @@ fn states_carry_the_transforms_merge_and_round_trip() {
 fn markov_refuses_frequency_tokens() {
     let registry = Registry::builtin();
     let set = tiny_set(&[]);
-    for spec in ["markov:transform=frequency", "markov:order=2,transform=exposure|frequency"] {
+    for spec in [
+        "markov:transform=frequency",
+        "markov:order=2,transform=exposure|frequency",
+    ] {
         let err = registry.parse(spec).unwrap().attribute(&set).unwrap_err();
         assert!(matches!(err, ModelError::TokensUnsupported { .. }), "{err}");
         assert_eq!(
@@ -311,8 +343,16 @@ fn markov_refuses_frequency_tokens() {
         );
     }
     // Models crediting channels take tokens: frequency credits like first.
-    let freq = registry.parse("linear:transform=frequency").unwrap().attribute(&set).unwrap();
-    let first = registry.parse("linear:transform=first").unwrap().attribute(&set).unwrap();
+    let freq = registry
+        .parse("linear:transform=frequency")
+        .unwrap()
+        .attribute(&set)
+        .unwrap();
+    let first = registry
+        .parse("linear:transform=first")
+        .unwrap()
+        .attribute(&set)
+        .unwrap();
     assert_eq!(freq.channels(), first.channels());
 }
 
@@ -340,7 +380,11 @@ fn table() -> Channels {
     channels
 }
 
-fn run(list: &[&str], path: &[Touchpoint], channels: &Channels) -> (Vec<Touchpoint>, Option<Vec<u32>>) {
+fn run(
+    list: &[&str],
+    path: &[Touchpoint],
+    channels: &Channels,
+) -> (Vec<Touchpoint>, Option<Vec<u32>>) {
     let mut t = Transformer::new();
     let (out, tags) = t.path(&Transforms::parse(list).unwrap(), path, None, channels);
     (out.to_vec(), tags.map(<[u32]>::to_vec))
@@ -390,5 +434,67 @@ proptest! {
         // A reused transformer gives the same as a fresh one.
         let again = run(&list.iter().map(String::as_str).collect::<Vec<_>>(), &path, &channels);
         prop_assert_eq!((out.to_vec(), tags.map(<[u32]>::to_vec)), again);
+    }
+}
+
+#[test]
+fn every_registry_model_takes_transforms_and_refuses_other_lists() {
+    let registry = Registry::builtin();
+    let set = tiny_set(&["Z"]);
+    for name in registry.names() {
+        let plain = registry.parse(name).unwrap();
+        if plain.requires_timestamps() {
+            continue;
+        }
+        let spec = plain.spec().with("transform", "exposure|trim-last:3");
+        let model = registry.build(&spec).unwrap();
+        assert_eq!(model.spec(), spec, "{name}");
+        let other = registry
+            .build(&plain.spec().with("transform", "first"))
+            .unwrap();
+        let mut state = model.new_state();
+        state.extend_channels(set.channels()).unwrap();
+        for j in &set {
+            model.observe(state.as_mut(), j, set.channels()).unwrap();
+        }
+        let bytes = model.state_to_bytes(state.as_ref()).unwrap();
+        let (read_model, read_state) = registry.read_state(&bytes).unwrap();
+        match model.finish(state.as_ref()) {
+            Ok(result) => {
+                let names: Vec<&str> = result.channels().iter().map(|c| c.name.as_str()).collect();
+                assert_eq!(names, ["Z", "A", "B", "C"], "{name}");
+                assert_eq!(
+                    read_model.finish(read_state.as_ref()).unwrap(),
+                    result,
+                    "{name}"
+                );
+            }
+            // No journey touches every channel: the exact-set game has no answer.
+            Err(ModelError::DegenerateGame { .. }) => assert_eq!(name, "shapley-exact-set"),
+            Err(e) => panic!("{name}: {e}"),
+        }
+        let mut mine = model.new_state();
+        let err = model
+            .merge(mine.as_mut(), other.new_state().as_ref())
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ModelError::IncompatibleStates {
+                left: model.spec().to_string(),
+                right: other.spec().to_string()
+            },
+            "{name}"
+        );
+        assert!(
+            model
+                .merge(mine.as_mut(), plain.new_state().as_ref())
+                .is_err()
+        );
+        // A state file of another list is refused by this model.
+        let other_bytes = other.state_to_bytes(other.new_state().as_ref()).unwrap();
+        assert!(matches!(
+            model.state_from_bytes(&other_bytes),
+            Err(ModelError::WrongState { .. })
+        ));
     }
 }

@@ -2,9 +2,9 @@
 
 use std::fmt;
 
+use crate::channel::Channels;
 use crate::error::ModelError;
 use crate::journey::Journey;
-use crate::channel::Channels;
 use crate::model::ModelSpec;
 use crate::model::spec::{join_list, split_list};
 

@@ -43,9 +43,7 @@ impl Transforms {
         if canonical.is_empty() {
             return model;
         }
-        let spec = model
-            .spec()
-            .with(TRANSFORM_KEY, canonical.spec_value());
+        let spec = model.spec().with(TRANSFORM_KEY, canonical.spec_value());
         Box::new(Transformed {
             inner: model,
             transforms: canonical,
@@ -291,8 +289,8 @@ impl DynModel for Transformed {
         let rest = bytes
             .get(STATE_MAGIC.len() + 4..)
             .ok_or_else(|| corrupt("the data is truncated"))?;
-        let (_, rest) =
-            postcard::take_from_bytes::<ModelSpec>(rest).map_err(|_| corrupt("the data is truncated"))?;
+        let (_, rest) = postcard::take_from_bytes::<ModelSpec>(rest)
+            .map_err(|_| corrupt("the data is truncated"))?;
         let (inner, rest) = postcard::take_from_bytes::<Vec<u8>>(rest)
             .map_err(|_| corrupt("the data is truncated"))?;
         if !rest.is_empty() {

@@ -74,8 +74,8 @@ impl PerJourney {
         if !markov.is_empty() {
             warning(format!(
                 "--per-journey: {} left out of `{}` (their credit is not defined journey by \
-                 journey in one pass: Markov and Shao & Li need the model fitted on the whole \
-                 input, shapley-rate and shapley-exact-set are games over whole channel sets)",
+                 journey in one pass: Markov, Shao & Li and leave-one-out need the model fitted on \
+                 the whole input, shapley-rate and shapley-exact-set are games over whole channel sets)",
                 markov.join(", "),
                 self.path.display()
             ));

@@ -263,9 +263,9 @@ fn all_includes_markov_with_removal_effects() {
     ]));
     assert_eq!(
         out.len(),
-        13 * 4,
+        14 * 4,
         "six untimed heuristics, markov, shapley, shapley-rate, shapley-exact-set, \
-         shapley-ordered, shao-li and participation, four channels each"
+         shapley-ordered, shao-li, participation and leave-one-out, four channels each"
     );
     assert_eq!(
         out[&("markov".to_owned(), "LinkedIn".to_owned())].2,

@@ -47,8 +47,9 @@ fn built_journeys_read_back_to_the_same_credits() {
     assert_eq!(from_events, from_journeys);
     assert_eq!(
         from_events.len(),
-        14 * 4,
-        "all seven heuristics, markov and the six Shapley-family models on timed input"
+        15 * 4,
+        "all seven heuristics, markov, the six Shapley-family models and leave-one-out on \
+         timed input"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

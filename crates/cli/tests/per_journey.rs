@@ -124,11 +124,12 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
     );
     assert!(
         lines[1].starts_with(
-            "warning: --per-journey: markov, shapley-rate, shapley-exact-set, shao-li left out of `"
+            "warning: --per-journey: markov, shapley-rate, shapley-exact-set, shao-li, \
+             leave-one-out left out of `"
         ) && lines[1].ends_with(
             "per_journey.csv` (their credit is not defined journey by journey in one pass: \
-             Markov and Shao & Li need the model fitted on the whole input, shapley-rate and \
-             shapley-exact-set are games over whole channel sets)"
+             Markov, Shao & Li and leave-one-out need the model fitted on the whole input, \
+             shapley-rate and shapley-exact-set are games over whole channel sets)"
         ),
         "{stderr}"
     );

@@ -291,7 +291,9 @@ impl Model for LeaveOneOut {
         }
         let mut out = Vec::with_capacity(channels.len());
         for (id, name) in channels.iter() {
-            let c = conversions.get(id.index()).map_or(0.0, CompensatedSum::value);
+            let c = conversions
+                .get(id.index())
+                .map_or(0.0, CompensatedSum::value);
             let v = values.get(id.index()).map_or(0.0, CompensatedSum::value);
             if !(c.is_finite() && v.is_finite()) {
                 return Err(ModelError::Overflow {

@@ -70,7 +70,9 @@ impl PathCounts {
     }
 
     fn finite(&self) -> bool {
-        self.conversions().is_finite() && self.non_conversions().is_finite() && self.value().is_finite()
+        self.conversions().is_finite()
+            && self.non_conversions().is_finite()
+            && self.value().is_finite()
     }
 }
 
@@ -196,7 +198,11 @@ impl PathTable {
             .saturating_add(counts.non_conversions);
         check_counts(total_c, total_j)?;
         tokens_of(journey, &mut self.key);
-        let mut merged = self.paths.get(self.key.as_slice()).copied().unwrap_or_default();
+        let mut merged = self
+            .paths
+            .get(self.key.as_slice())
+            .copied()
+            .unwrap_or_default();
         merged.add(&counts);
         if !merged.finite() {
             return Err(overflow());
