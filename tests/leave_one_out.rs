@@ -38,9 +38,12 @@ fn shapes() -> Vec<(&'static str, JourneySet)> {
     ]
 }
 
-/// Per transform list: (channel, conversions, value) rows, in file order.
-fn expected() -> Vec<(String, Vec<(String, f64, f64)>)> {
-    let mut out: Vec<(String, Vec<(String, f64, f64)>)> = Vec::new();
+/// (channel, conversions, value) rows.
+type Rows = Vec<(String, f64, f64)>;
+
+/// Per transform list: its rows, in file order.
+fn expected() -> Vec<(String, Rows)> {
+    let mut out: Vec<(String, Rows)> = Vec::new();
     let mut reader = csv::Reader::from_path(format!("{TINY}/expected_counterfactual.csv")).unwrap();
     for row in reader.records() {
         let row = row.unwrap();
@@ -291,12 +294,12 @@ fn oracle(rows: &[(Vec<usize>, u64, u64, u64)], channels: usize) -> Vec<(f64, f6
         } else {
             let rp = rate(p);
             let mut total = Q(0, 1);
-            for i in 0..l {
+            for (i, wi) in w.iter_mut().enumerate() {
                 let mut q = p.clone();
                 q.remove(i);
                 let gap = rp.sub(rate(&q));
                 let gap = if gap.0 > 0 { gap } else { Q(0, 1) };
-                w[i] = gap;
+                *wi = gap;
                 total = total.add(gap);
             }
             if total.0 == 0 {

@@ -49,6 +49,14 @@ pub use state::{InvalidPathTable, PathCounts, PathTable, Token};
 /// since each gap is then p(P)). Credit sums to the conversions and value
 /// of each path (efficient per path), with no baseline.
 ///
+/// # Matches
+///
+/// Google Fractribution's Python core (its "shapley" attribution) fed the
+/// same grouped path summary, on every transform chain of the tiny
+/// fixture, to 1e-9. Put `trim-last:N` first and pass `exposure` to match
+/// its defaults (it trims before transforming; its default transform is
+/// `exposure`, ours is none).
+///
 /// # Differences from Fractribution
 ///
 /// Fractribution builds one path per conversion from the sessions within
@@ -135,6 +143,10 @@ impl Fitted for LeaveOneOutFit {
         self.attribution
     }
 }
+
+/// A path in the canonical order: its sort key (channel ranks by name,
+/// tags), its tokens and its counts.
+type Row<'a> = (Vec<(usize, u32)>, &'a [Token], &'a PathCounts);
 
 /// The weights of the positions of `path` into `weights`: `rate_without(i)`
 /// is p(P∖i) (`None` for a one-touch path's only position is not asked).
@@ -252,8 +264,7 @@ impl Model for LeaveOneOut {
                 .map(|(c, t)| (rank.get(c.index()).copied().unwrap_or(usize::MAX), *t))
                 .collect()
         };
-        let mut rows: Vec<(Vec<(usize, u32)>, &[Token], &PathCounts)> =
-            state.iter().map(|(p, c)| (key(p), p, c)).collect();
+        let mut rows: Vec<Row<'_>> = state.iter().map(|(p, c)| (key(p), p, c)).collect();
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
         let rates: FxHashMap<Box<[Token]>, f64> =

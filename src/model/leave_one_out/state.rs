@@ -142,6 +142,7 @@ impl PathTable {
     }
 
     /// Every path with its counts, in no particular order.
+    #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&[Token], &PathCounts)> + '_ {
         self.paths.iter().map(|(k, v)| (&**k, v))
     }
