@@ -57,6 +57,14 @@ pub enum JourneyError {
     /// Some touchpoints carry a timestamp and others do not.
     #[error("either every touchpoint of a journey has a timestamp or none has")]
     MixedTimestamps,
+    /// Frequency tags must be one per touch, each at least 1.
+    #[error("{tags} frequency tags for {touches} touches (give one tag of at least 1 per touch)")]
+    InvalidTags {
+        /// How many tags were given.
+        tags: usize,
+        /// How many touches the journey has.
+        touches: usize,
+    },
 }
 
 /// What went wrong while reading a CSV input. See [`ReadError`] for where.
@@ -606,6 +614,26 @@ pub enum ModelError {
         iterations: usize,
         /// The largest absolute component of the last step.
         last_step: f64,
+    },
+    /// A path transform (see [`crate::transform`]) could not be parsed, or
+    /// the list breaks a chain rule (`frequency` must be last).
+    #[error("invalid path transform #{position} `{text}`: {reason}")]
+    InvalidTransform {
+        /// The transform's 1-based position in the list.
+        position: usize,
+        /// The offending text.
+        text: String,
+        /// What is wrong, and what is accepted.
+        reason: String,
+    },
+    /// The journey carries frequency tokens (the `frequency` path
+    /// transform), which the model cannot build its states from yet.
+    #[error(
+        "model `{model}` does not support frequency tokens yet (the `frequency` path transform); use `exposure` or `first` instead"
+    )]
+    TokensUnsupported {
+        /// The model's name.
+        model: String,
     },
     /// A serialised state could not be read (see
     /// [`StateError`]).

@@ -67,6 +67,9 @@ pub struct Journey {
     conversion_time: Option<DateTime<Utc>>,
     id: Option<Box<str>>,
     index: Option<u32>,
+    /// Frequency tags, one per touch, or empty for an ordinary journey
+    /// (see [`Journey::tags`]).
+    tags: Vec<u32>,
 }
 
 impl Journey {
@@ -92,6 +95,7 @@ impl Journey {
             conversion_time: None,
             id: None,
             index: None,
+            tags: Vec::new(),
         })
     }
 
@@ -115,7 +119,74 @@ impl Journey {
         self.conversion_time = None;
         self.id = None;
         self.index = None;
+        self.tags.clear();
         Ok(())
+    }
+
+    /// Makes this journey the transform of `source`: swaps in `touches`
+    /// and `tags` (which receive the old buffers, so that a reused output
+    /// journey allocates nothing in the steady state) and copies the
+    /// outcome, conversion time and journey index of `source` (not its id,
+    /// which would allocate). The caller guarantees the invariants: at
+    /// least one touch, timestamps on all or none, `tags` empty or one per
+    /// touch, each at least 1.
+    pub(crate) fn assign_tokens(
+        &mut self,
+        source: &Journey,
+        touches: &mut Vec<Touchpoint>,
+        tags: &mut Vec<u32>,
+    ) {
+        std::mem::swap(&mut self.touches, touches);
+        std::mem::swap(&mut self.tags, tags);
+        self.conversions = source.conversions;
+        self.non_conversions = source.non_conversions;
+        self.value = source.value;
+        self.conversion_time = source.conversion_time;
+        self.id = None;
+        self.index = source.index;
+    }
+
+    /// Tags every touch with a count (a frequency token, as the
+    /// `frequency` path transform makes them): touch `i` becomes the token
+    /// (channel, `tags[i]`). Models that credit channels ignore tags; models
+    /// whose result depends on path identity compare tokens. An empty
+    /// `tags` removes the tags.
+    ///
+    /// ```
+    /// use attribution::{Channels, Journey};
+    ///
+    /// let mut channels = Channels::new();
+    /// let (a, b) = (channels.intern("A")?, channels.intern("B")?);
+    /// let journey = Journey::from_channels(&[a, b], 1, 0, 0.0)?.with_tags(vec![3, 1])?;
+    /// assert_eq!(journey.tags(), Some(&[3, 1][..]));
+    /// assert_eq!(journey.token(0), Some((a, Some(3))));
+    /// assert!(Journey::from_channels(&[a], 1, 0, 0.0)?.with_tags(vec![1, 2]).is_err());
+    /// # Ok::<(), attribution::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`JourneyError::InvalidTags`] unless `tags` is empty or has one tag
+    /// per touch, each at least 1.
+    pub fn with_tags(mut self, tags: Vec<u32>) -> Result<Self, JourneyError> {
+        check_tags(self.touches.len(), &tags)?;
+        self.tags = tags;
+        Ok(self)
+    }
+
+    /// The frequency tags, one per touch, when the journey carries tokens
+    /// (made by the `frequency` path transform, see
+    /// [`crate::transform`]); `None` for an ordinary journey.
+    #[must_use]
+    pub fn tags(&self) -> Option<&[u32]> {
+        (!self.tags.is_empty()).then_some(self.tags.as_slice())
+    }
+
+    /// Token `i`: its channel and, for a tagged journey, its tag.
+    #[must_use]
+    pub fn token(&self, i: usize) -> Option<(ChannelId, Option<u32>)> {
+        let touch = self.touches.get(i)?;
+        Some((touch.channel, self.tags.get(i).copied()))
     }
 
     /// Renames the channels of the touches (e.g. from a piece-local channel
@@ -279,6 +350,17 @@ impl Journey {
     }
 }
 
+/// The invariants of [`Journey::with_tags`].
+fn check_tags(touches: usize, tags: &[u32]) -> Result<(), JourneyError> {
+    if !tags.is_empty() && (tags.len() != touches || tags.contains(&0)) {
+        return Err(JourneyError::InvalidTags {
+            tags: tags.len(),
+            touches,
+        });
+    }
+    Ok(())
+}
+
 /// The invariants of [`Journey::new`].
 fn check(touches: &[Touchpoint], value: f64) -> Result<(), JourneyError> {
     if touches.is_empty() {
@@ -306,6 +388,8 @@ struct JourneyRepr {
     value: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     conversion_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<u32>,
 }
 
 impl TryFrom<JourneyRepr> for Journey {
@@ -316,7 +400,7 @@ impl TryFrom<JourneyRepr> for Journey {
         journey.conversion_time = r.conversion_time;
         journey.id = r.id.map(Into::into);
         journey.index = r.journey_index;
-        Ok(journey)
+        journey.with_tags(r.tags)
     }
 }
 
@@ -330,6 +414,7 @@ impl From<Journey> for JourneyRepr {
             non_conversions: j.non_conversions,
             value: j.value,
             conversion_time: j.conversion_time,
+            tags: j.tags,
         }
     }
 }

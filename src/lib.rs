@@ -191,6 +191,7 @@ pub mod journey;
 pub mod model;
 pub mod numeric;
 mod parallel;
+pub mod transform;
 
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{

@@ -72,7 +72,7 @@ fn errors_name_what_is_wrong() {
         err("u-shaped:first=0.3"),
         "unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
          linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
-         shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley, dda)"
+         shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley, dda, leave-one-out)"
     );
     assert_eq!(
         err("first-touch:weight=1"),

@@ -115,7 +115,19 @@ pub fn write_journeys<W: Write>(set: &JourneySet, w: W, sep: &str) -> Result<(),
                 ))
             })?);
         }
-        record.push(join_checked(&names, sep, n)?);
+        match journey.tags() {
+            // Frequency tokens, for display only: `Name(count)`.
+            Some(tags) => {
+                let tokens: Vec<String> = names
+                    .iter()
+                    .zip(tags)
+                    .map(|(name, tag)| format!("{name}({tag})"))
+                    .collect();
+                let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+                record.push(join_checked(&refs, sep, n)?);
+            }
+            None => record.push(join_checked(&names, sep, n)?),
+        }
         record.push(journey.conversions().to_string());
         if with_nulls {
             record.push(journey.non_conversions().to_string());

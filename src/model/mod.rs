@@ -88,13 +88,14 @@
 pub mod dda;
 mod dynamic;
 pub mod heuristic;
+pub mod leave_one_out;
 pub mod markov;
 pub mod markov_shapley;
 pub mod ordered;
 mod registry;
 pub mod shao_li;
 pub mod shapley;
-mod spec;
+pub(crate) mod spec;
 mod state_bundle;
 pub(crate) mod state_file;
 mod table;

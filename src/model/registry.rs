@@ -77,7 +77,7 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 ///     ["first-touch", "last-touch", "last-non-direct", "linear", "position-based",
 ///      "time-decay", "position-decay", "markov", "shapley", "shapley-rate",
 ///      "shapley-exact-set", "shapley-ordered", "shao-li", "participation", "markov-shapley",
-///      "dda"]
+///      "dda", "leave-one-out"]
 /// );
 /// let model = registry.parse("position-based:first=0.3")?;
 /// assert_eq!(model.spec().to_string(), "position-based:first=0.3,last=0.4");
@@ -85,7 +85,8 @@ pub type ModelAndState = (Box<dyn DynModel>, Box<dyn super::DynState>);
 ///     registry.parse("u-shaped").err().map(|e| e.to_string()).as_deref(),
 ///     Some("unknown model `u-shaped` (known models: first-touch, last-touch, last-non-direct, \
 ///           linear, position-based, time-decay, position-decay, markov, shapley, shapley-rate, \
-///           shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley, dda)")
+///           shapley-exact-set, shapley-ordered, shao-li, participation, markov-shapley, dda, \
+///           leave-one-out)")
 /// );
 /// assert_eq!(
 ///     registry.parse("markov:ordr=2").err().map(|e| e.to_string()).as_deref(),
@@ -141,6 +142,7 @@ impl Registry {
             Box::new(s::ParticipationFactory),
             Box::new(super::markov_shapley::MarkovShapleyFactory),
             Box::new(super::dda::DdaFactory),
+            Box::new(super::leave_one_out::LeaveOneOutFactory),
         ];
         Self { factories }
     }
@@ -186,13 +188,21 @@ impl Registry {
     ///
     /// [`ModelError::UnknownModel`] (with the known names), and as
     /// [`ModelFactory::build`].
+    ///
+    /// A `transform` key (path transforms, see [`crate::transform`]) is the
+    /// registry's, for every model: it is taken off the spec, the model is
+    /// built from the rest and put behind the transforms
+    /// ([`Transforms::wrap`](crate::transform::Transforms::wrap)).
     pub fn build(&self, spec: &ModelSpec) -> Result<Box<dyn DynModel>, ModelError> {
-        self.factory(&spec.name)
+        let (inner, transforms) = crate::transform::Transforms::split_spec(spec)?;
+        let model = self
+            .factory(&inner.name)
             .ok_or_else(|| ModelError::UnknownModel {
-                name: spec.name.clone(),
+                name: inner.name.clone(),
                 known: self.names().iter().map(|&n| n.to_owned()).collect(),
             })?
-            .build(spec)
+            .build(&inner)?;
+        Ok(transforms.wrap(model))
     }
 
     /// The model of the spec text `text` (see [`ModelSpec`] for the syntax).

@@ -231,6 +231,12 @@ pub struct JourneysArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Path transform applied to every journey before it is written;
+    /// repeatable, applied in the order given (see `attribute --help`).
+    /// `frequency` tokens are written `Name(count)`, for display only.
+    #[arg(long, value_name = "T")]
+    pub transform: Vec<String>,
+
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]
     pub build: BuildArgs,
@@ -297,6 +303,14 @@ pub struct ModelArgs {
     /// shapley-rate: keep at most K distinct channels per journey (0: all).
     #[arg(long, default_value_t = 0, value_name = "K")]
     pub shapley_max_channels: usize,
+
+    /// Path transform applied to every journey before every model; repeatable,
+    /// applied in the order given: unique, exposure, first, frequency (last),
+    /// trim-last:N, remove-if-not-all:CHANNEL, remove-if-last-and-not-all:CHANNEL.
+    /// States carry the list (states of different lists do not merge); the
+    /// `model` column names the model without it (one list for the whole run).
+    #[arg(long, value_name = "T")]
+    pub transform: Vec<String>,
 
     /// shapley-rate: which K channels --shapley-max-channels keeps: the most recently
     /// touched, or the alphabetically last (as marketing-attribution-models does).

@@ -12,7 +12,9 @@ use crate::args::{AttributeArgs, BuildArgs, InputArgs, ModelArgs};
 use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
-use crate::models::{DEGENERATE, Models, ONE_OUTCOME, Plan, TOO_MANY_CHANNELS, warn_unused_options};
+use crate::models::{
+    DEGENERATE, Models, ONE_OUTCOME, Plan, TOO_MANY_CHANNELS, warn_unused_options,
+};
 use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
@@ -145,6 +147,7 @@ pub fn observe_input(
     let Some(Started { plan, has_value }) = started else {
         return Err(CliError::Other("internal: no header".to_owned()));
     };
+    crate::journeys::warn_absent_channels(&model_args.transform, &channels);
     if given.has("direct") && plan.runs("last-non-direct") {
         checks::direct_channels(&model_args.direct, &channels);
     }

@@ -346,6 +346,8 @@ pub fn labels(specs: &[ModelSpec]) -> Vec<String> {
 /// anything is read.
 pub struct Models<'r> {
     registry: &'r Registry,
+    /// `--transform`, added to every spec without its own `transform` key.
+    transforms: attribution::transform::Transforms,
     requests: Vec<Request>,
     /// For every flag given on the command line: its assignments.
     flags: Vec<(&'static Flag, Assignments)>,
@@ -390,8 +392,10 @@ impl<'r> Models<'r> {
             }
             flags.push((flag, assignments));
         }
+        let transforms = attribution::transform::Transforms::parse(&args.transform)?;
         let models = Self {
             registry,
+            transforms,
             requests,
             flags,
         };
@@ -470,7 +474,12 @@ impl<'r> Models<'r> {
             .map(|flagged| {
                 let mut full = spec.clone();
                 full.params.extend(flagged);
-                factory.build(&full).map_err(CliError::from)
+                let key = attribution::transform::TRANSFORM_KEY;
+                if !self.transforms.is_identity() && full.get(key).is_none() {
+                    full = full.with(key, self.transforms.spec_value());
+                }
+                // The registry takes the `transform` key off for the factory.
+                self.registry.build(&full).map_err(CliError::from)
             })
             .collect()
     }

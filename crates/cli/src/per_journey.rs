@@ -74,9 +74,9 @@ impl PerJourney {
         if !markov.is_empty() {
             warning(format!(
                 "--per-journey: {} left out of `{}` (their credit is not defined journey by \
-                 journey in one pass: Markov, Shao & Li and dda need the model fitted on the \
-                 whole input, shapley-rate and shapley-exact-set are games over whole channel sets, \
-                 markov-shapley a game over the whole chain)",
+                 journey in one pass: Markov, Shao & Li, dda and leave-one-out need the model \
+                 fitted on the whole input, shapley-rate and shapley-exact-set are games over \
+                 whole channel sets, markov-shapley a game over the whole chain)",
                 markov.join(", "),
                 self.path.display()
             ));

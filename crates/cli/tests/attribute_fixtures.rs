@@ -263,10 +263,10 @@ fn all_includes_markov_with_removal_effects() {
     ]));
     assert_eq!(
         out.len(),
-        14 * 4 + 5,
+        15 * 4 + 5,
         "six untimed heuristics, markov, shapley, shapley-rate, shapley-exact-set, \
-         shapley-ordered, shao-li, participation and markov-shapley, four channels each; dda, \
-         four channels and its (baseline)"
+         shapley-ordered, shao-li, participation, markov-shapley and leave-one-out, four \
+         channels each; dda, four channels and its (baseline)"
     );
     assert_eq!(
         out[&("markov".to_owned(), "LinkedIn".to_owned())].2,

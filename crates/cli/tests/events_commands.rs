@@ -47,9 +47,9 @@ fn built_journeys_read_back_to_the_same_credits() {
     assert_eq!(from_events, from_journeys);
     assert_eq!(
         from_events.len(),
-        15 * 4 + 5,
-        "all seven heuristics, markov, the six Shapley-family models and markov-shapley on \
-         timed input, four channels each; dda, four channels and its (baseline)"
+        16 * 4 + 5,
+        "all seven heuristics, markov, the six Shapley-family models, markov-shapley and \
+         leave-one-out on timed input, four channels each; dda, four channels and its (baseline)"
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

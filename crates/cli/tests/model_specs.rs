@@ -155,7 +155,7 @@ fn spec_errors_are_the_librarys_with_exit_code_2() {
             "error: unknown model `u-shaped` (known models: first-touch, last-touch, \
              last-non-direct, linear, position-based, time-decay, position-decay, markov, shapley, \
              shapley-rate, shapley-exact-set, shapley-ordered, shao-li, participation, \
-             markov-shapley, dda)\n",
+             markov-shapley, dda, leave-one-out)\n",
         ),
         (
             "linear,markov:max_steps=0",

@@ -125,12 +125,12 @@ fn rows_sum_to_every_heuristic_of_the_fixture() {
     assert!(
         lines[1].starts_with(
             "warning: --per-journey: markov, shapley-rate, shapley-exact-set, shao-li, \
-             markov-shapley, dda left out of `"
+             markov-shapley, dda, leave-one-out left out of `"
         ) && lines[1].ends_with(
             "per_journey.csv` (their credit is not defined journey by journey in one pass: \
-             Markov, Shao & Li and dda need the model fitted on the whole input, shapley-rate \
-             and shapley-exact-set are games over whole channel sets, markov-shapley a game \
-             over the whole chain)"
+             Markov, Shao & Li, dda and leave-one-out need the model fitted on the whole input, \
+             shapley-rate and shapley-exact-set are games over whole channel sets, \
+             markov-shapley a game over the whole chain)"
         ),
         "{stderr}"
     );

@@ -434,7 +434,7 @@ fn state_checks_its_options_like_attribute() {
             "error: unknown model `magic` (known models: first-touch, last-touch, \
              last-non-direct, linear, position-based, time-decay, position-decay, markov, shapley, \
              shapley-rate, shapley-exact-set, shapley-ordered, shao-li, participation, \
-             markov-shapley, dda)\n",
+             markov-shapley, dda, leave-one-out)\n",
         ),
         (
             vec!["--order", "0"],

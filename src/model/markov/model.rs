@@ -161,6 +161,11 @@ impl Markov {
                 state: Some(state.spec().to_string()),
             });
         }
+        if journey.tags().is_some() {
+            return Err(ModelError::TokensUnsupported {
+                model: self.name().to_owned(),
+            });
+        }
         state.follow(channels)?;
         if let Some(t) = journey
             .touches()
@@ -261,6 +266,11 @@ impl Model for Markov {
         channels: &Channels,
         fitted: Option<&MarkovFit>,
     ) -> Result<Option<JourneyCredit>, ModelError> {
+        if journey.tags().is_some() {
+            return Err(ModelError::TokensUnsupported {
+                model: self.name().to_owned(),
+            });
+        }
         let Some(fit) = fitted else {
             return Ok(None);
         };

@@ -135,6 +135,11 @@ impl MarkovShapley {
                 state: Some(state.spec().to_string()),
             });
         }
+        if journey.tags().is_some() {
+            return Err(ModelError::TokensUnsupported {
+                model: self.name().to_owned(),
+            });
+        }
         state.extend_channels(channels)?;
         if let Some(t) = journey
             .touches()
