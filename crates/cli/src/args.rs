@@ -270,7 +270,7 @@ pub struct ModelArgs {
 
     /// Markov order: states are windows of K consecutive touches. Several
     /// orders, comma-separated (e.g. `1,2,3`), run one Markov model each,
-    /// labelled `markov:order=K` in the output (a single order: `markov`).
+    /// labelled `markov:order=K` in the output (order 1 alone: `markov`).
     #[arg(
         long,
         value_delimiter = ',',

@@ -316,21 +316,32 @@ impl Plan {
     }
 }
 
-/// The output label of each spec: its name when it is the only spec of
-/// that name, else its name and the parameters in which the specs of that
-/// name differ (`markov:order=2`).
-pub fn labels(specs: &[ModelSpec]) -> Vec<String> {
+/// The output label of each spec: its name, then the parameters that
+/// differ from the model's defaults or among the specs of that name, in
+/// the spec's (the registry's) key order: `dda:value=logit-pairwise`,
+/// `markov:order=1` and `markov:order=2` when both run. The run's path
+/// transforms (one list for every model) are left out unless the specs of
+/// a name differ in them.
+pub fn labels(specs: &[ModelSpec], registry: &Registry) -> Vec<String> {
+    let transform = attribution::transform::TRANSFORM_KEY;
     specs
         .iter()
         .map(|spec| {
             let same: Vec<&ModelSpec> = specs.iter().filter(|s| s.name == spec.name).collect();
-            if same.len() < 2 {
-                return spec.name.clone();
-            }
+            let defaults = registry
+                .build(&ModelSpec::new(spec.name.as_str()))
+                .map(|m| m.spec())
+                .ok();
             let differing = spec
                 .params
                 .iter()
-                .filter(|(k, v)| same.iter().any(|s| s.get(k) != Some(v.as_str())))
+                .filter(|(k, v)| {
+                    let from_default = k != transform
+                        && defaults
+                            .as_ref()
+                            .is_some_and(|d| d.get(k) != Some(v.as_str()));
+                    from_default || same.iter().any(|s| s.get(k) != Some(v.as_str()))
+                })
                 .cloned()
                 .collect();
             ModelSpec {
@@ -522,7 +533,7 @@ impl<'r> Models<'r> {
         let specs: Vec<ModelSpec> = unique.iter().map(|(s, _, _)| s.clone()).collect();
         let chosen = unique
             .into_iter()
-            .zip(labels(&specs))
+            .zip(labels(&specs, self.registry))
             .map(|((spec, model, from_all), label)| Chosen {
                 model: Arc::from(model),
                 spec,
@@ -659,12 +670,30 @@ mod tests {
         .map(|s| s.parse().unwrap())
         .collect();
         assert_eq!(
-            labels(&specs),
+            labels(&specs, &Registry::builtin()),
             [
                 "markov:order=1,max_steps=none",
                 "linear",
                 "markov:order=2,max_steps=none",
                 "markov:order=2,max_steps=5"
+            ]
+        );
+        // A lone spec names what differs from the defaults, in key order.
+        let specs: Vec<ModelSpec> = [
+            "dda:value=logit-pairwise,baseline=zero,credit=realised,lambda=1,prior_weight=10,\
+             max_channels=16",
+            "markov:order=2,max_steps=none,self_loops=false,transform=exposure",
+            "linear:split=touch",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        assert_eq!(
+            labels(&specs, &Registry::builtin()),
+            [
+                "dda:value=logit-pairwise,baseline=zero",
+                "markov:order=2",
+                "linear"
             ]
         );
     }

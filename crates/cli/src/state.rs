@@ -128,7 +128,11 @@ pub fn merge(args: &MergeArgs, registry: &Registry) -> Result<(), CliError> {
     let specs: Vec<ModelSpec> = merged.specs().cloned().collect();
     let progress = Progress::phase("computing credits");
     let mut results: Vec<Labelled> = Vec::with_capacity(specs.len());
-    for (((model, state), label), spec) in merged.entries().zip(labels(&specs)).zip(specs.iter()) {
+    for (((model, state), label), spec) in merged
+        .entries()
+        .zip(labels(&specs, registry))
+        .zip(specs.iter())
+    {
         match finish(model, state) {
             Ok(attribution) => results.push(Labelled {
                 label,

@@ -114,7 +114,7 @@ fn a_step_cap_removing_most_conversions_is_warned_about() {
     assert_eq!(
         stdout,
         "model,channel,conversions,value,removal_effect,removal_effect_error\n\
-         markov,A,0,0,0,0\nmarkov,B,4,4,1,0\n"
+         markov:max_steps=1,A,0,0,0,0\nmarkov:max_steps=1,B,4,4,1,0\n"
     );
     assert_eq!(
         stderr,

@@ -236,7 +236,7 @@ fn several_markov_orders_in_one_run() {
         checked += 1;
     }
     assert_eq!(checked, 12);
-    // One order keeps the plain label.
+    // One order names itself when it is not the default.
     let one = run_ok(&[
         "attribute",
         &fixture("tiny/paths.csv"),
@@ -248,7 +248,9 @@ fn several_markov_orders_in_one_run() {
         "csv",
     ]);
     assert!(
-        one.lines().skip(1).all(|l| l.starts_with("markov,")),
+        one.lines()
+            .skip(1)
+            .all(|l| l.starts_with("markov:order=2,")),
         "{one}"
     );
     // The table's footnote names every order.

@@ -69,7 +69,7 @@ fn shapley_flags_set_the_rate_game() {
     };
     // count: LinkedIn 11/3, PPC and Email 1/6, LandingPage 0.
     let count = csv(&["--shapley-value", "count"]);
-    let get = |out: &common::Credits, ch: &str| out[&("shapley-rate".to_owned(), ch.to_owned())];
+    let get = |out: &common::Credits, ch: &str| common::credit_of(out, "shapley-rate", ch).unwrap();
     assert!(close(get(&count, "LinkedIn").0, 11.0 / 3.0));
     assert!(close(get(&count, "Email").0, 1.0 / 6.0));
     assert!(close(get(&count, "LandingPage").0, 0.0));

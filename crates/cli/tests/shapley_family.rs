@@ -94,18 +94,18 @@ fn max_position_pools_into_a_labelled_bucket() {
     assert_eq!(
         positions.unwrap(),
         "model,channel,position,conversions,value\n\
-         shapley-ordered,PPC,1,0.25,30\n\
-         shapley-ordered,PPC,2+,0.5,50\n\
-         shapley-ordered,LandingPage,1,0,0\n\
-         shapley-ordered,LandingPage,2+,0.25,30\n\
-         shapley-ordered,Email,1,0.25,15\n\
-         shapley-ordered,Email,2+,0.5,45\n\
-         shapley-ordered,LinkedIn,1,1.5,130\n\
-         shapley-ordered,LinkedIn,2+,0.75,60\n"
+         shapley-ordered:max_position=2,PPC,1,0.25,30\n\
+         shapley-ordered:max_position=2,PPC,2+,0.5,50\n\
+         shapley-ordered:max_position=2,LandingPage,1,0,0\n\
+         shapley-ordered:max_position=2,LandingPage,2+,0.25,30\n\
+         shapley-ordered:max_position=2,Email,1,0.25,15\n\
+         shapley-ordered:max_position=2,Email,2+,0.5,45\n\
+         shapley-ordered:max_position=2,LinkedIn,1,1.5,130\n\
+         shapley-ordered:max_position=2,LinkedIn,2+,0.75,60\n"
     );
     // The totals do not change; the main CSV's positions column has two entries.
     assert!(
-        stdout.contains("shapley-ordered,LinkedIn,2.25,190,,1.5|0.75\n"),
+        stdout.contains("shapley-ordered:max_position=2,LinkedIn,2.25,190,,1.5|0.75\n"),
         "{stdout}"
     );
     // A spec's own key wins over the flag; both run, labelled by the parameter.
@@ -151,7 +151,7 @@ fn shao_normalise_journey_sums_each_journey() {
         ("Email", 23.0 / 48.0, 41.0),
         ("LinkedIn", 697.0 / 240.0, 251.0),
     ] {
-        let (gc, gv, _) = out[&("shao-li".to_owned(), channel.to_owned())];
+        let (gc, gv, _) = common::credit_of(&out, "shao-li", channel).unwrap();
         assert!(close(gc, c) && close(gv, v), "{channel}: {gc} {gv}");
     }
     // No model with positions runs: a warning, and the header alone.
