@@ -144,10 +144,6 @@ impl Fitted for LeaveOneOutFit {
     }
 }
 
-/// A path in the canonical order: its sort key (channel ranks by name,
-/// tags), its tokens and its counts.
-type Row<'a> = (Vec<(usize, u32)>, &'a [Token], &'a PathCounts);
-
 /// The weights of the positions of `path` into `weights`: `rate_without(i)`
 /// is p(P∖i) (`None` for a one-touch path's only position is not asked).
 fn position_weights(
@@ -211,46 +207,14 @@ impl LeaveOneOut {
     }
 }
 
-impl Model for LeaveOneOut {
-    type State = PathTable;
-    type Fitted = LeaveOneOutFit;
-
-    fn name(&self) -> &'static str {
-        "leave-one-out"
-    }
-
-    fn spec(&self) -> ModelSpec {
-        ModelSpec::new("leave-one-out")
-    }
-
-    fn new_state(&self) -> PathTable {
-        PathTable::new(Model::spec(self))
-    }
-
-    fn observe(
-        &self,
-        state: &mut PathTable,
-        journey: &Journey,
-        channels: &Channels,
-    ) -> Result<(), ModelError> {
-        state.observe(journey, channels, None)
-    }
-
-    fn observe_weighted(
-        &self,
-        state: &mut PathTable,
-        journey: &Journey,
-        channels: &Channels,
-        weight: f64,
-    ) -> Result<(), ModelError> {
-        state.observe(journey, channels, (weight != 1.0).then_some(weight))
-    }
-
-    fn fit(&self, state: &PathTable) -> Result<LeaveOneOutFit, ModelError> {
+impl LeaveOneOut {
+    /// Spec §3 on a state: path rates from the state's own counts, the
+    /// converting paths in a canonical order (sorted by channel name, then
+    /// tag), so the sums do not depend on row order, partitions or channel
+    /// ids.
+    fn credit(&self, state: &PathTable) -> Result<Attribution, ModelError> {
         crate::model::check_spec(&Model::spec(self), state.spec())?;
         let channels = state.channels();
-        // Canonical order: paths sorted by channel name (then tag), so the
-        // sums do not depend on row order, partitions or channel ids.
         let mut by_name: Vec<(ChannelId, &str)> = channels.iter().collect();
         by_name.sort_unstable_by(|a, b| a.1.cmp(b.1));
         let mut rank = vec![0usize; channels.len()];
@@ -259,25 +223,17 @@ impl Model for LeaveOneOut {
                 *slot = r;
             }
         }
-        let key = |path: &[Token]| -> Vec<(usize, u32)> {
-            path.iter()
-                .map(|(c, t)| (rank.get(c.index()).copied().unwrap_or(usize::MAX), *t))
-                .collect()
-        };
-        let mut rows: Vec<Row<'_>> = state.iter().map(|(p, c)| (key(p), p, c)).collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let key = |&(c, t): &Token| (rank.get(c.index()).copied().unwrap_or(usize::MAX), t);
+        let mut rows: Vec<(&[Token], &PathCounts)> =
+            state.iter().filter(|(_, c)| c.converts()).collect();
+        rows.sort_unstable_by(|a, b| a.0.iter().map(key).cmp(b.0.iter().map(key)));
 
-        let rates: FxHashMap<Box<[Token]>, f64> =
-            state.iter().map(|(p, c)| (p.into(), c.rate())).collect();
-        let rate_of = |p: &[Token]| rates.get(p).copied().unwrap_or(0.0);
+        let rate_of = |p: &[Token]| state.get(p).map_or(0.0, PathCounts::rate);
         let mut conversions = vec![CompensatedSum::default(); channels.len()];
         let mut values = vec![CompensatedSum::default(); channels.len()];
         let (mut total_c, mut total_v) = (CompensatedSum::default(), CompensatedSum::default());
         let (mut scratch, mut weights) = (Vec::new(), Vec::new());
-        for (_, path, counts) in &rows {
-            if !counts.converts() {
-                continue;
-            }
+        for (path, counts) in &rows {
             let (c, v) = (counts.conversions(), counts.value());
             total_c.add(c);
             total_v.add(v);
@@ -324,11 +280,59 @@ impl Model for LeaveOneOut {
             total_c.value(),
             total_v.value(),
         );
+        Ok(attribution)
+    }
+}
+
+impl Model for LeaveOneOut {
+    type State = PathTable;
+    type Fitted = LeaveOneOutFit;
+
+    fn name(&self) -> &'static str {
+        "leave-one-out"
+    }
+
+    fn spec(&self) -> ModelSpec {
+        ModelSpec::new("leave-one-out")
+    }
+
+    fn new_state(&self) -> PathTable {
+        PathTable::new(Model::spec(self))
+    }
+
+    fn observe(
+        &self,
+        state: &mut PathTable,
+        journey: &Journey,
+        channels: &Channels,
+    ) -> Result<(), ModelError> {
+        state.observe(journey, channels, None)
+    }
+
+    fn observe_weighted(
+        &self,
+        state: &mut PathTable,
+        journey: &Journey,
+        channels: &Channels,
+        weight: f64,
+    ) -> Result<(), ModelError> {
+        state.observe(journey, channels, (weight != 1.0).then_some(weight))
+    }
+
+    fn fit(&self, state: &PathTable) -> Result<LeaveOneOutFit, ModelError> {
+        let attribution = self.credit(state)?;
+        let rates = state.iter().map(|(p, c)| (p.into(), c.rate())).collect();
         Ok(LeaveOneOutFit {
             attribution,
-            channels: channels.clone(),
+            channels: state.channels().clone(),
             rates,
         })
+    }
+
+    /// The attribution alone: no table of path rates for per-journey
+    /// credit is built.
+    fn finish(&self, state: &PathTable) -> Result<Attribution, ModelError> {
+        self.credit(state)
     }
 
     fn journey_credit(
