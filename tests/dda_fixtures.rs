@@ -4,35 +4,13 @@
 //! `expected_dda_per_set.csv`, to 1e-9, from every input shape; the worked
 //! numbers of the spec (§5.9).
 
-use attribution::assemble::JourneyBuilder;
-use attribution::io::events::EventReaderBuilder;
-use attribution::io::{ReaderBuilder, Shape};
+use attribution::io::Shape;
 use attribution::model::dda::{Dda, DdaFit};
 use attribution::model::{ModelSpec, Registry};
 use attribution::{Channels, Journey, JourneySet, Model, ModelError};
 
-const TINY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny");
-
-fn read(shape: Shape, file: &str) -> JourneySet {
-    let (set, report) = ReaderBuilder::new(shape)
-        .from_path(format!("{TINY}/{file}"))
-        .unwrap()
-        .read_all()
-        .unwrap();
-    assert_eq!(report.rejected(), 0);
-    set
-}
-
-fn shapes() -> Vec<(&'static str, JourneySet)> {
-    let events = EventReaderBuilder::new()
-        .from_path(format!("{TINY}/events.csv"))
-        .unwrap();
-    vec![
-        ("paths", read(Shape::Paths, "paths.csv")),
-        ("journeys", read(Shape::Journeys, "journeys.csv")),
-        ("events", JourneyBuilder::new().build(events).unwrap().0),
-    ]
-}
+mod tiny_shapes;
+use tiny_shapes::{TINY, read, shapes};
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)

@@ -6,37 +6,15 @@
 
 use std::collections::HashMap;
 
-use attribution::assemble::JourneyBuilder;
-use attribution::io::events::EventReaderBuilder;
-use attribution::io::{ReaderBuilder, Shape};
+use attribution::io::Shape;
 use attribution::model::Registry;
 use attribution::model::leave_one_out::LeaveOneOut;
 use attribution::transform::Transforms;
 use attribution::{Attribution, Channels, Journey, JourneySet, Merge, Model};
 use proptest::prelude::*;
 
-const TINY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny");
-
-fn read(shape: Shape, file: &str) -> JourneySet {
-    let (set, report) = ReaderBuilder::new(shape)
-        .from_path(format!("{TINY}/{file}"))
-        .unwrap()
-        .read_all()
-        .unwrap();
-    assert_eq!(report.rejected(), 0);
-    set
-}
-
-fn shapes() -> Vec<(&'static str, JourneySet)> {
-    let events = EventReaderBuilder::new()
-        .from_path(format!("{TINY}/events.csv"))
-        .unwrap();
-    vec![
-        ("paths", read(Shape::Paths, "paths.csv")),
-        ("journeys", read(Shape::Journeys, "journeys.csv")),
-        ("events", JourneyBuilder::new().build(events).unwrap().0),
-    ]
-}
+mod tiny_shapes;
+use tiny_shapes::{TINY, read, shapes};
 
 /// (channel, conversions, value) rows.
 type Rows = Vec<(String, f64, f64)>;

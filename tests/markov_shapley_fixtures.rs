@@ -4,35 +4,13 @@
 //! coalition values of the spec's worked example; removal effects equal to
 //! `markov`'s; the typed errors.
 
-use attribution::assemble::JourneyBuilder;
-use attribution::io::events::EventReaderBuilder;
-use attribution::io::{ReaderBuilder, Shape};
+use attribution::io::Shape;
 use attribution::model::Registry;
 use attribution::model::markov_shapley::MarkovShapley;
 use attribution::{Channels, Journey, JourneySet, Model, ModelError};
 
-const TINY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tiny");
-
-fn read(shape: Shape, file: &str) -> JourneySet {
-    let (set, report) = ReaderBuilder::new(shape)
-        .from_path(format!("{TINY}/{file}"))
-        .unwrap()
-        .read_all()
-        .unwrap();
-    assert_eq!(report.rejected(), 0);
-    set
-}
-
-fn shapes() -> Vec<(&'static str, JourneySet)> {
-    let events = EventReaderBuilder::new()
-        .from_path(format!("{TINY}/events.csv"))
-        .unwrap();
-    vec![
-        ("paths", read(Shape::Paths, "paths.csv")),
-        ("journeys", read(Shape::Journeys, "journeys.csv")),
-        ("events", JourneyBuilder::new().build(events).unwrap().0),
-    ]
-}
+mod tiny_shapes;
+use tiny_shapes::{TINY, read, shapes};
 
 /// `(spec, channel, conversions, value)` of the markov-shapley rows.
 fn expected() -> Vec<(String, String, f64, f64)> {
