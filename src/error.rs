@@ -615,7 +615,7 @@ pub enum ModelError {
         /// The largest absolute component of the last step.
         last_step: f64,
     },
-    /// A path transform (see [`crate::transform`]) could not be parsed, or
+    /// A path transform (see [`crate::model::transform`]) could not be parsed, or
     /// the list breaks a chain rule (`frequency` must be last).
     #[error("invalid path transform #{position} `{text}`: {reason}")]
     InvalidTransform {

@@ -176,7 +176,7 @@ impl Journey {
 
     /// The frequency tags, one per touch, when the journey carries tokens
     /// (made by the `frequency` path transform, see
-    /// [`crate::transform`]); `None` for an ordinary journey.
+    /// [`crate::model::transform`]); `None` for an ordinary journey.
     #[must_use]
     pub fn tags(&self) -> Option<&[u32]> {
         (!self.tags.is_empty()).then_some(self.tags.as_slice())

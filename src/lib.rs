@@ -24,7 +24,7 @@
 //! | [`attribution`] | what a model returns: credit per channel and per journey | the data types above |
 //! | [`io`] | the input layer: one record layer (csv-core tokenizer, BOM, delimiter detection, line numbers), one header resolver, field and timestamp parsers, shared reader options; the `paths`, `journeys` and `events` readers; the journeys writer | the data types |
 //! | [`assemble`] | event log → journeys: [`JourneyBuilder`](assemble::JourneyBuilder), its report, `parse_duration` | `io` and the data types |
-//! | [`model`] | the models ([`Model`], [`Merge`]): heuristics and Markov chains | the data types |
+//! | [`model`] | the models ([`Model`], [`Merge`]): heuristics, Markov chains, the Shapley family, the counterfactual models (`markov-shapley`, `dda`, `leave-one-out`), and the path transforms ([`model::transform`], also at [`transform`]) applied before them | the data types |
 //! | [`compare`] | several models' results side by side: shares, ranks, Kendall τ-b, the leader, disagreements | the data types |
 //!
 //! ## Brief overview
@@ -191,7 +191,6 @@ pub mod journey;
 pub mod model;
 pub mod numeric;
 mod parallel;
-pub mod transform;
 
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{
@@ -208,6 +207,7 @@ pub use crate::model::heuristic::{
     PositionBased, PositionDecay, TimeDecay, TouchWeights,
 };
 pub use crate::model::markov::{Markov, MarkovChain, TransitionCounts};
+pub use crate::model::transform;
 pub use crate::model::{Fitted, Merge, Model, ModelSpec};
 pub use crate::numeric::CompensatedSum;
 

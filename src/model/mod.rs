@@ -99,6 +99,7 @@ pub(crate) mod spec;
 mod state_bundle;
 pub(crate) mod state_file;
 mod table;
+pub mod transform;
 
 pub use dynamic::{DynFitted, DynModel, DynState};
 pub use registry::{ModelAndState, ModelFactory, Registry};

@@ -189,12 +189,12 @@ impl Registry {
     /// [`ModelError::UnknownModel`] (with the known names), and as
     /// [`ModelFactory::build`].
     ///
-    /// A `transform` key (path transforms, see [`crate::transform`]) is the
+    /// A `transform` key (path transforms, see [`crate::model::transform`]) is the
     /// registry's, for every model: it is taken off the spec, the model is
     /// built from the rest and put behind the transforms
-    /// ([`Transforms::wrap`](crate::transform::Transforms::wrap)).
+    /// ([`Transforms::wrap`](crate::model::transform::Transforms::wrap)).
     pub fn build(&self, spec: &ModelSpec) -> Result<Box<dyn DynModel>, ModelError> {
-        let (inner, transforms) = crate::transform::Transforms::split_spec(spec)?;
+        let (inner, transforms) = crate::model::transform::Transforms::split_spec(spec)?;
         let model = self
             .factory(&inner.name)
             .ok_or_else(|| ModelError::UnknownModel {

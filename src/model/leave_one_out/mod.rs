@@ -22,7 +22,7 @@ pub use state::{InvalidPathTable, PathCounts, PathTable, Token};
 ///
 /// # Definition
 ///
-/// Group the (transformed, see [`crate::transform`]) journeys by token
+/// Group the (transformed, see [`crate::model::transform`]) journeys by token
 /// path P: conv(P), null(P), V(P). The path rate is p(P) = conv(P) /
 /// (conv(P) + null(P)); a path never observed, or with both counts 0, has
 /// p = 0. For a converting path P = (t_1..t_L):
