@@ -333,14 +333,25 @@ fn markov_refuses_frequency_tokens() {
     for spec in [
         "markov:transform=frequency",
         "markov:order=2,transform=exposure|frequency",
+        "markov-shapley:transform=frequency",
     ] {
-        let err = registry.parse(spec).unwrap().attribute(&set).unwrap_err();
+        // The registry refuses to build it ...
+        let err = registry.parse(spec).unwrap_err();
         assert!(matches!(err, ModelError::TokensUnsupported { .. }), "{err}");
+        let name = spec.split(':').next().unwrap();
         assert_eq!(
             err.to_string(),
-            "model `markov` does not support frequency tokens yet (the `frequency` path \
-             transform); use `exposure` or `first` instead"
+            format!(
+                "model `{name}` does not support frequency tokens yet (the `frequency` path \
+                 transform); use `exposure` or `first` instead"
+            )
         );
+        // ... and the model refuses tagged journeys put behind the list by hand.
+        let model = registry.parse(name).unwrap();
+        assert!(!model.supports_tokens());
+        let wrapped = Transforms::parse(["frequency"]).unwrap().wrap(model);
+        let err = wrapped.attribute(&set).unwrap_err();
+        assert!(matches!(err, ModelError::TokensUnsupported { .. }), "{err}");
     }
     // Models crediting channels take tokens: frequency credits like first.
     let freq = registry

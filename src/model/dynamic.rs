@@ -235,6 +235,8 @@ pub trait DynModel: Send + Sync {
     ) -> Result<Option<JourneyCredit>, ModelError>;
     /// As [`Model::requires_timestamps`].
     fn requires_timestamps(&self) -> bool;
+    /// As [`Model::supports_tokens`].
+    fn supports_tokens(&self) -> bool;
     /// The state as bytes ([`StateEnvelope::to_bytes`]).
     ///
     /// # Errors
@@ -369,6 +371,10 @@ impl<M: Model + 'static> DynModel for M {
 
     fn requires_timestamps(&self) -> bool {
         Model::requires_timestamps(self)
+    }
+
+    fn supports_tokens(&self) -> bool {
+        Model::supports_tokens(self)
     }
 
     fn attribute(&self, journeys: &JourneySet) -> Result<Attribution, ModelError> {

@@ -259,6 +259,15 @@ pub trait Model: Send + Sync {
         false
     }
 
+    /// Whether the model accepts journeys carrying frequency tokens (the
+    /// `frequency` path transform, [`transform`]). The Markov models do not
+    /// (their states are built from channels): they refuse such journeys
+    /// with [`ModelError::TokensUnsupported`], and [`Registry::build`]
+    /// refuses to put them behind a list that makes tokens.
+    fn supports_tokens(&self) -> bool {
+        true
+    }
+
     /// Observes every journey of `journeys` and finishes: the one-call form.
     ///
     /// # Errors

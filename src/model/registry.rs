@@ -202,6 +202,11 @@ impl Registry {
                 known: self.names().iter().map(|&n| n.to_owned()).collect(),
             })?
             .build(&inner)?;
+        if transforms.makes_tokens() && !model.supports_tokens() {
+            return Err(ModelError::TokensUnsupported {
+                model: model.name().to_owned(),
+            });
+        }
         Ok(transforms.wrap(model))
     }
 

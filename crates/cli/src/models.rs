@@ -21,6 +21,11 @@ pub const NO_TIMESTAMPS: &str = "the input has no touch timestamps";
 /// (the warning gives the model's own explanation).
 pub const DEGENERATE: &str = "its game is degenerate on this input, see the warning";
 
+/// Why `--model all` leaves out a model that cannot read frequency tokens
+/// (the Markov models under `--transform frequency`).
+pub const NO_TOKENS: &str =
+    "its states are built from channels, not from the tokens of --transform frequency";
+
 /// Why `--model all` leaves out a model whose cost grows as 2^channels
 /// (markov-shapley) on an input with more channels than its cap.
 pub const TOO_MANY_CHANNELS: &str =
@@ -505,6 +510,17 @@ impl<'r> Models<'r> {
             match request {
                 Request::All => {
                     for name in self.registry.names() {
+                        // `--transform frequency`: the Markov models
+                        // cannot build states from tokens.
+                        if self.transforms.makes_tokens()
+                            && !self
+                                .registry
+                                .build(&ModelSpec::new(name))?
+                                .supports_tokens()
+                        {
+                            skipped.push((name.to_owned(), NO_TOKENS.to_owned()));
+                            continue;
+                        }
                         for model in self.expand(&ModelSpec::new(name))? {
                             if timed || !model.requires_timestamps() {
                                 models.push((model, true));

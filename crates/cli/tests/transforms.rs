@@ -150,11 +150,7 @@ fn invalid_transforms_exit_2_with_the_position_and_text() {
 #[test]
 fn markov_with_frequency_exits_2() {
     let input = fixture("tiny/paths.csv");
-    for (model, named) in [
-        ("markov", "markov"),
-        ("all", "markov"),
-        ("markov-shapley", "markov-shapley"),
-    ] {
+    for (model, named) in [("markov", "markov"), ("markov-shapley", "markov-shapley")] {
         let out = run(
             &[
                 "attribute",
@@ -179,6 +175,39 @@ fn markov_with_frequency_exits_2() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn all_with_frequency_leaves_the_markov_models_out() {
+    let input = fixture("tiny/paths.csv");
+    let out = run(
+        &[
+            "attribute",
+            &input,
+            "--transform",
+            "frequency",
+            "--format",
+            "csv",
+        ],
+        b"",
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("\nmarkov"), "{stdout}");
+    // leave-one-out runs on the tokens: the fixture's `frequency` row.
+    assert!(
+        stdout.contains("\nleave-one-out,LinkedIn,3.25,270,"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "markov (its states are built from channels, not from the tokens of --transform \
+             frequency); markov-shapley (its states are built from channels, not from the tokens \
+             of --transform frequency)"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

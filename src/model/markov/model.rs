@@ -185,6 +185,12 @@ impl Model for Markov {
     type State = TransitionCounts;
     type Fitted = MarkovFit;
 
+    /// The chain's states are windows of channels: frequency tokens are
+    /// refused ([`ModelError::TokensUnsupported`]).
+    fn supports_tokens(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         "markov"
     }

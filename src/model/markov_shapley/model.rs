@@ -225,6 +225,12 @@ impl Model for MarkovShapley {
     type State = MarkovShapleyCounts;
     type Fitted = MarkovShapleyFit;
 
+    /// The chain's states are windows of channels: frequency tokens are
+    /// refused ([`ModelError::TokensUnsupported`]).
+    fn supports_tokens(&self) -> bool {
+        false
+    }
+
     fn name(&self) -> &'static str {
         Self::NAME
     }

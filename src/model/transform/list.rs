@@ -123,6 +123,13 @@ impl Transforms {
         &self.list
     }
 
+    /// Whether the list holds `frequency`, so that journeys come out with
+    /// frequency tokens (see [`Journey::tags`]).
+    #[must_use]
+    pub fn makes_tokens(&self) -> bool {
+        self.list.contains(&PathTransform::Frequency)
+    }
+
     /// Whether the list is empty.
     #[must_use]
     pub fn is_empty(&self) -> bool {

@@ -255,6 +255,10 @@ impl DynModel for Transformed {
         self.inner.requires_timestamps()
     }
 
+    fn supports_tokens(&self) -> bool {
+        self.inner.supports_tokens()
+    }
+
     /// Magic, version, the outer spec, then the inner model's whole state
     /// file as a byte string.
     fn state_to_bytes(&self, state: &dyn DynState) -> Result<Vec<u8>, ModelError> {
