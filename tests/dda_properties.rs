@@ -257,4 +257,63 @@ proptest! {
         let z = f.attribution().get("Z").unwrap();
         prop_assert!(z.conversions.abs() <= 1e-9 && z.value.abs() <= 1e-7, "{:?}", z);
     }
+
+    /// Spec property 4 (b): with every non-empty subset of every converting
+    /// set observed, `smoothed-set` at prior weight 0 with a zero baseline is
+    /// the local conversion-rate game of `shapley-rate`.
+    #[test]
+    fn zero_prior_weight_with_every_subset_seen_is_shapley_rate(rows in rows()) {
+        let mut rows = rows;
+        let converting: Vec<Vec<usize>> = rows
+            .iter()
+            .filter(|r| r.1 > 0)
+            .map(|r| {
+                let mut s = r.0.clone();
+                s.sort_unstable();
+                s.dedup();
+                s
+            })
+            .collect();
+        for s in converting {
+            for mask in 1usize..(1 << s.len()) {
+                let subset: Vec<usize> = (0..s.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| s[i])
+                    .collect();
+                rows.push((subset, 0, 1, 0.0));
+            }
+        }
+        let set = set_of(&rows, &NAMES);
+        let dda = fit("dda:value=smoothed-set,prior-weight=0,baseline=zero", &set);
+        let rate = attribution::model::Registry::builtin()
+            .parse("shapley-rate")
+            .unwrap()
+            .attribute(&set)
+            .unwrap();
+        let a = dda.attribution();
+        prop_assert!(a.baseline().is_none_or(|b| b.conversions.abs() <= 1e-12));
+        for (d, r) in a.channels().iter().zip(rate.channels()) {
+            prop_assert_eq!(&d.name, &r.name);
+            prop_assert!(close(d.conversions, r.conversions, 1e-12), "{}: {} vs {}", d.name, d.conversions, r.conversions);
+            prop_assert!(close(d.value, r.value, 1e-12), "{}: {} vs {}", d.name, d.value, r.value);
+        }
+    }
+
+    /// Spec property 4 (c): a prior weight of 1e-9 is within 1e-6 of 0.
+    #[test]
+    fn a_tiny_prior_weight_is_the_zero_limit(rows in rows(), zero_baseline in any::<bool>()) {
+        let set = set_of(&rows, &NAMES);
+        let baseline = if zero_baseline { "zero" } else { "model" };
+        let at = |m: &str| fit(&format!("dda:value=smoothed-set,prior-weight={m},baseline={baseline}"), &set);
+        let (zero, tiny) = (at("0"), at("1e-9"));
+        let (z, t) = (zero.attribution(), tiny.attribution());
+        let scale = z.total_conversions().max(1.0);
+        let value_scale = z.total_value().max(1.0);
+        for (a, b) in z.channels().iter().zip(t.channels()) {
+            prop_assert!((a.conversions - b.conversions).abs() <= 1e-6 * scale, "{}: {} vs {}", a.name, a.conversions, b.conversions);
+            prop_assert!((a.value - b.value).abs() <= 1e-6 * value_scale, "{}: {} vs {}", a.name, a.value, b.value);
+        }
+        let (bz, bt) = (z.baseline().map_or(0.0, |b| b.conversions), t.baseline().map_or(0.0, |b| b.conversions));
+        prop_assert!((bz - bt).abs() <= 1e-6 * scale);
+    }
 }
