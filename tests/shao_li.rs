@@ -256,49 +256,16 @@ fn states_validate_when_read() {
 
 const NAMES: [&str; 6] = ["PPC", "Email", "Direct", "広告", "Display", "Brand, search"];
 
-#[derive(Debug, Clone)]
-struct Row {
-    path: Vec<usize>,
-    conversions: u64,
-    nulls: u64,
-    value: f64,
-}
+mod random_rows;
+use random_rows::Row;
 
 fn rows() -> impl Strategy<Value = Vec<Row>> {
-    prop::collection::vec(
-        (
-            prop::collection::vec(0..NAMES.len(), 1..8),
-            0u64..4,
-            0u64..4,
-            0u32..50_000,
-        )
-            .prop_map(|(path, conversions, nulls, cents)| Row {
-                path,
-                conversions,
-                nulls: if conversions + nulls == 0 { 1 } else { nulls },
-                value: f64::from(cents) / 100.0,
-            }),
-        1..30,
-    )
+    random_rows::rows(NAMES.len(), 8, 4, 30)
 }
 
+/// The journeys of `rows`, channel names interned in `order` first.
 fn read(rows: &[Row], order: &[usize]) -> JourneySet {
-    let mut set = JourneySet::new(Channels::new());
-    for &c in order {
-        if rows.iter().any(|r| r.path.contains(&c)) {
-            set.channels_mut().intern(NAMES[c]).unwrap();
-        }
-    }
-    for row in rows {
-        let ids: Vec<_> = row
-            .path
-            .iter()
-            .map(|&c| set.channels().get(NAMES[c]).unwrap())
-            .collect();
-        set.push(Journey::from_channels(&ids, row.conversions, row.nulls, row.value).unwrap())
-            .unwrap();
-    }
-    set
+    random_rows::read(&NAMES, rows, order)
 }
 
 /// Straight from the definition, over the raw rows: (conversions, value)

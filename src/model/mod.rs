@@ -323,6 +323,32 @@ pub(crate) fn whole_weight(weight: f64) -> Option<u64> {
     })
 }
 
+/// [`ModelError::UnknownChannel`] for the first touch of `journey` whose
+/// channel is outside `channels` (the check of every `observe` and
+/// `journey_credit`).
+pub(crate) fn check_channels(journey: &Journey, channels: &Channels) -> Result<(), ModelError> {
+    match journey.channels().find(|&c| !channels.contains(c)) {
+        Some(channel) => Err(ModelError::UnknownChannel {
+            id: channel.get(),
+            len: channels.len(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// [`ModelError::TokensUnsupported`] for a journey carrying frequency
+/// tokens, for the models whose states are built from channels
+/// ([`Model::supports_tokens`] false).
+pub(crate) fn check_untagged(model: &str, journey: &Journey) -> Result<(), ModelError> {
+    if journey.tags().is_some() {
+        Err(ModelError::TokensUnsupported {
+            model: model.to_owned(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// [`ModelError::IncompatibleStates`] unless two states to merge were made
 /// by models of the same spec (the first check of every [`Merge::merge`]).
 pub(crate) fn check_compatible(left: &ModelSpec, right: &ModelSpec) -> Result<(), ModelError> {

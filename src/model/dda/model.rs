@@ -211,12 +211,7 @@ impl Model for Dda {
         channels: &Channels,
         fitted: Option<&DdaFit>,
     ) -> Result<Option<JourneyCredit>, ModelError> {
-        if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-            return Err(ModelError::UnknownChannel {
-                id: channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         if self.credit == DdaCredit::Expected {
             return Err(ModelError::NoJourneyCredit {
                 model: self.model_spec().to_string(),

@@ -158,12 +158,7 @@ pub(crate) fn observe_journey<M: TouchWeights>(
     if conversions == 0 {
         return Ok(());
     }
-    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-        return Err(ModelError::UnknownChannel {
-            id: channel.get(),
-            len: channels.len(),
-        });
-    }
+    crate::model::check_channels(journey, channels)?;
     let v = journey.value();
     state.check_journey(conversions, v)?;
     let c = count_to_f64(conversions);
@@ -193,12 +188,7 @@ pub(crate) fn observe_journey_weighted<M: TouchWeights>(
     if conversions == 0 || weight == 0.0 {
         return Ok(());
     }
-    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-        return Err(ModelError::UnknownChannel {
-            id: channel.get(),
-            len: channels.len(),
-        });
-    }
+    crate::model::check_channels(journey, channels)?;
     let v = journey.value() * weight;
     match crate::model::whole_weight(weight) {
         Some(w) => {
@@ -232,12 +222,7 @@ pub(crate) fn journey_credit<M: TouchWeights>(
     if journey.conversions() == 0 {
         return Ok(None);
     }
-    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-        return Err(ModelError::UnknownChannel {
-            id: channel.get(),
-            len: channels.len(),
-        });
-    }
+    crate::model::check_channels(journey, channels)?;
     let shares = model.journey_shares(journey, channels)?;
     Ok(Some(JourneyCredit {
         journey: 0,

@@ -344,12 +344,7 @@ impl Model for LeaveOneOut {
         if journey.conversions() == 0 {
             return Ok(None);
         }
-        if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-            return Err(ModelError::UnknownChannel {
-                id: channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         let Some(fit) = fitted else {
             return Ok(None);
         };

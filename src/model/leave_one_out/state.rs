@@ -158,12 +158,7 @@ impl PathTable {
             crate::model::check_weight(w)?;
         }
         follow(&mut self.channels, channels)?;
-        if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-            return Err(ModelError::UnknownChannel {
-                id: channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         let (c, n, v) = (
             journey.conversions(),
             journey.non_conversions(),
@@ -199,22 +194,21 @@ impl PathTable {
             .saturating_add(counts.non_conversions);
         check_counts(total_c, total_j)?;
         tokens_of(journey, &mut self.key);
-        let mut merged = self
-            .paths
-            .get(self.key.as_slice())
-            .copied()
-            .unwrap_or_default();
+        // One lookup for a path seen before (the usual case), one more to
+        // insert a new one.
+        let slot = self.paths.get_mut(self.key.as_slice());
+        let mut merged = slot.as_deref().copied().unwrap_or_default();
         merged.add(&counts);
         if !merged.finite() {
             return Err(overflow());
         }
-        (self.conversions, self.journeys) = (total_c, total_j);
-        match self.paths.get_mut(self.key.as_slice()) {
+        match slot {
             Some(slot) => *slot = merged,
             None => {
                 self.paths.insert(self.key.as_slice().into(), merged);
             }
         }
+        (self.conversions, self.journeys) = (total_c, total_j);
         Ok(())
     }
 }

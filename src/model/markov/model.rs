@@ -161,22 +161,9 @@ impl Markov {
                 state: Some(state.spec().to_string()),
             });
         }
-        if journey.tags().is_some() {
-            return Err(ModelError::TokensUnsupported {
-                model: self.name().to_owned(),
-            });
-        }
+        crate::model::check_untagged(self.name(), journey)?;
         state.follow(channels)?;
-        if let Some(t) = journey
-            .touches()
-            .iter()
-            .find(|t| !channels.contains(t.channel))
-        {
-            return Err(ModelError::UnknownChannel {
-                id: t.channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         Ok(())
     }
 }
@@ -272,11 +259,7 @@ impl Model for Markov {
         channels: &Channels,
         fitted: Option<&MarkovFit>,
     ) -> Result<Option<JourneyCredit>, ModelError> {
-        if journey.tags().is_some() {
-            return Err(ModelError::TokensUnsupported {
-                model: self.name().to_owned(),
-            });
-        }
+        crate::model::check_untagged(self.name(), journey)?;
         let Some(fit) = fitted else {
             return Ok(None);
         };

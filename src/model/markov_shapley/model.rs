@@ -135,22 +135,9 @@ impl MarkovShapley {
                 state: Some(state.spec().to_string()),
             });
         }
-        if journey.tags().is_some() {
-            return Err(ModelError::TokensUnsupported {
-                model: self.name().to_owned(),
-            });
-        }
+        crate::model::check_untagged(self.name(), journey)?;
         state.extend_channels(channels)?;
-        if let Some(t) = journey
-            .touches()
-            .iter()
-            .find(|t| !channels.contains(t.channel))
-        {
-            return Err(ModelError::UnknownChannel {
-                id: t.channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         Ok(())
     }
 

@@ -211,13 +211,7 @@ impl ShapleyOrdered {
         if journey.conversions() == 0 {
             return Ok(());
         }
-        match journey.channels().find(|&c| !channels.contains(c)) {
-            Some(channel) => Err(ModelError::UnknownChannel {
-                id: channel.get(),
-                len: channels.len(),
-            }),
-            None => Ok(()),
-        }
+        crate::model::check_channels(journey, channels)
     }
 }
 
@@ -312,12 +306,7 @@ impl Model for ShapleyOrdered {
         if journey.conversions() == 0 {
             return Ok(None);
         }
-        if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-            return Err(ModelError::UnknownChannel {
-                id: channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         let mut shares = Vec::new();
         for_each_first_occurrence(journey, |channel, k| {
             shares.push((channel, 1.0 / len_to_f64(k)));

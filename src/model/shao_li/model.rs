@@ -107,12 +107,7 @@ impl ShaoLi {
         channels: &Channels,
     ) -> Result<Vec<u32>, ModelError> {
         state.follow(channels)?;
-        if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-            return Err(ModelError::UnknownChannel {
-                id: channel.get(),
-                len: channels.len(),
-            });
-        }
+        crate::model::check_channels(journey, channels)?;
         let mut set: Vec<u32> = journey.channels().map(ChannelId::get).collect();
         set.sort_unstable();
         set.dedup();

@@ -318,12 +318,7 @@ pub(crate) fn observe_set(
         crate::model::check_weight(w)?;
     }
     state.follow(channels)?;
-    if let Some(channel) = journey.channels().find(|&c| !channels.contains(c)) {
-        return Err(ModelError::UnknownChannel {
-            id: channel.get(),
-            len: channels.len(),
-        });
-    }
+    crate::model::check_channels(journey, channels)?;
     let (c, n, v) = (
         journey.conversions(),
         journey.non_conversions(),
