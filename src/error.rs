@@ -750,6 +750,9 @@ pub enum Error {
     /// See [`CompareError`].
     #[error(transparent)]
     Compare(#[from] CompareError),
+    /// See [`TruthError`].
+    #[error(transparent)]
+    Truth(#[from] TruthError),
 }
 
 // The errors of the input layer's timestamps and of journey assembly live
@@ -904,4 +907,74 @@ pub enum CompareError {
         /// Which number: `total` or `credit of channel NAME`.
         what: String,
     },
+}
+
+/// Why a truth model, a truth file or a true credit was rejected
+/// ([`truth`](crate::truth)). Every variant names what to fix: the line and
+/// the term of an effects file, the channel of a truth file, the path that is
+/// too wide.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TruthError {
+    /// A term of an effects file (`term,value`) is unknown, duplicated, has a
+    /// bad value or a bad pair; `line` is the 1-based line of the file when the
+    /// model was read from one.
+    #[error("{}term `{term}`: {reason}", describe_line(*.line))]
+    InvalidTerm {
+        /// The 1-based line of the effects file, when read from one.
+        line: Option<u64>,
+        /// The term as written (trimmed).
+        term: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A required term is absent: `(intercept)`, `(length)` or `(length-cap)`.
+    #[error("the required term `{0}` is missing")]
+    MissingTerm(&'static str),
+    /// A channel of the input has no row in the effects file (`file` =
+    /// `"effects"`) or the truth file (`file` = `"truth"`).
+    #[error("channel `{channel}` of the input has no row in the {file} file")]
+    MissingChannel {
+        /// The channel.
+        channel: String,
+        /// `"effects"` or `"truth"`.
+        file: &'static str,
+    },
+    /// A row of a truth file (`channel,true_conversions`) is rejected: a
+    /// channel outside the input, a duplicate, a non-finite value.
+    #[error("{}channel `{channel}`: {reason}", describe_line(*.line))]
+    InvalidTruthRow {
+        /// The 1-based line of the truth file, when read from one.
+        line: Option<u64>,
+        /// The channel as written.
+        channel: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A distinct path has more distinct channels than the exact true credit
+    /// enumerates (2^k coalitions per path).
+    #[error(
+        "{}the path `{path}` has {channels} distinct channels; the exact true credit \
+         enumerates 2^k coalitions and stops above {max}: group channels (e.g. by \
+         family) before evaluating",
+        describe_line(*.line)
+    )]
+    PathTooWide {
+        /// The path, touches joined by ` > `.
+        path: String,
+        /// The line of its first occurrence in a paths file, when known.
+        line: Option<u64>,
+        /// Its number of distinct channels.
+        channels: usize,
+        /// The cap (20).
+        max: usize,
+    },
+    /// The file is not valid CSV, lacks its header or cannot be read.
+    #[error("{0}")]
+    Format(String),
+}
+
+/// `line N: ` or nothing.
+fn describe_line(line: Option<u64>) -> String {
+    line.map(|l| format!("line {l}: ")).unwrap_or_default()
 }

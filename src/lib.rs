@@ -191,6 +191,7 @@ pub mod journey;
 pub mod model;
 pub mod numeric;
 mod parallel;
+pub mod truth;
 
 // Re-exports (one line per item; keep sorted within each group).
 pub use crate::attribution::{
@@ -198,7 +199,8 @@ pub use crate::attribution::{
 };
 pub use crate::channel::{ChannelId, Channels};
 pub use crate::error::{
-    ChannelError, CompareError, Error, JourneyError, ModelError, ReadError, ReadErrorKind, ReadHint,
+    ChannelError, CompareError, Error, JourneyError, ModelError, ReadError, ReadErrorKind,
+    ReadHint, TruthError,
 };
 pub use crate::io::{JourneyReader, ReadReport, ReaderBuilder, Shape, write_journeys};
 pub use crate::journey::{Journey, JourneySet, Touchpoint};
