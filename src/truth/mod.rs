@@ -15,6 +15,8 @@ mod credit;
 mod effects_file;
 mod model;
 mod score;
+mod true_credit;
 mod truth_file;
 
 pub use self::model::{BoundTruth, TruthModel, sigmoid};
+pub use self::true_credit::TrueCredit;
