@@ -972,6 +972,11 @@ pub enum TruthError {
     /// The file is not valid CSV, lacks its header or cannot be read.
     #[error("{0}")]
     Format(String),
+    /// Credits cannot be scored against the truth: the two vectors differ in
+    /// length, or a value (named: `model credit of channel X`, `truth of
+    /// channel X`, `x[i]`, `t[i]`) is NaN or infinite.
+    #[error("cannot score: {0}")]
+    Unscorable(String),
 }
 
 /// `line N: ` or nothing.

@@ -19,4 +19,8 @@ mod true_credit;
 mod truth_file;
 
 pub use self::model::{BoundTruth, TruthModel, sigmoid};
+pub use self::score::{
+    Metric, ModelSummary, Score, Summary, rank_scores, score, score_attribution, summarise,
+    summarise_replicates, tie_ranks, verdict,
+};
 pub use self::true_credit::TrueCredit;
