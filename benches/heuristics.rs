@@ -7,7 +7,7 @@ use std::hint::black_box;
 use attribution::Model;
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::heuristic::Heuristic;
-use attribution_synthetic::PathsConfig;
+use attribution::simulate::PathsConfig;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn synthetic_paths() -> Vec<u8> {

@@ -1,13 +1,13 @@
 //! Markov model benches on seeded synthetic aggregated paths
-//! (`attribution-synthetic`, the fixture recipe): counting and solving,
+//! (`attribution::simulate::PathsConfig`, the fixture recipe): counting and solving,
 //! 100 000 paths × 12 channels at orders 1 and 3, × 50 channels at order 3.
 
 use std::hint::black_box;
 
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::markov::{Markov, TransitionCounts};
+use attribution::simulate::PathsConfig;
 use attribution::{JourneySet, Model};
-use attribution_synthetic::PathsConfig;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn journeys(paths: usize, channels: usize) -> JourneySet {

@@ -1,5 +1,5 @@
 //! `markov-shapley` benches on seeded synthetic aggregated paths
-//! (`attribution-synthetic`, the recipe of the `gen_paths` example):
+//! (`attribution::simulate::PathsConfig`, the recipe of the `gen_paths` example):
 //! 100 000 paths × 12 channels at orders 1 and 2, i.e. 4096 coalitions,
 //! each an absorbing solve (dense at order 1, the sparse component solver
 //! at order 2). Counting is the `markov` bench's; this one fits.
@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::markov_shapley::MarkovShapley;
+use attribution::simulate::PathsConfig;
 use attribution::{JourneySet, Model};
-use attribution_synthetic::PathsConfig;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn journeys(paths: usize, channels: usize) -> JourneySet {

@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::{DynModel, Registry};
-use attribution_synthetic::PathsConfig;
+use attribution::simulate::PathsConfig;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn shapley(c: &mut Criterion) {

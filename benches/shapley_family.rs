@@ -10,7 +10,7 @@ use attribution::Model;
 use attribution::io::{ReaderBuilder, Shape};
 use attribution::model::ordered::ShapleyOrdered;
 use attribution::model::shao_li::ShaoLi;
-use attribution_synthetic::PathsConfig;
+use attribution::simulate::PathsConfig;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn shapley_family(c: &mut Criterion) {

@@ -8,7 +8,8 @@
 //! Options: `--paths N` (default 100000), `--channels N` (12), `--seed N` (42),
 //! `--max-len N` (20), `--delimiter C` (`,`), `--output FILE` (`-` = stdout, default).
 //! The recipe is the one of the shared fixture `synthetic/paths_100000_12.csv`; see
-//! `attribution_synthetic::PathsConfig`.
+//! `attribution::simulate::PathsConfig` (the distinct-rows mode of the simulator behind
+//! `attribution simulate`; needs the default feature `simulate`).
 
 use std::error::Error;
 use std::fs::File;
@@ -16,7 +17,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use attribution_synthetic::PathsConfig;
+use attribution::simulate::PathsConfig;
 
 fn main() {
     if let Err(e) = run() {

@@ -753,6 +753,9 @@ pub enum Error {
     /// See [`TruthError`].
     #[error(transparent)]
     Truth(#[from] TruthError),
+    /// See [`SimulateError`].
+    #[error(transparent)]
+    Simulate(#[from] SimulateError),
 }
 
 // The errors of the input layer's timestamps and of journey assembly live
@@ -982,4 +985,87 @@ pub enum TruthError {
 /// `line N: ` or nothing.
 fn describe_line(line: Option<u64>) -> String {
     line.map(|l| format!("line {l}: ")).unwrap_or_default()
+}
+
+/// Why the simulator (module `simulate`, feature `simulate`) stopped: a bad
+/// configuration (the field and why), an input whose conversion rate no
+/// intercept can match, an input without a journey, a distinct-rows request
+/// that the path space cannot fill, or a failed write.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulateError {
+    /// A configuration field is out of range.
+    #[error("invalid simulation setting `{field}`: {reason}")]
+    InvalidConfig {
+        /// The field (`journeys`, `effect_sd`, …).
+        field: &'static str,
+        /// Why the value is rejected.
+        reason: String,
+    },
+    /// The input of a fitted touch law has no conversion (r* = 0): no
+    /// intercept gives its conversion rate.
+    #[error(
+        "the input has no conversions: no intercept makes simulated journeys convert at \
+         its rate 0 (give an input with conversions)"
+    )]
+    NoConversions,
+    /// Every journey of the input of a fitted touch law converts (r* = 1).
+    #[error(
+        "the input has no non-conversions: no intercept makes simulated journeys convert at \
+         its rate 1 (give an input with non-converting journeys)"
+    )]
+    NoNonConversions,
+    /// The input of a fitted touch law has no journey with a touch (and a
+    /// positive journey count).
+    #[error("the input has no journey with a touch: there is no touch law to fit")]
+    EmptyInput,
+    /// A journey refers to a channel id outside the channel table it was
+    /// observed with.
+    #[error("journey refers to channel id {id}, but the channel table holds {len} channels")]
+    UnknownChannel {
+        /// The raw channel id.
+        id: u32,
+        /// The size of the channel table.
+        len: usize,
+    },
+    /// The channel table given to an observation renames a channel the
+    /// counts already know (a different table; merge counts of different
+    /// tables instead).
+    #[error(
+        "channel #{index} is `{counts}` in the law counts but `{table}` in the channel table: \
+         observe each table into its own counts and merge them"
+    )]
+    ChannelMismatch {
+        /// The 0-based channel index.
+        index: usize,
+        /// The name the counts hold.
+        counts: String,
+        /// The name the table holds.
+        table: String,
+    },
+    /// A journey count overflowed 64 bits.
+    #[error("the input's journey counts overflow 64 bits")]
+    Overflow,
+    /// Distinct-rows mode: consecutive draws gave only paths already written,
+    /// so the path space is (nearly) used up.
+    #[error(
+        "no new distinct path after {attempts} draws ({rows_written} rows written): ask for \
+         fewer paths, more channels or longer paths"
+    )]
+    Exhausted {
+        /// Rows written before giving up.
+        rows_written: usize,
+        /// Consecutive draws that all gave an already written path.
+        attempts: usize,
+    },
+    /// A drawn or solved term was rejected by the truth model (e.g. an effect
+    /// that overflowed to infinity).
+    #[error(transparent)]
+    Truth(#[from] TruthError),
+    /// A channel could not be interned (too many channels).
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// Writing the output failed.
+    #[error("cannot write simulated paths: {0}")]
+    Io(#[from] std::io::Error),
 }

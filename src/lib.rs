@@ -26,6 +26,7 @@
 //! | [`assemble`] | event log → journeys: [`JourneyBuilder`](assemble::JourneyBuilder), its report, `parse_duration` | `io` and the data types |
 //! | [`model`] | the models ([`Model`], [`Merge`]): heuristics, Markov chains, the Shapley family, the counterfactual models (`markov-shapley`, `dda`, `leave-one-out`), and the path transforms ([`model::transform`], also at [`transform`]) applied before them | the data types |
 //! | [`compare`] | several models' results side by side: shares, ranks, Kendall τ-b, the leader, disagreements | the data types |
+//! | [`simulate`](mod@simulate) | simulated journeys with a known truth: the fixture recipe, touch laws fitted to an input, the intercept solve, the paths-shape writer (feature `simulate`) | `truth` and the data types |
 //!
 //! ## Brief overview
 //!
@@ -147,6 +148,7 @@
 //! |---|---|---|
 //! | `parallel` | on | Markov removals of blocks of channels on all cores ([rayon](https://docs.rs/rayon)); without it they run one after the other, with bit-identical results |
 //! | `dot` | on | [`MarkovChain::graph`] and [`MarkovChain::graph_filtered`] ([petgraph](https://docs.rs/petgraph) graphs), [`MarkovChain::to_dot`] and [`MarkovChain::to_dot_filtered`] (Graphviz DOT) |
+//! | `simulate` | on | [`simulate`](mod@simulate): seeded simulated journeys from a known truth model (the fixture recipe, or a touch law fitted to an input), written in the paths shape ([rand](https://docs.rs/rand), [rand_chacha](https://docs.rs/rand_chacha), [rand_distr](https://docs.rs/rand_distr)) |
 //! | `tz` | off | IANA zone names in [`io::Timezone::parse`] (`"Europe/Berlin"`, with [chrono-tz](https://docs.rs/chrono-tz)); without it only `UTC` and fixed offsets (`+02:00`) |
 //!
 //! Results never depend on the features: they only add API or threads.
@@ -191,6 +193,9 @@ pub mod journey;
 pub mod model;
 pub mod numeric;
 mod parallel;
+#[cfg(feature = "simulate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "simulate")))]
+pub mod simulate;
 pub mod truth;
 
 // Re-exports (one line per item; keep sorted within each group).

@@ -16,13 +16,6 @@ pub enum SyntheticError {
         /// Why the value is rejected.
         reason: String,
     },
-    /// The path space is (nearly) used up: no new distinct path was found.
-    Exhausted {
-        /// Rows written before giving up.
-        rows_written: usize,
-        /// Consecutive draws that all gave an already written path.
-        attempts: usize,
-    },
 }
 
 impl fmt::Display for SyntheticError {
@@ -32,14 +25,6 @@ impl fmt::Display for SyntheticError {
             Self::InvalidConfig { field, reason } => {
                 write!(f, "invalid synthetic configuration: `{field}` {reason}")
             }
-            Self::Exhausted {
-                rows_written,
-                attempts,
-            } => write!(
-                f,
-                "no new distinct path after {attempts} draws ({rows_written} rows written): \
-                 ask for fewer paths, more channels or longer paths"
-            ),
         }
     }
 }

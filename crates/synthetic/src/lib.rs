@@ -4,9 +4,6 @@
 //! plain CSV text to any [`std::io::Write`], so it depends on nothing of the core
 //! crate.
 //!
-//! * [`PathsConfig`] writes the aggregated *paths* shape
-//!   (`path,total_conversions,total_null,total_conversion_value`), one distinct path a
-//!   row, following the recipe of the shared fixture `synthetic/paths_100000_12.csv`.
 //! * [`EventsConfig`] writes the raw *events* shape
 //!   (`user_id,timestamp,channel,conversion,value`) with sessions, returning users,
 //!   `Direct` visits and users who convert twice.
@@ -18,25 +15,28 @@
 //! the platform's math library, so a different platform could in principle round a
 //! draw differently; the statistics do not change.)
 //!
-//! ```
-//! use attribution_synthetic::PathsConfig;
+//! The aggregated *paths* generator of the fixture recipe moved into the core crate, as
+//! the distinct-rows mode of its simulator (`attribution::simulate::PathsConfig`, feature
+//! `simulate`), so that `attribution simulate`, the fixtures and the benchmarks share one
+//! generator. This crate keeps the events generator and its own copy of
+//! [`channel_names`] (it depends on nothing of the core crate).
 //!
+//! ```
+//! use attribution_synthetic::{EventsConfig, channel_names};
+//!
+//! assert_eq!(channel_names(2), ["ch00", "ch01"]);
 //! let mut csv = Vec::new();
-//! let summary = PathsConfig::new(100, 5, 7).write_to(&mut csv).unwrap();
-//! assert_eq!(summary.rows, 100);
+//! EventsConfig::new(5, 20, 4, 7).write_to(&mut csv).unwrap();
 //! let text = String::from_utf8(csv).unwrap();
-//! assert!(text.starts_with("path,total_conversions,total_null,total_conversion_value\n"));
-//! assert_eq!(text.lines().count(), 101);
+//! assert!(text.starts_with("user_id,timestamp,channel,conversion,value\n"));
 //! ```
 
 mod error;
 mod events;
 mod names;
-mod paths;
 mod time;
 
 pub use crate::error::SyntheticError;
 pub use crate::events::{EventOrder, EventsConfig, EventsSummary};
 pub use crate::names::channel_names;
-pub use crate::paths::{PathsConfig, PathsSummary};
 pub use crate::time::write_rfc3339_utc;
