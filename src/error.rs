@@ -972,6 +972,15 @@ pub enum TruthError {
     /// The file is not valid CSV, lacks its header or cannot be read.
     #[error("{0}")]
     Format(String),
+    /// A journey given to [`TruthPaths`](crate::truth::TruthPaths) names a
+    /// channel id outside the channel table passed with it.
+    #[error("channel id {0} is not in the channel table given with the journey")]
+    UnknownChannel(crate::ChannelId),
+    /// A channel name of a path given to
+    /// [`TruthPaths`](crate::truth::TruthPaths) is rejected by the channel
+    /// table (empty, reserved, too many channels).
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
 }
 
 /// `line N: ` or nothing.

@@ -14,9 +14,14 @@
 mod credit;
 mod effects_file;
 mod model;
+mod path_game;
+mod paths;
 mod score;
 mod true_credit;
 mod truth_file;
 
+pub use self::credit::{path_credit, true_credit};
 pub use self::model::{BoundTruth, TruthModel, sigmoid};
+pub use self::path_game::MAX_PATH_CHANNELS;
+pub use self::paths::TruthPaths;
 pub use self::true_credit::TrueCredit;

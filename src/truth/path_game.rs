@@ -1,0 +1,235 @@
+//! The Shapley value of one path's game v(T) = p(P|T) − σ(b0), evaluated on
+//! all 2^k coalitions of its distinct channels.
+
+use crate::channel::ChannelId;
+use crate::numeric::CompensatedSum;
+
+use super::model::{BoundTruth, sigmoid};
+
+/// The most distinct channels of one path that the exact true credit
+/// enumerates (2^k coalitions per path).
+pub const MAX_PATH_CHANNELS: usize = 20;
+
+/// Reusable buffers for [`PathGame::shapley`]: one per worker thread.
+#[derive(Debug, Default)]
+pub(crate) struct PathGame {
+    /// The distinct channels of the path, in order of first appearance.
+    distinct: Vec<ChannelId>,
+    /// Local index (into `distinct`) of every touch.
+    local: Vec<usize>,
+    /// n_c: touches of each distinct channel.
+    touches: Vec<usize>,
+    /// a_cd (row-major k×k): touches of d after the last touch of c.
+    after: Vec<usize>,
+    beta: Vec<f64>,
+    /// γ (row-major k×k, only i < j used).
+    gamma: Vec<f64>,
+    /// recency[m] = 2^(−m/h) for m < L.
+    recency: Vec<f64>,
+    /// v(T) by bit mask over `distinct`.
+    value: Vec<f64>,
+    /// w(s) = s!(k − s − 1)!/k! for the current k.
+    weights: Vec<f64>,
+    /// φ by local index.
+    phi: Vec<f64>,
+}
+
+/// Why a path cannot be evaluated: it has `channels` > [`MAX_PATH_CHANNELS`]
+/// distinct channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TooWide {
+    pub(crate) channels: usize,
+}
+
+impl PathGame {
+    /// Evaluates the Shapley value of every distinct channel of `path` and
+    /// returns them as (channel, φ) in order of first appearance. v(T) is
+    /// computed with the same operations, in the same order, as
+    /// [`BoundTruth::probability`] of the restricted path P|T, so
+    /// v(S) = p(P) − σ(b0) holds bit for bit.
+    pub(crate) fn shapley(
+        &mut self,
+        bound: &BoundTruth,
+        path: &[ChannelId],
+    ) -> Result<impl Iterator<Item = (ChannelId, f64)> + '_, TooWide> {
+        self.layout(path)?;
+        self.tables(bound, path);
+        self.coalitions(bound);
+        self.phi();
+        Ok(self.distinct.iter().copied().zip(self.phi.iter().copied()))
+    }
+
+    /// `distinct`, `local` and k; stops at more than the cap.
+    fn layout(&mut self, path: &[ChannelId]) -> Result<(), TooWide> {
+        self.distinct.clear();
+        self.local.clear();
+        for &c in path {
+            let i = match self.distinct.iter().position(|&d| d == c) {
+                Some(i) => i,
+                None => {
+                    if self.distinct.len() == MAX_PATH_CHANNELS {
+                        return Err(TooWide {
+                            channels: distinct_count(path),
+                        });
+                    }
+                    self.distinct.push(c);
+                    self.distinct.len() - 1
+                }
+            };
+            self.local.push(i);
+        }
+        Ok(())
+    }
+
+    /// n_c, a_cd, β, γ, the recency table and the weights.
+    fn tables(&mut self, bound: &BoundTruth, path: &[ChannelId]) {
+        let k = self.distinct.len();
+        self.touches.clear();
+        self.touches.resize(k, 0);
+        self.after.clear();
+        self.after.resize(k * k, 0);
+        // Walking the path backwards, `seen[d]` counts the touches of d after
+        // the current position; at the last touch of c they are a_c·.
+        let mut seen = vec![0usize; k];
+        let mut done = vec![false; k];
+        for &c in self.local.iter().rev() {
+            if let Some(slot) = self.touches.get_mut(c) {
+                *slot += 1;
+            }
+            if let Some(first) = done.get_mut(c).filter(|d| !**d) {
+                *first = true;
+                if let Some(row) = self.after.get_mut(c * k..(c + 1) * k) {
+                    row.copy_from_slice(&seen);
+                }
+            }
+            if let Some(s) = seen.get_mut(c) {
+                *s += 1;
+            }
+        }
+        self.beta.clear();
+        self.beta.extend(self.distinct.iter().map(|&c| bound.beta(c)));
+        self.gamma.clear();
+        self.gamma.resize(k * k, 0.0);
+        if bound.has_pairs() {
+            for (i, &a) in self.distinct.iter().enumerate() {
+                for (j, &b) in self.distinct.iter().enumerate().skip(i + 1) {
+                    if let Some(g) = self.gamma.get_mut(i * k + j) {
+                        *g = bound.gamma(a, b);
+                    }
+                }
+            }
+        }
+        self.recency.clear();
+        if bound.half_life().is_some() {
+            self.recency.extend((0..path.len()).map(|m| bound.recency(m)));
+        }
+        self.weights.clear();
+        self.weights.extend(weights(k));
+    }
+
+    /// v(T) for every bit mask T over the distinct channels.
+    fn coalitions(&mut self, bound: &BoundTruth) {
+        let k = self.distinct.len();
+        let b0 = bound.intercept();
+        let base = sigmoid(b0);
+        let pairs = bound.has_pairs();
+        let recency = !self.recency.is_empty();
+        let masks = 1usize << k;
+        self.value.clear();
+        self.value.reserve(masks);
+        for mask in 0..masks {
+            let length: usize = (0..k)
+                .filter(|&c| (mask >> c) & 1 == 1)
+                .map(|c| self.touches.get(c).copied().unwrap_or(0))
+                .sum();
+            let mut z = b0 + bound.length_term(length);
+            for c in (0..k).filter(|&c| (mask >> c) & 1 == 1) {
+                let beta = self.beta.get(c).copied().unwrap_or(0.0);
+                let r = if recency {
+                    let row = self.after.get(c * k..(c + 1) * k).unwrap_or_default();
+                    let after: usize = row
+                        .iter()
+                        .enumerate()
+                        .filter(|&(d, _)| (mask >> d) & 1 == 1)
+                        .map(|(_, &a)| a)
+                        .sum();
+                    self.recency.get(after).copied().unwrap_or(0.0)
+                } else {
+                    1.0
+                };
+                z += beta * r;
+            }
+            if pairs {
+                for i in (0..k).filter(|&i| (mask >> i) & 1 == 1) {
+                    for j in (i + 1..k).filter(|&j| (mask >> j) & 1 == 1) {
+                        z += self.gamma.get(i * k + j).copied().unwrap_or(0.0);
+                    }
+                }
+            }
+            self.value.push(sigmoid(z) - base);
+        }
+    }
+
+    /// φ_c = Σ_{T ⊆ S∖{c}} w(|T|)·[v(T ∪ {c}) − v(T)], each sum compensated,
+    /// over T in increasing mask order.
+    fn phi(&mut self) {
+        let k = self.distinct.len();
+        self.phi.clear();
+        for c in 0..k {
+            let bit = 1usize << c;
+            let low = bit - 1;
+            let mut sum = CompensatedSum::default();
+            for m in 0..(1usize << k) >> 1 {
+                // Insert a 0 at bit c: every mask without c, in order.
+                let without = ((m & !low) << 1) | (m & low);
+                let with = without | bit;
+                let gain = self.value.get(with).copied().unwrap_or(0.0)
+                    - self.value.get(without).copied().unwrap_or(0.0);
+                let size = usize::try_from(without.count_ones()).unwrap_or(0);
+                sum.add(self.weights.get(size).copied().unwrap_or(0.0) * gain);
+            }
+            self.phi.push(sum.value());
+        }
+    }
+}
+
+/// w(s) = s!(k − s − 1)!/k! = 1/(k·C(k − 1, s)) for s = 0..k−1: the
+/// denominators are integers below 2^53 for k ≤ 20, so each weight is the
+/// double nearest to its exact value.
+fn weights(k: usize) -> impl Iterator<Item = f64> {
+    let kf = crate::numeric::count_to_f64(k as u64);
+    let mut binomial = 1.0f64;
+    (0..k).map(move |s| {
+        let w = 1.0 / (kf * binomial);
+        // C(k−1, s+1) = C(k−1, s)·(k−1−s)/(s+1), exact in f64 for k ≤ 20
+        // (every intermediate is an integer below 2^53).
+        let (num, den) = ((k - 1 - s) as u64, (s + 1) as u64);
+        binomial = binomial * crate::numeric::count_to_f64(num) / crate::numeric::count_to_f64(den);
+        w
+    })
+}
+
+/// The number of distinct channels of `path` (for the error of a wide path).
+fn distinct_count(path: &[ChannelId]) -> usize {
+    let mut ids: Vec<ChannelId> = path.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weights_are_the_shapley_weights() {
+        let w: Vec<f64> = weights(3).collect();
+        assert_eq!(w, [1.0 / 3.0, 1.0 / 6.0, 1.0 / 3.0]);
+        assert_eq!(weights(1).collect::<Vec<_>>(), [1.0]);
+        // C(19, 9) = 92378.
+        let w20: Vec<f64> = weights(20).collect();
+        assert_eq!(w20[9], 1.0 / (20.0 * 92378.0));
+        assert_eq!(w20[0], 1.0 / 20.0);
+        assert_eq!(w20[19], 1.0 / 20.0);
+    }
+}
