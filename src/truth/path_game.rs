@@ -128,6 +128,11 @@ impl PathGame {
     }
 
     /// v(T) for every bit mask T over the distinct channels.
+    ///
+    /// The masks are visited in Gray-code order, so that one channel joins
+    /// or leaves at each step: L_T and every a-sum Σ_{d∈T} a_cd are updated
+    /// in O(k), and z costs O(k) (O(k²) with pairs, whose terms are added
+    /// in the order [`BoundTruth::z`] adds them).
     fn coalitions(&mut self, bound: &BoundTruth) {
         let k = self.distinct.len();
         let b0 = bound.intercept();
@@ -136,24 +141,31 @@ impl PathGame {
         let recency = !self.recency.is_empty();
         let masks = 1usize << k;
         self.value.clear();
-        self.value.reserve(masks);
-        for mask in 0..masks {
-            let length: usize = (0..k)
-                .filter(|&c| (mask >> c) & 1 == 1)
-                .map(|c| self.touches.get(c).copied().unwrap_or(0))
-                .sum();
+        self.value.resize(masks, 0.0);
+        // For the current mask: its length and, per channel c, the touches
+        // of the mask's channels after the last touch of c.
+        let mut length = 0usize;
+        let mut after = vec![0usize; k];
+        let mut mask = 0usize;
+        for step in 1..masks {
+            let d = usize::try_from(step.trailing_zeros()).unwrap_or(0);
+            let bit = 1usize << d;
+            let joins = mask & bit == 0;
+            mask ^= bit;
+            let n = self.touches.get(d).copied().unwrap_or(0);
+            length = if joins { length + n } else { length - n };
+            if recency {
+                for (c, sum) in after.iter_mut().enumerate() {
+                    let a = self.after.get(c * k + d).copied().unwrap_or(0);
+                    *sum = if joins { *sum + a } else { *sum - a };
+                }
+            }
             let mut z = b0 + bound.length_term(length);
             for c in (0..k).filter(|&c| (mask >> c) & 1 == 1) {
                 let beta = self.beta.get(c).copied().unwrap_or(0.0);
                 let r = if recency {
-                    let row = self.after.get(c * k..(c + 1) * k).unwrap_or_default();
-                    let after: usize = row
-                        .iter()
-                        .enumerate()
-                        .filter(|&(d, _)| (mask >> d) & 1 == 1)
-                        .map(|(_, &a)| a)
-                        .sum();
-                    self.recency.get(after).copied().unwrap_or(0.0)
+                    let steps = after.get(c).copied().unwrap_or(0);
+                    self.recency.get(steps).copied().unwrap_or(0.0)
                 } else {
                     1.0
                 };
@@ -166,7 +178,9 @@ impl PathGame {
                     }
                 }
             }
-            self.value.push(sigmoid(z) - base);
+            if let Some(v) = self.value.get_mut(mask) {
+                *v = sigmoid(z) - base;
+            }
         }
     }
 
@@ -220,6 +234,46 @@ fn distinct_count(path: &[ChannelId]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::channel::Channels;
+    use crate::truth::TruthModel;
+
+    /// Every v(T) equals p(P|T) − σ(b0) of the restricted path built
+    /// explicitly, bit for bit, with recency, pairs and a length cap.
+    #[test]
+    fn coalition_values_are_the_restricted_paths_probabilities() {
+        let mut model = TruthModel::new(-1.25, 0.3, 3)
+            .unwrap()
+            .with_half_life(1.7)
+            .unwrap();
+        let mut channels = Channels::new();
+        for (i, beta) in [0.4, -0.7, 1.1, 0.05].into_iter().enumerate() {
+            let name = format!("c{i}");
+            channels.intern(&name).unwrap();
+            model.add_channel(&name, beta).unwrap();
+        }
+        model.add_pair("c2", "c0", 0.35).unwrap();
+        model.add_pair("c1", "c3", -0.2).unwrap();
+        let bound = model.bind(&channels).unwrap();
+        let id = |i: usize| ChannelId::from_index(i).unwrap();
+        let path: Vec<ChannelId> = [2, 0, 2, 3, 1, 0, 0, 3, 2].into_iter().map(id).collect();
+        let mut game = PathGame::default();
+        let phi: Vec<(ChannelId, f64)> = game.shapley(&bound, &path).unwrap().collect();
+        assert_eq!(
+            phi.iter().map(|p| p.0).collect::<Vec<_>>(),
+            [id(2), id(0), id(3), id(1)]
+        );
+        let base = bound.baseline_probability();
+        for mask in 0..16usize {
+            let members: Vec<ChannelId> = (0..4)
+                .filter(|&c| (mask >> c) & 1 == 1)
+                .map(|c| game.distinct[c])
+                .collect();
+            let restricted: Vec<ChannelId> =
+                path.iter().copied().filter(|c| members.contains(c)).collect();
+            let expected = bound.probability(&restricted) - base;
+            assert_eq!(game.value[mask].to_bits(), expected.to_bits(), "mask {mask}");
+        }
+    }
 
     #[test]
     fn weights_are_the_shapley_weights() {
