@@ -973,9 +973,9 @@ pub enum TruthError {
     #[error("{0}")]
     Format(String),
     /// A journey given to [`TruthPaths`](crate::truth::TruthPaths) names a
-    /// channel id outside the channel table passed with it.
+    /// channel id (the raw number) outside the channel table passed with it.
     #[error("channel id {0} is not in the channel table given with the journey")]
-    UnknownChannel(crate::ChannelId),
+    UnknownChannel(u32),
     /// A channel name of a path given to
     /// [`TruthPaths`](crate::truth::TruthPaths) is rejected by the channel
     /// table (empty, reserved, too many channels).

@@ -33,6 +33,7 @@ fn tiny_model() -> TruthModel {
 }
 
 #[test]
+#[allow(clippy::excessive_precision)] // the digits as the spec prints them
 fn tiny_fixture_matches_expected_truth() {
     let (paths, channels) = tiny_paths();
     assert_eq!((paths.len(), paths.journeys()), (8, 8));
@@ -81,7 +82,12 @@ fn tiny_per_path_table() {
         (
             "PPC > LandingPage > Email > LinkedIn",
             0.524093,
-            [Some(0.104938), Some(0.091130), Some(-0.075795), Some(0.221395)],
+            [
+                Some(0.104938),
+                Some(0.091130),
+                Some(-0.075795),
+                Some(0.221395),
+            ],
         ),
         (
             "PPC > LandingPage",
@@ -175,7 +181,10 @@ fn empty_input_and_empty_path() {
     let mut paths = TruthPaths::new();
     paths.observe_path::<&str>(&[], 4).unwrap();
     let truth = true_credit(&model, &paths, &channels).unwrap();
-    assert_eq!(truth.baseline(), Some(4.0 * attribution::truth::sigmoid(-1.5)));
+    assert_eq!(
+        truth.baseline(),
+        Some(4.0 * attribution::truth::sigmoid(-1.5))
+    );
     let bound = model.bind(&channels).unwrap();
     assert!(path_credit(&bound, &[]).unwrap().is_empty());
 }
@@ -192,7 +201,11 @@ fn input_channels_order_and_missing_effects() {
     }
     let truth = true_credit(&model, &paths, &input).unwrap();
     assert_eq!(
-        truth.channels().iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        truth
+            .channels()
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>(),
         ["LinkedIn", "Email", "PPC"]
     );
     // Alone, LinkedIn gets v({LinkedIn}) = σ(−0.6) − σ(−1.5) = 0.171918 per journey.
@@ -268,7 +281,14 @@ fn path_too_wide_at_21_distinct_channels() {
     let bound = model.bind(&input).unwrap();
     let ids: Vec<ChannelId> = (0..21).map(|i| ChannelId::from_index(i).unwrap()).collect();
     let err = path_credit(&bound, &ids).unwrap_err();
-    assert!(matches!(err, TruthError::PathTooWide { channels: 21, max: 20, .. }));
+    assert!(matches!(
+        err,
+        TruthError::PathTooWide {
+            channels: 21,
+            max: 20,
+            ..
+        }
+    ));
     // 20 distinct channels are fine: efficiency holds.
     let phi = path_credit(&bound, &ids[..20]).unwrap();
     let sum: f64 = phi.iter().map(|p| p.1).sum();
@@ -325,8 +345,11 @@ fn brute_force(
     }
     let base = bound.baseline_probability();
     let v = |members: &[ChannelId]| {
-        let restricted: Vec<ChannelId> =
-            path.iter().copied().filter(|c| members.contains(c)).collect();
+        let restricted: Vec<ChannelId> = path
+            .iter()
+            .copied()
+            .filter(|c| members.contains(c))
+            .collect();
         bound.probability(&restricted) - base
     };
     let k = distinct.len();
@@ -385,7 +408,9 @@ impl Effects {
             model.add_channel(&format!("c{i}"), *b).unwrap();
         }
         for &(i, j, g) in &self.pairs {
-            model.add_pair(&format!("c{i}"), &format!("c{j}"), g).unwrap();
+            model
+                .add_pair(&format!("c{i}"), &format!("c{j}"), g)
+                .unwrap();
         }
         model
     }
@@ -595,4 +620,40 @@ proptest! {
         let (x, y) = (of(ids[0]), of(ids[1]));
         prop_assert!((x - y).abs() <= 1e-12 * x.abs() + 1e-15, "{} vs {}", x, y);
     }
+}
+
+#[test]
+fn observe_checks_ids_and_skips_empty_rows() {
+    let mut other = Channels::new();
+    let ppc = other.intern("PPC").unwrap();
+    let email = other.intern("Email").unwrap();
+    let mut paths = TruthPaths::new();
+    let journey = attribution::Journey::from_channels(&[ppc, email], 0, 0, 0.0).unwrap();
+    paths.observe(&journey, &other).unwrap();
+    assert!(paths.is_empty());
+    let journey = attribution::Journey::from_channels(&[email, ppc], 2, 3, 0.0).unwrap();
+    paths.observe(&journey, &other).unwrap();
+    // The same names through a table with other ids land on the same path.
+    let mut swapped = Channels::new();
+    let email2 = swapped.intern("Email").unwrap();
+    let ppc2 = swapped.intern("PPC").unwrap();
+    let journey = attribution::Journey::from_channels(&[email2, ppc2], 1, 0, 0.0).unwrap();
+    paths.observe(&journey, &swapped).unwrap();
+    assert_eq!((paths.len(), paths.journeys()), (1, 6));
+    let (path, n) = paths.paths().next().unwrap();
+    let names: Vec<&str> = path
+        .iter()
+        .map(|&c| paths.channels().name(c).unwrap())
+        .collect();
+    assert_eq!((names, n), (vec!["Email", "PPC"], 6));
+    // An id outside the table given with the journey.
+    let err = paths.observe(&journey, &Channels::new()).unwrap_err();
+    assert_eq!(err, TruthError::UnknownChannel(0));
+    assert_eq!(
+        err.to_string(),
+        "channel id 0 is not in the channel table given with the journey"
+    );
+    // A name the table rejects.
+    let err = paths.observe_path(&["(null)"], 1).unwrap_err();
+    assert!(matches!(err, TruthError::Channel(_)), "{err:?}");
 }

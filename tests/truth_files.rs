@@ -94,7 +94,8 @@ fn parsing_trims_tolerates_bom_quotes_and_crlf() {
 
 #[test]
 fn pairs_may_precede_their_channels_and_are_written_in_channel_order() {
-    let text = format!("{REQUIRED}D * B,0.4\nA * C,0.3\nC * B,0.2\nA,1\nB,2\nC,3\nD,4\nB * A,0.1\n");
+    let text =
+        format!("{REQUIRED}D * B,0.4\nA * C,0.3\nC * B,0.2\nA,1\nB,2\nC,3\nD,4\nB * A,0.1\n");
     let model = read(&text).unwrap();
     assert_eq!(model.pairs().len(), 4);
     assert_eq!(
@@ -167,7 +168,10 @@ fn awkward_doubles_read_back_bit_identically() {
     for ((_, a), b) in back.channels().iter().zip(values) {
         assert_eq!(a.to_bits(), b.to_bits(), "{b}");
     }
-    assert_eq!(back.gamma("c1", "c0").unwrap().to_bits(), 1e300f64.to_bits());
+    assert_eq!(
+        back.gamma("c1", "c0").unwrap().to_bits(),
+        1e300f64.to_bits()
+    );
     assert_eq!(write(&back), text);
 }
 
@@ -185,14 +189,24 @@ fn duplicate_terms() {
         "A",
         "duplicate term (first on line 5)",
     );
-    assert_invalid("(intercept),0\n", 5, "(intercept)", "duplicate term (first on line 2)");
+    assert_invalid(
+        "(intercept),0\n",
+        5,
+        "(intercept)",
+        "duplicate term (first on line 2)",
+    );
     assert_invalid(
         "A,1\nB,1\nA * B,1\nB * A,2\n",
         8,
         "B * A",
         "duplicate term (first on line 7)",
     );
-    assert_invalid("A,1\nB,1\nA * B,1\nA  *  B,2\n", 8, "A  *  B", "duplicate term");
+    assert_invalid(
+        "A,1\nB,1\nA * B,1\nA  *  B,2\n",
+        8,
+        "A  *  B",
+        "duplicate term",
+    );
 }
 
 #[test]
@@ -200,7 +214,10 @@ fn missing_required_terms() {
     let cases = [
         ("term,value\n(length),0\n(length-cap),0\n", "(intercept)"),
         ("term,value\n(intercept),0\n(length-cap),0\n", "(length)"),
-        ("term,value\n(intercept),0\n(length),0\nA,1\n", "(length-cap)"),
+        (
+            "term,value\n(intercept),0\n(length),0\nA,1\n",
+            "(length-cap)",
+        ),
         ("term,value\n", "(intercept)"),
     ];
     for (text, term) in cases {
@@ -232,7 +249,10 @@ fn non_finite_values() {
         );
     }
     let err = read("term,value\n(intercept),NaN\n").unwrap_err();
-    assert!(err.to_string().starts_with("line 2: term `(intercept)`: the value `NaN` is not finite"));
+    assert!(
+        err.to_string()
+            .starts_with("line 2: term `(intercept)`: the value `NaN` is not finite")
+    );
 }
 
 #[test]
@@ -246,14 +266,24 @@ fn length_cap_must_be_a_non_negative_integer() {
     ] {
         let err = read(&format!("{base}(length-cap),{cap}\n")).unwrap_err();
         match err {
-            TruthError::InvalidTerm { line, term, reason: r } => {
+            TruthError::InvalidTerm {
+                line,
+                term,
+                reason: r,
+            } => {
                 assert_eq!((line, term.as_str()), (Some(4), "(length-cap)"));
                 assert!(r.contains(reason), "{cap}: {r}");
             }
             other => panic!("{cap}: {other:?}"),
         }
     }
-    for (cap, k) in [("0", 0), ("6", 6), ("2.0", 2), ("-0", 0), ("4294967295", u32::MAX)] {
+    for (cap, k) in [
+        ("0", 0),
+        ("6", 6),
+        ("2.0", 2),
+        ("-0", 0),
+        ("4294967295", u32::MAX),
+    ] {
         let model = read(&format!("{base}(length-cap),{cap}\n")).unwrap();
         assert_eq!(model.length_cap(), k);
     }
@@ -261,8 +291,18 @@ fn length_cap_must_be_a_non_negative_integer() {
 
 #[test]
 fn half_life_must_be_positive() {
-    assert_invalid("(recency-half-life),0\n", 5, "(recency-half-life)", "must be > 0");
-    assert_invalid("(recency-half-life),-2\n", 5, "(recency-half-life)", "must be > 0");
+    assert_invalid(
+        "(recency-half-life),0\n",
+        5,
+        "(recency-half-life)",
+        "must be > 0",
+    );
+    assert_invalid(
+        "(recency-half-life),-2\n",
+        5,
+        "(recency-half-life)",
+        "must be > 0",
+    );
     assert_invalid(
         "(recency-half-life),inf\n",
         5,
@@ -278,9 +318,24 @@ fn bad_pairs() {
     assert_invalid("A,1\n* A,1\n", 6, "* A", "empty");
     assert_invalid("A,1\nB,1\nC,1\nA * B * C,1\n", 8, "A * B * C", "two sides");
     // A side without a channel row, whether the pair comes first or last.
-    assert_invalid("A * B,1\nA,1\n", 5, "A * B", "`B` has no channel row of its own");
-    assert_invalid("B,1\nA,1\nC * A,1\n", 7, "C * A", "`C` has no channel row of its own");
-    assert_invalid("A,1\n(length) * A,1\n", 6, "(length) * A", "`(length)` has no channel row");
+    assert_invalid(
+        "A * B,1\nA,1\n",
+        5,
+        "A * B",
+        "`B` has no channel row of its own",
+    );
+    assert_invalid(
+        "B,1\nA,1\nC * A,1\n",
+        7,
+        "C * A",
+        "`C` has no channel row of its own",
+    );
+    assert_invalid(
+        "A,1\n(length) * A,1\n",
+        6,
+        "(length) * A",
+        "`(length)` has no channel row",
+    );
 }
 
 #[test]
@@ -296,7 +351,10 @@ fn format_errors() {
         "line 5: a row of the effects file has two fields, `term,value`; found 3"
     );
     let err = error_of(",1\n");
-    assert!(err.to_string().starts_with("line 5: term ``: the term is empty"));
+    assert!(
+        err.to_string()
+            .starts_with("line 5: term ``: the term is empty")
+    );
     // Bytes that are not UTF-8: a CSV format error, not a panic.
     let bad = [b"term,value\n".as_slice(), &[0xff, b',', b'1', b'\n']].concat();
     let err = TruthModel::read(bad.as_slice()).unwrap_err();
@@ -317,7 +375,8 @@ fn truth_file_round_trip_and_input_order() {
     truth.write(&mut out).unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), TINY_TRUTH);
     // Another file order, no baseline, spaces, a BOM: rows in input order.
-    let text = "\u{feff}channel , true_conversions\n LinkedIn , 4\nEmail,-0\nPPC,1e-7\nLandingPage,2\n";
+    let text =
+        "\u{feff}channel , true_conversions\n LinkedIn , 4\nEmail,-0\nPPC,1e-7\nLandingPage,2\n";
     let truth = TrueCredit::read(text.as_bytes(), &input).unwrap();
     assert_eq!(
         truth.channels(),
@@ -363,9 +422,24 @@ fn truth_file_errors() {
             "{err}"
         );
     };
-    row_error("PPC,1\nEmail,2\nDirect,3\n", 4, "Direct", "is not a channel of the input");
-    row_error("PPC,1\nEmail,2\nPPC,3\n", 4, "PPC", "duplicate row (first on line 2)");
-    row_error("PPC,1\n(baseline),1\n(baseline),2\n", 4, "(baseline)", "duplicate row");
+    row_error(
+        "PPC,1\nEmail,2\nDirect,3\n",
+        4,
+        "Direct",
+        "is not a channel of the input",
+    );
+    row_error(
+        "PPC,1\nEmail,2\nPPC,3\n",
+        4,
+        "PPC",
+        "duplicate row (first on line 2)",
+    );
+    row_error(
+        "PPC,1\n(baseline),1\n(baseline),2\n",
+        4,
+        "(baseline)",
+        "duplicate row",
+    );
     row_error("PPC,NaN\n", 2, "PPC", "not finite");
     row_error("PPC,inf\n", 2, "PPC", "not finite");
     row_error("PPC,many\n", 2, "PPC", "not a number");
@@ -386,7 +460,10 @@ fn truth_file_errors() {
     for text in ["", "channel,conversions\nPPC,1\n", "PPC,1\n"] {
         assert!(matches!(read(text), TruthError::Format(_)), "{text:?}");
     }
-    assert!(matches!(read(&format!("{header}PPC\n")), TruthError::Format(_)));
+    assert!(matches!(
+        read(&format!("{header}PPC\n")),
+        TruthError::Format(_)
+    ));
 }
 
 proptest! {

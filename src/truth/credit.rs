@@ -119,7 +119,9 @@ pub fn true_credit(
     let credits = crate::parallel::map_init(&chunks, PathGame::default, |game, chunk| {
         let mut out: Vec<(ChannelId, f64)> = Vec::new();
         for path in chunk.iter().filter_map(|&i| all.get(i)).map(|p| p.0) {
-            let phi = game.shapley(&bound, path).map_err(|e| too_wide(path, own, e.channels))?;
+            let phi = game
+                .shapley(&bound, path)
+                .map_err(|e| too_wide(path, own, e.channels))?;
             out.extend(phi);
         }
         Ok::<_, TruthError>(out)
@@ -134,10 +136,7 @@ pub fn true_credit(
             baseline.add(weight * base);
             let k = distinct(path);
             for (channel, phi) in credit.by_ref().take(k) {
-                if let Some((_, sum)) = row_of
-                    .get(channel.index())
-                    .and_then(|&r| rows.get_mut(r))
-                {
+                if let Some((_, sum)) = row_of.get(channel.index()).and_then(|&r| rows.get_mut(r)) {
                     sum.add(weight * phi);
                 }
             }
@@ -226,7 +225,10 @@ fn check_width(paths: &TruthPaths) -> Result<(), TruthError> {
 
 fn too_wide(path: &[ChannelId], channels: &Channels, k: usize) -> TruthError {
     TruthError::PathTooWide {
-        path: join(path.iter().map(|&c| channels.name(c).unwrap_or("?").to_owned())),
+        path: join(
+            path.iter()
+                .map(|&c| channels.name(c).unwrap_or("?").to_owned()),
+        ),
         line: None,
         channels: k,
         max: MAX_PATH_CHANNELS,

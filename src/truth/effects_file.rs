@@ -152,12 +152,10 @@ impl TruthModel {
             .collect();
         pairs.sort_by_key(|&(i, j, _)| (i, j));
         for (i, j, g) in pairs {
-            if let (Some((a, _)), Some((b, _))) = (self.channels().get(i), self.channels().get(j))
-            {
+            if let (Some((a, _)), Some((b, _))) = (self.channels().get(i), self.channels().get(j)) {
                 row(&format!("{a} * {b}"), g.to_string())?;
             }
         }
-        drop(row);
         csv.flush()
     }
 }

@@ -107,7 +107,8 @@ impl PathGame {
             }
         }
         self.beta.clear();
-        self.beta.extend(self.distinct.iter().map(|&c| bound.beta(c)));
+        self.beta
+            .extend(self.distinct.iter().map(|&c| bound.beta(c)));
         self.gamma.clear();
         self.gamma.resize(k * k, 0.0);
         if bound.has_pairs() {
@@ -121,7 +122,8 @@ impl PathGame {
         }
         self.recency.clear();
         if bound.half_life().is_some() {
-            self.recency.extend((0..path.len()).map(|m| bound.recency(m)));
+            self.recency
+                .extend((0..path.len()).map(|m| bound.recency(m)));
         }
         self.weights.clear();
         self.weights.extend(weights(k));
@@ -268,10 +270,17 @@ mod tests {
                 .filter(|&c| (mask >> c) & 1 == 1)
                 .map(|c| game.distinct[c])
                 .collect();
-            let restricted: Vec<ChannelId> =
-                path.iter().copied().filter(|c| members.contains(c)).collect();
+            let restricted: Vec<ChannelId> = path
+                .iter()
+                .copied()
+                .filter(|c| members.contains(c))
+                .collect();
             let expected = bound.probability(&restricted) - base;
-            assert_eq!(game.value[mask].to_bits(), expected.to_bits(), "mask {mask}");
+            assert_eq!(
+                game.value[mask].to_bits(),
+                expected.to_bits(),
+                "mask {mask}"
+            );
         }
     }
 

@@ -172,17 +172,14 @@ impl TruthPaths {
 
     /// The distinct paths (ids of [`Self::channels`]) and their journeys,
     /// in order of first occurrence.
+    #[must_use]
     pub fn paths(&self) -> impl ExactSizeIterator<Item = (&[ChannelId], u64)> + '_ {
         self.paths.iter().map(|(path, n)| (path.as_ref(), *n))
     }
 
     fn add(&mut self, path: &[ChannelId], n: u64) {
         self.journeys = self.journeys.saturating_add(n);
-        if let Some(entry) = self
-            .index
-            .get(path)
-            .and_then(|&i| self.paths.get_mut(i))
-        {
+        if let Some(entry) = self.index.get(path).and_then(|&i| self.paths.get_mut(i)) {
             entry.1 = entry.1.saturating_add(n);
             return;
         }
@@ -195,7 +192,7 @@ impl TruthPaths {
     fn own_id(&mut self, id: ChannelId, channels: &Channels) -> Result<ChannelId, TruthError> {
         let name = channels
             .name(id)
-            .ok_or(TruthError::UnknownChannel(id))?;
+            .ok_or(TruthError::UnknownChannel(id.get()))?;
         if let Some(own) = self.remap.get(id.index()).copied().flatten() {
             if self.channels.name(own) == Some(name) {
                 return Ok(own);

@@ -90,9 +90,10 @@ impl TrueCredit {
         let mut baseline: Option<(f64, u64)> = None;
         let mut record = csv::StringRecord::new();
         let mut header = true;
-        while csv.read_record(&mut record).map_err(|e| {
-            TruthError::Format(format!("the truth file is not valid CSV: {e}"))
-        })? {
+        while csv
+            .read_record(&mut record)
+            .map_err(|e| TruthError::Format(format!("the truth file is not valid CSV: {e}")))?
+        {
             let line = record.position().map_or(0, csv::Position::line);
             let fields: Vec<&str> = record.iter().map(str::trim).collect();
             if header {
