@@ -39,6 +39,8 @@ LAYERS = [
     ("assemble", {"assemble", "build"}),
     ("model", {"model"}),
     ("compare", {"compare"}),
+    ("truth", {"truth"}),
+    ("simulate", {"simulate"}),
 ]
 
 # Module subtrees whose files are shown as separate nodes.

@@ -980,6 +980,15 @@ pub enum TruthError {
     /// channel X`, `x[i]`, `t[i]`) is NaN or infinite.
     #[error("cannot score: {0}")]
     Unscorable(String),
+    /// A journey given to [`TruthPaths`](crate::truth::TruthPaths) names a
+    /// channel id (the raw number) outside the channel table passed with it.
+    #[error("channel id {0} is not in the channel table given with the journey")]
+    UnknownChannel(u32),
+    /// A channel name of a path given to
+    /// [`TruthPaths`](crate::truth::TruthPaths) is rejected by the channel
+    /// table (empty, reserved, too many channels).
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
 }
 
 /// `line N: ` or nothing.
