@@ -65,6 +65,11 @@ pub enum Command {
     Merge(MergeArgs),
     /// Compare models in one pass: shares, ranks, Kendall's tau-b, the channel most models rank first.
     Compare(CompareArgs),
+    /// Simulate journeys with known channel effects (optionally shaped like an input).
+    #[command(after_help = SIMULATE_HELP)]
+    Simulate(SimulateArgs),
+    /// Score models against known channel effects: on an input, or on simulations shaped like it.
+    Evaluate(EvaluateArgs),
 }
 
 const JOURNEYS_HELP: &str = "\
@@ -478,6 +483,9 @@ pub fn command(registry: &Registry) -> clap::Command {
         .mut_subcommand("compare", |c| {
             c.after_help(format!("{models}\n{COMPARE_HELP}"))
         })
+        .mut_subcommand("evaluate", |c| {
+            c.after_help(format!("{models}\n{EVALUATE_HELP}"))
+        })
 }
 
 const COMPARE_HELP: &str = "\
@@ -503,6 +511,34 @@ kendall matrix, leader, spreads, dissents). --kendall FILE also writes the tau-b
 (model,MODEL...; empty where undefined), with any format:
   attribution compare paths.csv --format csv -o shares.csv --kendall tau.csv
 Exit codes: 0 ok, 2 bad input or options, 3 internal or numerical failure or unwritable output.";
+
+const EVALUATE_HELP: &str = "\
+Scores every model against known channel effects. The true credit of a channel is the Shapley
+value of the truth model's conversion probability over each path's distinct channels (removing
+channels shortens the path and moves the remaining touches nearer its end), summed over the
+journeys: the conversions the channel caused under the model. The rest, journeys times the
+conversion probability with no touch, is the (baseline).
+
+Per model, its attributed conversions x are scored against the true credit t over the input's
+channels: spearman (rank correlation, ties at their mean rank), kendall_tau_b, sign_agreement
+(share of channels whose credit has the truth's sign; zero is its own sign), share_error (half
+the sum of |x/sum|x| - t/sum|t||: 0 = the same shares, 1 = disjoint) and top1 (1 when the
+models' top channel is the truth's). Values within 1e-12 of the largest |value| tie. Models come
+best first: spearman, then share_error.
+
+  attribution evaluate sim.csv --truth-model effects.csv --truth-out truth.csv
+  attribution evaluate sim.csv --truth truth.csv --model markov,dda --format csv
+  attribution evaluate --like paths.csv --replicates 20
+
+With --like INPUT, replicate r (0..R-1) is `simulate --like INPUT --seed S+r` with the same
+simulation options, scored against its own effects; the output gives per model and metric the
+mean and the 10th and 90th percentiles over the replicates (csv/json:
+model,metric,mean,p10,p90,defined, where defined counts the replicates the metric was defined
+on), and a closing sentence names the model that tracked the truth best. A simulation is only
+as good as its truth model: try --recency-half-life and --synergy-sd, so that no model wins by
+construction.
+Exit codes: 0 ok, 2 bad input or options (an effects or truth file that does not cover the
+input's channels, an unknown term, ...), 3 internal or numerical failure or unwritable output.";
 
 /// What `compare` shares out and ranks by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -581,11 +617,35 @@ pub enum LinearArg {
 }
 
 /// Where and how to read the input.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Input CSV file, or `-` for standard input.
     pub input: String,
 
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+impl std::ops::Deref for InputArgs {
+    type Target = ReadArgs;
+
+    fn deref(&self) -> &ReadArgs {
+        &self.read
+    }
+}
+
+impl InputArgs {
+    /// The input `input`, read as `read` says.
+    pub fn new(input: String, read: ReadArgs) -> Self {
+        Self { input, read }
+    }
+}
+
+/// How to read an input (every input option but the file itself): shared by
+/// the commands that take the input as an argument and those that take it
+/// as an option (`simulate --like INPUT`).
+#[derive(Debug, Clone, Args)]
+pub struct ReadArgs {
     /// Input shape.
     #[arg(long, value_enum, default_value = "paths")]
     pub shape: ShapeArg,
@@ -685,6 +745,167 @@ pub struct AttributeArgs {
     /// odds_ratio = e^coefficient; smoothed-set lists its logit prior's).
     #[arg(long, value_name = "FILE")]
     pub coefficients: Option<PathBuf>,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// The simulation's parameters, shared by `simulate` and `evaluate --like`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Simulation")]
+pub struct SimulationArgs {
+    /// Number of journeys [default: 100000; with --like, the input's journeys].
+    #[arg(long, value_name = "N")]
+    pub journeys: Option<u64>,
+
+    /// Number of channels, named ch00, ch01, ... [default: 12; not with --like].
+    #[arg(long, value_name = "C")]
+    pub channels: Option<usize>,
+
+    /// Seed of the random generator (evaluate: of replicate 0; replicate r uses S + r).
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+
+    /// Standard deviation of the channel effects (logit scale), >= 0.
+    #[arg(long, value_name = "SD", default_value_t = 0.35)]
+    pub effect_sd: f64,
+
+    /// Standard deviation of the pair (synergy) effects, >= 0; 0 writes no pair terms.
+    #[arg(long, value_name = "SD", default_value_t = 0.0)]
+    pub synergy_sd: f64,
+
+    /// Recency half-life H in touches (> 0): a channel's effect halves for every H touches
+    /// between its last touch and the end of the path. Default: presence (no recency).
+    #[arg(long, value_name = "H")]
+    pub recency_half_life: Option<f64>,
+
+    /// Logit effect of each touch beyond the first (the length term).
+    #[arg(long, value_name = "L", default_value_t = 0.15)]
+    pub length_effect: f64,
+
+    /// Extra touches counted by the length term at most.
+    #[arg(long, value_name = "K", default_value_t = 6)]
+    pub length_cap: u32,
+}
+
+const SIMULATE_HELP: &str = "\
+Draws journeys whose conversion law is known, so that models can be scored against what the
+channels caused (`attribution evaluate`). Each journey converts with probability
+p = 1/(1 + e^-z), z = intercept + sum of the effects of its distinct channels (weighted by
+recency when --recency-half-life is set) + the pair terms of the channels present +
+length-effect * min(touches - 1, length-cap).
+
+Without --like: channels ch00.. with popularity proportional to 1/rank^0.9, lengths
+min(20, Geometric(0.3)), each later touch repeats the previous channel with probability 0.25;
+intercept -2.2. With --like INPUT: INPUT's channel names, first-touch, transition and
+path-length frequencies, and the intercept solved so that the expected conversion rate is
+INPUT's. Effects are drawn from N(0, effect-sd) per channel (and N(0, synergy-sd) per pair).
+
+Output: the paths shape (path,total_conversions,total_null,total_conversion_value; one row
+per distinct path, in order of first occurrence; value is a LogNormal(3, 0.6) draw per
+conversion, summed) and, with --effects-out, the effects used (term,value), which
+`evaluate --truth-model` reads:
+  attribution simulate -o sim.csv --effects-out effects.csv --journeys 100000 --seed 7
+  attribution evaluate sim.csv --truth-model effects.csv
+The same options and seed write the same bytes on every run and thread count.
+Exit codes: 0 ok, 2 bad options or input (e.g. --like on an input with no conversions),
+3 output that cannot be written.";
+
+/// `attribution simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Write the simulated paths to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write the effects used to FILE (term,value), for `evaluate --truth-model`.
+    #[arg(long, value_name = "FILE")]
+    pub effects_out: Option<PathBuf>,
+
+    /// Shape the simulation like INPUT (read with the input options below): its channels,
+    /// first touches, transitions, path lengths, journey count and conversion rate.
+    #[arg(long, value_name = "INPUT")]
+    pub like: Option<String>,
+
+    /// Threads for reading --like INPUT (paths and journeys files): 0 (the default) uses
+    /// every core. The simulation itself does not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    // Last: its help heading applies to the options that follow it.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+/// Output format of `evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvaluateFormat {
+    /// One line per model, best first, for people.
+    Table,
+    /// model,spearman,kendall_tau_b,sign_agreement,share_error,top1 (replicates:
+    /// model,metric,mean,p10,p90,defined); empty where a metric is undefined.
+    Csv,
+    /// The same rows as an array of JSON objects (null where undefined).
+    Json,
+}
+
+/// `attribution evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Input file to score the models on (with --truth-model or --truth).
+    #[arg(value_name = "INPUT", required_unless_present = "like")]
+    pub input: Option<String>,
+
+    /// The truth model (term,value, as `simulate --effects-out` writes): the true credit
+    /// is computed on INPUT.
+    #[arg(long, value_name = "EFFECTS", conflicts_with_all = ["truth", "like"])]
+    pub truth_model: Option<PathBuf>,
+
+    /// The true credit itself (channel,true_conversions), e.g. from --truth-out.
+    #[arg(long, value_name = "TRUTH", conflicts_with = "like")]
+    pub truth: Option<PathBuf>,
+
+    /// Also write the true credit to FILE (channel,true_conversions; then (baseline)).
+    #[arg(long, value_name = "FILE", conflicts_with = "like")]
+    pub truth_out: Option<PathBuf>,
+
+    /// Score on R simulations shaped like INPUT, each with fresh effects, instead of on
+    /// INPUT itself.
+    #[arg(long, value_name = "INPUT", conflicts_with = "input")]
+    pub like: Option<String>,
+
+    /// Number of simulations for --like.
+    #[arg(long, value_name = "R", default_value_t = 20, requires = "like")]
+    pub replicates: usize,
+
+    /// Threads for reading the input and (with --like) for the replicates: 0 (the default)
+    /// uses every core. Results do not depend on it.
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+
+    #[command(flatten)]
+    pub models: ModelArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: EvaluateFormat,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
 
     // Last: its help heading applies to the options that follow it.
     #[command(flatten)]

@@ -6,19 +6,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use attribution::model::Registry;
-use attribution::{Channels, Journey, ModelError};
+use attribution::truth::TruthPaths;
+use attribution::{Channels, Journey};
 
 use crate::args::{AttributeArgs, BuildArgs, InputArgs, ModelArgs};
 use crate::checks;
 use crate::error::{CliError, in_input, write_failed};
 use crate::given::Given;
-use crate::models::{
-    DEGENERATE, Models, ONE_OUTCOME, Plan, TOO_MANY_CHANNELS, warn_unused_options,
-};
+use crate::models::{Models, Plan, warn_unused_options};
 use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
-use crate::runner::Running;
+use crate::runner::{Running, left_out, skip_reason};
 use crate::source::{
     JourneySink, fold_journeys, for_each_journey, has_timestamps, has_value_column, observe_error,
 };
@@ -58,6 +57,20 @@ pub struct Observed {
     pub plan: Plan,
     /// Whether the input has a value column.
     pub has_value: bool,
+    /// The input's distinct paths, when the reading asked for them (for the
+    /// true credit of `evaluate`).
+    pub paths: Option<TruthPaths>,
+    /// The input's channel table (every channel, in order of first
+    /// appearance).
+    pub channels: Channels,
+}
+
+/// One thread's share of a read: the models' states, the paths grouped for
+/// the true credit (when asked for), and the first error of grouping them.
+struct Folded {
+    running: Vec<Running>,
+    paths: Option<TruthPaths>,
+    error: Option<String>,
 }
 
 /// Where the input is and how to read it into the models.
@@ -67,6 +80,9 @@ pub struct Reading<'a> {
     pub threads: usize,
     pub model_args: &'a ModelArgs,
     pub given: &'a Given,
+    /// Also group the journeys by path ([`Observed::paths`]; not with
+    /// `per_journey`).
+    pub paths: bool,
 }
 
 /// Validates the input options, then streams every journey through all the
@@ -83,9 +99,10 @@ pub fn observe_input(
         threads,
         model_args,
         given,
+        paths,
     } = *reading;
     checks::input_options(input, build, given, true)?;
-    let (mut running, channels, summary, started) = match per_journey {
+    let (mut running, paths, channels, summary, started) = match per_journey {
         Some(path) => {
             if given.has("threads") {
                 warning(
@@ -106,39 +123,59 @@ pub fn observe_input(
             if let Some(per_journey) = sink.per_journey {
                 per_journey.finish()?;
             }
-            (sink.running, channels, summary, sink.started)
+            (sink.running, None, channels, summary, sink.started)
         }
         None => {
             let mut started = None;
             let mut merge_error = None;
-            let (running, channels, summary) = fold_journeys(
+            let fresh = |running: Vec<Running>| Folded {
+                running,
+                paths: paths.then(TruthPaths::new),
+                error: None,
+            };
+            let (folded, channels, summary) = fold_journeys(
                 input,
                 build,
                 threads,
                 |headers| {
                     let (s, running) = start(input, given, models, headers)?;
                     started = Some(s);
-                    Ok(running)
+                    Ok(fresh(running))
                 },
-                |template: &Vec<Running>| template.iter().map(Running::fresh).collect(),
-                |running, journey, channels| {
-                    running
+                |template: &Folded| fresh(template.running.iter().map(Running::fresh).collect()),
+                |folded, journey, channels| {
+                    if let Some(paths) = &mut folded.paths
+                        && let Err(e) = paths.observe(journey, channels)
+                    {
+                        folded.error.get_or_insert(e.to_string());
+                    }
+                    folded
+                        .running
                         .iter_mut()
                         .try_for_each(|m| m.observe(journey, channels))
                 },
-                |running, other| {
-                    for (m, o) in running.iter_mut().zip(&other) {
+                |folded, other| {
+                    for (m, o) in folded.running.iter_mut().zip(&other.running) {
                         if let Err(e) = m.merge(o) {
-                            merge_error.get_or_insert(e);
+                            merge_error.get_or_insert(e.to_string());
                         }
+                    }
+                    if let (Some(paths), Some(theirs)) = (&mut folded.paths, other.paths)
+                        && let Err(e) = paths.merge(theirs)
+                    {
+                        merge_error.get_or_insert(e.to_string());
+                    }
+                    if let Some(e) = other.error {
+                        folded.error.get_or_insert(e);
                     }
                 },
             )
             .map_err(in_input(&input.input))?;
-            if let Some(e) = merge_error {
-                return Err(CliError::Input(e.to_string()));
+            if let Some(e) = merge_error.or(folded.error) {
+                return Err(CliError::Input(e));
             }
-            (running, channels, summary, started)
+            let Folded { running, paths, .. } = folded;
+            (running, paths, channels, summary, started)
         }
     };
     summary.print();
@@ -159,6 +196,8 @@ pub fn observe_input(
         running,
         plan,
         has_value,
+        paths,
+        channels,
     })
 }
 
@@ -176,6 +215,7 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
         threads: args.threads,
         model_args: &args.models,
         given,
+        paths: false,
     };
     let observed = observe_input(&reading, &models, args.per_journey.as_deref())?;
     // Finishing solves the Markov chain: minutes on a large high-order input.
@@ -200,20 +240,19 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
                     attribution,
                 });
             }
-            // `all` leaves out a game without an answer on this input, as it
+            // `all` leaves out a model without an answer on this input (a
+            // degenerate game, too many channels, one outcome class), as it
             // leaves out time decay on untimed input; asked for by name, it fails.
-            Err(ModelError::DegenerateGame { reason, .. }) if chosen.from_all => {
-                warning(format!("--model all: {} left out: {reason}", chosen.label));
-                skipped.push((chosen.label.clone(), DEGENERATE.to_owned()));
-            }
-            Err(e @ ModelError::TooManyChannels { .. }) if chosen.from_all => {
-                warning(format!("--model all: {} left out: {e}", chosen.label));
-                skipped.push((chosen.label.clone(), TOO_MANY_CHANNELS.to_owned()));
-            }
-            // Likewise a conversion model (dda) on an input with one outcome.
-            Err(e @ ModelError::OneOutcomeClass { .. }) if chosen.from_all => {
-                warning(format!("--model all: {} left out: {e}", chosen.label));
-                skipped.push((chosen.label.clone(), ONE_OUTCOME.to_owned()));
+            Err(e) if chosen.from_all && skip_reason(&e).is_some() => {
+                warning(format!(
+                    "--model all: {} left out: {}",
+                    chosen.label,
+                    left_out(&e)
+                ));
+                skipped.push((
+                    chosen.label.clone(),
+                    skip_reason(&e).unwrap_or_default().to_owned(),
+                ));
             }
             Err(e) => return Err(e.into()),
         }

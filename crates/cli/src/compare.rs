@@ -27,6 +27,7 @@ pub fn run(args: &CompareArgs, given: &Given, registry: &Registry) -> Result<(),
         threads: args.threads,
         model_args: &args.models,
         given,
+        paths: false,
     };
     let observed = observe_input(&reading, &models, None)?;
     let metric = match args.by {
@@ -40,22 +41,7 @@ pub fn run(args: &CompareArgs, given: &Given, registry: &Registry) -> Result<(),
         ByArg::Value => Metric::Value,
     };
     let progress = Progress::phase("computing credits");
-    let mut skipped = observed.plan.skipped.clone();
-    let mut results: Vec<(String, Attribution)> = Vec::new();
-    for (r, chosen) in observed.running.iter().zip(&observed.plan.chosen) {
-        match r.finish() {
-            Ok(a) => results.push((chosen.label.clone(), a)),
-            // As `attribute`: `all` leaves out markov-shapley above its cap.
-            Err(e @ attribution::ModelError::TooManyChannels { .. }) if chosen.from_all => {
-                crate::warn::warning(format!("--model all: {} left out: {e}", chosen.label));
-                skipped.push((
-                    chosen.label.clone(),
-                    crate::models::TOO_MANY_CHANNELS.to_owned(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let (results, skipped) = crate::runner::finish_all(&observed.running, &observed.plan)?;
     drop(progress);
     let refs: Vec<(&str, &Attribution)> = results.iter().map(|(l, a)| (l.as_str(), a)).collect();
     let comparison = Comparison::new(&refs, metric).map_err(compare_error)?;

@@ -16,6 +16,7 @@ mod coefficients;
 mod compare;
 mod confusables;
 mod error;
+mod evaluate;
 mod given;
 mod input;
 mod journeys;
@@ -26,7 +27,9 @@ mod output_rows;
 mod per_journey;
 mod positions;
 mod progress;
+mod replicates;
 mod runner;
+mod simulate;
 mod source;
 mod state;
 mod streams;
@@ -80,6 +83,8 @@ pub(crate) fn dispatch(
         Command::State(args) => state::state(&args, &given, registry),
         Command::Merge(args) => state::merge(&args, registry),
         Command::Compare(args) => compare::run(&args, &given, registry),
+        Command::Simulate(args) => simulate::run(&args, &given),
+        Command::Evaluate(args) => evaluate::run(&args, &given, registry),
     }
 }
 

@@ -54,3 +54,53 @@ pub fn finish(model: &dyn DynModel, state: &dyn DynState) -> Result<Attribution,
         None => model.finish(state),
     }
 }
+
+/// Why `--model all` leaves a model out when finishing it fails with `e`
+/// (a game without an answer on this input, more channels than an exact
+/// model enumerates, a conversion model on one outcome class), or `None`
+/// when the failure is an error even under `all`.
+pub fn skip_reason(e: &ModelError) -> Option<&'static str> {
+    match e {
+        ModelError::DegenerateGame { .. } => Some(crate::models::DEGENERATE),
+        ModelError::TooManyChannels { .. } => Some(crate::models::TOO_MANY_CHANNELS),
+        ModelError::OneOutcomeClass { .. } => Some(crate::models::ONE_OUTCOME),
+        _ => None,
+    }
+}
+
+/// Why a model was left out, for the warning: a degenerate game's reason,
+/// else the error.
+pub fn left_out(e: &ModelError) -> String {
+    match e {
+        ModelError::DegenerateGame { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Finishes every model of `plan` (its `running` states, in order): the
+/// labelled results, and the models left out (label, reason), with a
+/// warning for each model `all` leaves out (see [`skip_reason`]).
+pub fn finish_all(
+    running: &[Running],
+    plan: &crate::models::Plan,
+) -> Result<(Vec<(String, Attribution)>, Vec<(String, String)>), crate::error::CliError> {
+    let mut skipped = plan.skipped.clone();
+    let mut results = Vec::with_capacity(running.len());
+    for (r, chosen) in running.iter().zip(&plan.chosen) {
+        match r.finish() {
+            Ok(a) => results.push((chosen.label.clone(), a)),
+            Err(e) => match skip_reason(&e).filter(|_| chosen.from_all) {
+                Some(reason) => {
+                    crate::warn::warning(format!(
+                        "--model all: {} left out: {}",
+                        chosen.label,
+                        left_out(&e)
+                    ));
+                    skipped.push((chosen.label.clone(), reason.to_owned()));
+                }
+                None => return Err(e.into()),
+            },
+        }
+    }
+    Ok((results, skipped))
+}

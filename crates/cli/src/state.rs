@@ -36,6 +36,7 @@ pub fn state(args: &StateArgs, given: &Given, registry: &Registry) -> Result<(),
         threads: args.threads,
         model_args: &args.models,
         given,
+        paths: false,
     };
     let observed = observe_input(&reading, &models, None)?;
     let mut bundle = StateBundle::new();
