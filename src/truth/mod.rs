@@ -98,10 +98,10 @@ mod truth_file;
 
 pub use self::credit::{path_credit, true_credit};
 pub use self::model::{BoundTruth, TruthModel, sigmoid};
+pub use self::path_game::MAX_PATH_CHANNELS;
+pub use self::paths::TruthPaths;
 pub use self::score::{
     Metric, ModelSummary, Score, Summary, rank_scores, score, score_attribution, summarise,
     summarise_replicates, tie_ranks, verdict,
 };
-pub use self::path_game::MAX_PATH_CHANNELS;
-pub use self::paths::TruthPaths;
 pub use self::true_credit::TrueCredit;

@@ -39,6 +39,11 @@ pub struct TruthModel {
     channels: Vec<(String, f64)>,
     /// (a, b, γ) in insertion order; a ≠ b, both channels of `channels`.
     pairs: Vec<(String, String, f64)>,
+    /// Position of each channel in `channels` (lookups in O(1), so that a
+    /// model with C channels and all C(C−1)/2 pairs builds in O(C²)).
+    index: FxHashMap<String, usize>,
+    /// Position in `pairs` of each pair, by its channels' positions (smaller first).
+    pair_index: FxHashMap<(usize, usize), usize>,
 }
 
 impl TruthModel {
@@ -57,6 +62,8 @@ impl TruthModel {
             half_life: None,
             channels: Vec::new(),
             pairs: Vec::new(),
+            index: FxHashMap::default(),
+            pair_index: FxHashMap::default(),
         })
     }
 
@@ -92,6 +99,7 @@ impl TruthModel {
         if self.beta(name).is_some() {
             return Err(invalid(name, "duplicate term".to_owned()));
         }
+        self.index.insert(name.to_owned(), self.channels.len());
         self.channels.push((name.to_owned(), beta));
         Ok(())
     }
@@ -121,6 +129,9 @@ impl TruthModel {
         }
         if self.gamma(a, b).is_some() {
             return Err(invalid(&term, "duplicate term".to_owned()));
+        }
+        if let Some(key) = self.pair_key(a, b) {
+            self.pair_index.insert(key, self.pairs.len());
         }
         self.pairs.push((a.to_owned(), b.to_owned(), gamma));
         Ok(())
@@ -175,19 +186,22 @@ impl TruthModel {
     /// β of `name`, if it has a row.
     #[must_use]
     pub fn beta(&self, name: &str) -> Option<f64> {
-        self.channels
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|&(_, b)| b)
+        let &i = self.index.get(name)?;
+        self.channels.get(i).map(|&(_, b)| b)
     }
 
     /// γ of the unordered pair {a, b}, if it has a row.
     #[must_use]
     pub fn gamma(&self, a: &str, b: &str) -> Option<f64> {
-        self.pairs
-            .iter()
-            .find(|(x, y, _)| (x == a && y == b) || (x == b && y == a))
-            .map(|&(_, _, g)| g)
+        let i = self.pair_index.get(&self.pair_key(a, b)?)?;
+        self.pairs.get(*i).map(|&(_, _, g)| g)
+    }
+
+    /// The positions of channels `a` and `b`, smaller first (`None` when
+    /// one has no row).
+    fn pair_key(&self, a: &str, b: &str) -> Option<(usize, usize)> {
+        let (&i, &j) = (self.index.get(a)?, self.index.get(b)?);
+        Some((i.min(j), i.max(j)))
     }
 
     /// σ(b0): the conversion probability of a journey with no tracked touch.

@@ -177,7 +177,7 @@ fn in_replicate(e: CliError, r: usize, configs: &[SimulationConfig]) -> CliError
     match e {
         CliError::Input(m) => CliError::Input(format!("{context}: {m}")),
         CliError::Other(m) => CliError::Other(format!("{context}: {m}")),
-        other => other,
+        other @ CliError::ClosedPipe => other,
     }
 }
 

@@ -77,13 +77,16 @@ pub fn left_out(e: &ModelError) -> String {
     }
 }
 
+/// The labelled results and the models left out (label, reason).
+pub type Finished = (Vec<(String, Attribution)>, Vec<(String, String)>);
+
 /// Finishes every model of `plan` (its `running` states, in order): the
 /// labelled results, and the models left out (label, reason), with a
 /// warning for each model `all` leaves out (see [`skip_reason`]).
 pub fn finish_all(
     running: &[Running],
     plan: &crate::models::Plan,
-) -> Result<(Vec<(String, Attribution)>, Vec<(String, String)>), crate::error::CliError> {
+) -> Result<Finished, crate::error::CliError> {
     let mut skipped = plan.skipped.clone();
     let mut results = Vec::with_capacity(running.len());
     for (r, chosen) in running.iter().zip(&plan.chosen) {

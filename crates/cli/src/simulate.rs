@@ -109,6 +109,10 @@ const READING_OPTIONS: &[&str] = &[
     "sorted",
 ];
 
+/// The touch-law counts of one thread, with the first error of counting or
+/// merging them.
+type Counting = (LawCounts, Option<String>);
+
 /// Reads `input` once into the touch-law counts and fits the law.
 pub fn fit(
     input: &InputArgs,
@@ -117,8 +121,6 @@ pub fn fit(
     given: &Given,
 ) -> Result<FittedLaw, CliError> {
     crate::checks::input_options(input, build, given, true)?;
-    // The counts, with the first error of counting or merging them.
-    type Counting = (LawCounts, Option<String>);
     let ((counts, error), _channels, summary) = fold_journeys(
         input,
         build,
@@ -180,7 +182,6 @@ pub fn config(
         half_life: simulation.recency_half_life,
         length_effect: simulation.length_effect,
         length_cap: simulation.length_cap,
-        ..SimulationConfig::default()
     };
     config
         .validate()
