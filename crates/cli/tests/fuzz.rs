@@ -209,6 +209,9 @@ fn arguments() -> impl Strategy<Value = (String, Vec<String>)> {
             "transitions",
             "choose-order",
             "journeys",
+            "evaluate",
+            "evaluate-like",
+            "simulate",
         ][..],
     );
     let shape = prop::option::of(value(&["paths", "journeys", "events"]));
@@ -273,6 +276,27 @@ fn arguments() -> impl Strategy<Value = (String, Vec<String>)> {
             "choose-order" => {
                 opt("folds", &folds);
                 opt("max-order", &max_order);
+            }
+            // The tiny truth model: inputs with other channels end on exit 2.
+            "evaluate" => {
+                opt("threads", &threads);
+                opt("format", &format);
+                let effects = format!(
+                    "{}/../../tests/data/tiny/truth_effects.csv",
+                    env!("CARGO_MANIFEST_DIR")
+                );
+                opt("truth-model", &Some(effects));
+            }
+            // Small simulations shaped like the input (`--like` comes
+            // before the input; see the runner).
+            "evaluate-like" | "simulate" => {
+                opt("threads", &threads);
+                opt("journeys", &Some("300".to_owned()));
+                if command == "evaluate-like" {
+                    opt("format", &format);
+                    opt("replicates", &Some("2".to_owned()));
+                    opt("model", &Some("first-touch,markov".to_owned()));
+                }
             }
             _ => {}
         }
@@ -341,7 +365,12 @@ fn the_command_never_panics_hangs_or_prints_non_finite_credit() {
     let result = runner.run(
         &strategy,
         |((shape, Bytes(data)), (command, options), via_file)| {
-            let mut args = vec![command.clone()];
+            // `evaluate-like` is `evaluate --like INPUT`; `simulate` reads `--like INPUT`.
+            let mut args = match command.as_str() {
+                "evaluate-like" => vec!["evaluate".to_owned(), "--like".to_owned()],
+                "simulate" => vec!["simulate".to_owned(), "--like".to_owned()],
+                _ => vec![command.clone()],
+            };
             let dir = std::env::temp_dir().join(format!("attribution-fuzz-{}", std::process::id()));
             let stdin = if via_file {
                 std::fs::create_dir_all(&dir).map_err(|e| TestCaseError::fail(e.to_string()))?;
