@@ -245,3 +245,38 @@ fn invalid_settings_are_rejected() {
     }
     assert!(TouchLaw::recipe(0).is_err());
 }
+
+/// The property: a simulation whose effects and length term are all
+/// 0 gives every channel exactly 0 true credit (every coalition has the
+/// baseline probability), and its baseline is all the expected conversions.
+#[test]
+fn zero_effects_and_no_length_term_give_zero_true_credit() {
+    for half_life in [None, Some(1.5)] {
+        let config = SimulationConfig {
+            effect_sd: 0.0,
+            length_effect: 0.0,
+            half_life,
+            ..config(20_000, 8, 9)
+        };
+        let simulated = simulate(&config, &TouchLaw::recipe(8).unwrap()).unwrap();
+        let mut paths = attribution::truth::TruthPaths::new();
+        for journey in simulated.journeys() {
+            paths
+                .observe(&journey.unwrap(), &simulated.channels)
+                .unwrap();
+        }
+        let truth =
+            attribution::truth::true_credit(&simulated.effects, &paths, &simulated.channels)
+                .unwrap();
+        assert_eq!(truth.channels().len(), 8);
+        for (channel, credit) in truth.channels() {
+            assert_eq!(*credit, 0.0, "{channel}");
+        }
+        let sigma = 1.0 / (1.0 + 2.2f64.exp());
+        let baseline = truth.baseline().unwrap();
+        assert!(
+            (baseline - 20_000.0 * sigma).abs() <= 1e-9 * baseline,
+            "{baseline}"
+        );
+    }
+}

@@ -740,6 +740,23 @@ fn verdict_sentences() {
          mean Spearman 0.60 over 1 of 2 replicates (10–90 %: 0.60–0.60); \
          next first-touch (Spearman undefined)."
     );
+    // The runner-up's Spearman defined in fewer replicates: said too.
+    let runner_up = summarise_replicates(&replicates(&[
+        &[
+            ("dda", Some(0.9), Some(0.1)),
+            ("shapley-exact-set", Some(0.7), Some(0.2)),
+        ],
+        &[
+            ("dda", Some(0.8), Some(0.1)),
+            ("shapley-exact-set", None, None),
+        ],
+    ]));
+    assert_eq!(
+        verdict(&runner_up, "x.csv", 2).unwrap(),
+        "On data shaped like x.csv (2 replicates), dda tracked the true effects best: \
+         mean Spearman 0.85 (10–90 %: 0.81–0.89); next shapley-exact-set, 0.70 over 1 of 2 \
+         replicates."
+    );
     // No Spearman anywhere: share error names the winner.
     let no_rho = summarise_replicates(&replicates(&[&[
         ("markov", None, Some(0.3)),

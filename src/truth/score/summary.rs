@@ -240,7 +240,13 @@ pub fn verdict(summaries: &[ModelSummary], input_name: &str, replicates: usize) 
     if let Some(next) = rest.first() {
         let value = next.get(metric).mean;
         match value {
-            Some(_) => text.push_str(&format!("; next {}, {}", next.label, two_decimals(value))),
+            Some(_) => {
+                text.push_str(&format!("; next {}, {}", next.label, two_decimals(value)));
+                let defined = next.get(metric).defined;
+                if defined < replicates {
+                    text.push_str(&format!(" over {defined} of {replicates} replicates"));
+                }
+            }
             None => text.push_str(&format!("; next {} ({label} undefined)", next.label)),
         }
     }
