@@ -26,6 +26,7 @@
 //! | [`assemble`] | event log → journeys: [`JourneyBuilder`](assemble::JourneyBuilder), its report, `parse_duration` | `io` and the data types |
 //! | [`model`] | the models ([`Model`], [`Merge`]): heuristics, Markov chains, the Shapley family, the counterfactual models (`markov-shapley`, `dda`, `leave-one-out`), and the path transforms ([`model::transform`], also at [`transform`]) applied before them | the data types |
 //! | [`compare`] | several models' results side by side: shares, ranks, Kendall τ-b, the leader, disagreements | the data types |
+//! | [`truth`] | ground truth: the truth model and its effects file, the exact true credit per channel (Shapley value of the conversion probability over each path's channels), the truth file, scores of a model's credit against the truth and their replicate summaries | `compare` and the data types |
 //! | [`simulate`](mod@simulate) | simulated journeys with a known truth: the fixture recipe, touch laws fitted to an input, the intercept solve, the paths-shape writer (feature `simulate`) | `truth` and the data types |
 //!
 //! ## Brief overview
