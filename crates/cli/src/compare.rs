@@ -127,13 +127,7 @@ fn notes(comparison: &Comparison, skipped: &[(String, String)]) -> Vec<String> {
             negative.join(", ")
         ));
     }
-    if !skipped.is_empty() {
-        let models: Vec<String> = skipped
-            .iter()
-            .map(|(model, reason)| format!("{model} ({reason})"))
-            .collect();
-        lines.push(format!("not run: {}", models.join("; ")));
-    }
+    lines.extend(crate::runner::not_run(skipped));
     lines
 }
 

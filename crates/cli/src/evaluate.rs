@@ -159,13 +159,7 @@ fn notes(truth: &TrueCredit, skipped: &[(String, String)]) -> Vec<String> {
             people(expected)
         ));
     }
-    if !skipped.is_empty() {
-        let models: Vec<String> = skipped
-            .iter()
-            .map(|(model, reason)| format!("{model} ({reason})"))
-            .collect();
-        lines.push(format!("not run: {}", models.join("; ")));
-    }
+    lines.extend(crate::runner::not_run(skipped));
     lines
 }
 
@@ -185,8 +179,29 @@ pub fn cell(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"))
 }
 
+/// A table with one row per model (its label and one cell per metric, in
+/// the order of [`Metric::ALL`]), the metric columns right-aligned.
+pub fn metric_table(rows: impl Iterator<Item = (String, [String; 5])>) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    let mut header = vec!["model".to_owned()];
+    header.extend(Metric::ALL.iter().map(|&m| title(m).to_owned()));
+    table.set_header(header);
+    for (label, cells) in rows {
+        let mut row = vec![label];
+        row.extend(cells);
+        table.add_row(row);
+    }
+    for i in 1..=Metric::ALL.len() {
+        if let Some(column) = table.column_mut(i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    table
+}
+
 /// The metric's column title in the table.
-pub fn title(metric: Metric) -> &'static str {
+fn title(metric: Metric) -> &'static str {
     match metric {
         Metric::Spearman => "Spearman",
         Metric::KendallTauB => "Kendall τ-b",
@@ -197,21 +212,10 @@ pub fn title(metric: Metric) -> &'static str {
 }
 
 fn write_table(rows: &[(String, Score)], out: &mut dyn Write) -> Result<(), CliError> {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
-    let mut header = vec!["model".to_owned()];
-    header.extend(Metric::ALL.iter().map(|&m| title(m).to_owned()));
-    table.set_header(header);
-    for (label, score) in rows {
-        let mut row = vec![label.clone()];
-        row.extend(Metric::ALL.iter().map(|&m| cell(score.get(m))));
-        table.add_row(row);
-    }
-    for i in 1..=Metric::ALL.len() {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    let table = metric_table(
+        rows.iter()
+            .map(|(label, score)| (label.clone(), Metric::ALL.map(|m| cell(score.get(m))))),
+    );
     writeln!(out, "{table}").map_err(write_failed)?;
     writeln!(
         out,

@@ -12,12 +12,11 @@ use attribution::truth::{
     Metric, ModelSummary, Score, TruthPaths, score_attribution, summarise_replicates, true_credit,
     verdict,
 };
-use comfy_table::{CellAlignment, Table, presets::UTF8_FULL_CONDENSED};
 use rayon::prelude::*;
 
 use crate::args::{EvaluateArgs, EvaluateFormat};
 use crate::error::{CliError, write_failed};
-use crate::evaluate::{cell, json_number, title};
+use crate::evaluate::{cell, json_number, metric_table};
 use crate::given::Given;
 use crate::models::{Models, warn_unused_options};
 use crate::progress::Progress;
@@ -102,14 +101,7 @@ pub fn run(
             ));
         }
     }
-    if !plan.skipped.is_empty() {
-        let models: Vec<String> = plan
-            .skipped
-            .iter()
-            .map(|(model, reason)| format!("{model} ({reason})"))
-            .collect();
-        notes.push(format!("not run: {}", models.join("; ")));
-    }
+    notes.extend(crate::runner::not_run(&plan.skipped));
     let sentence = verdict(&summaries, like, args.replicates);
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {
@@ -190,21 +182,10 @@ fn summary_cell(summary: &attribution::truth::Summary) -> String {
 }
 
 fn write_table(summaries: &[ModelSummary], out: &mut dyn Write) -> Result<(), CliError> {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
-    let mut header = vec!["model".to_owned()];
-    header.extend(Metric::ALL.iter().map(|&m| title(m).to_owned()));
-    table.set_header(header);
-    for summary in summaries {
-        let mut row = vec![summary.label.clone()];
-        row.extend(Metric::ALL.iter().map(|&m| summary_cell(summary.get(m))));
-        table.add_row(row);
-    }
-    for i in 1..=Metric::ALL.len() {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
+    let table = metric_table(summaries.iter().map(|summary| {
+        let cells = Metric::ALL.map(|m| summary_cell(summary.get(m)));
+        (summary.label.clone(), cells)
+    }));
     writeln!(out, "{table}").map_err(write_failed)?;
     writeln!(
         out,

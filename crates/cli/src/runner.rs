@@ -107,3 +107,16 @@ pub fn finish_all(
     }
     Ok((results, skipped))
 }
+
+/// The note naming the models left out, with their reasons (`None` when
+/// every model ran).
+pub fn not_run(skipped: &[(String, String)]) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let models: Vec<String> = skipped
+        .iter()
+        .map(|(model, reason)| format!("{model} ({reason})"))
+        .collect();
+    Some(format!("not run: {}", models.join("; ")))
+}
