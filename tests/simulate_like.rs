@@ -333,7 +333,7 @@ fn like_the_bundled_example() {
         .build(reader)
         .unwrap();
     let mut counts = LawCounts::new();
-    for journey in set.iter() {
+    for journey in &set {
         counts.observe(journey, set.channels()).unwrap();
     }
     let law = counts.finish().unwrap();

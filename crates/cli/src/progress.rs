@@ -45,11 +45,18 @@ impl Progress {
 
     /// `len` steps: `{message} {position}/{len}`, with the elapsed time.
     pub fn steps(len: u64, message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(
+        Self::steps_after(len, message, Duration::ZERO)
+    }
+
+    /// As [`Progress::steps`], drawn only once `delay` has passed (work
+    /// that ends sooner leaves stderr untouched).
+    pub fn steps_after(len: u64, message: impl Into<Cow<'static, str>>, delay: Duration) -> Self {
+        Self::delayed(
             Some(len),
             "{spinner} {msg} {pos}/{len} ({elapsed})",
             message,
             stderr_is_terminal(),
+            delay,
         )
     }
 
@@ -59,16 +66,31 @@ impl Progress {
         message: impl Into<Cow<'static, str>>,
         visible: bool,
     ) -> Self {
+        Self::delayed(len, template, message, visible, Duration::ZERO)
+    }
+
+    fn delayed(
+        len: Option<u64>,
+        template: &str,
+        message: impl Into<Cow<'static, str>>,
+        visible: bool,
+        delay: Duration,
+    ) -> Self {
         if !visible {
             return Self::hidden();
         }
-        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+        let target = if delay.is_zero() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(len, target);
         if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
         bar.set_message(message);
         bar.tick();
-        let ticker = Ticker::start(bar.clone());
+        let ticker = Ticker::start(bar.clone(), delay);
         Self { bar, ticker }
     }
 
@@ -116,7 +138,9 @@ struct Ticker {
 }
 
 impl Ticker {
-    fn start(bar: ProgressBar) -> Option<Self> {
+    /// Starts redrawing `bar`; after `delay` (if not zero) it first shows
+    /// the bar, which was created hidden.
+    fn start(bar: ProgressBar, delay: Duration) -> Option<Self> {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
@@ -126,6 +150,23 @@ impl Ticker {
                 let Ok(mut stopped) = lock.lock() else {
                     return;
                 };
+                if !delay.is_zero() {
+                    let deadline = std::time::Instant::now() + delay;
+                    while !*stopped {
+                        let left = deadline.saturating_duration_since(std::time::Instant::now());
+                        if left.is_zero() {
+                            break;
+                        }
+                        match wake.wait_timeout(stopped, left) {
+                            Ok((guard, _)) => stopped = guard,
+                            Err(_) => return,
+                        }
+                    }
+                    if *stopped {
+                        return;
+                    }
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                }
                 while !*stopped {
                     bar.tick();
                     match wake.wait_timeout(stopped, TICK) {

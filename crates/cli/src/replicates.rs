@@ -58,9 +58,11 @@ pub fn run(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let chosen: Vec<Arc<dyn DynModel>> = plan.chosen.iter().map(|c| Arc::clone(&c.model)).collect();
-    let progress = Progress::steps(
+    // Drawn (on a terminal) only when the replicates take over a second.
+    let progress = Progress::steps_after(
         u64::try_from(configs.len()).unwrap_or(u64::MAX),
         "replicates",
+        std::time::Duration::from_secs(1),
     );
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
