@@ -103,7 +103,20 @@ pub fn run(
             ));
         }
     }
-    notes.extend(crate::runner::not_run(&plan.skipped));
+    // `all` left these out for the simulations, not for the input.
+    let skipped: Vec<(String, String)> = plan
+        .skipped
+        .iter()
+        .map(|(model, reason)| {
+            let reason = if reason == crate::models::NO_TIMESTAMPS {
+                "simulated journeys carry no touch timestamps".to_owned()
+            } else {
+                reason.clone()
+            };
+            (model.clone(), reason)
+        })
+        .collect();
+    notes.extend(crate::runner::not_run(&skipped));
     let sentence = verdict(&summaries, like, args.replicates);
     let mut out = crate::open_output(args.output.as_deref())?;
     match args.format {

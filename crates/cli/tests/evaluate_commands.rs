@@ -365,4 +365,27 @@ fn replicates_report_every_metric_and_do_not_depend_on_threads() {
     let stderr = String::from_utf8_lossy(&a.stderr);
     assert!(stderr.contains("On data shaped like"), "{stderr}");
     assert!(stderr.contains("(4 replicates)"), "{stderr}");
+    // `all` leaves out time decay because the simulations have no timestamps.
+    let all = run(
+        &[
+            "evaluate",
+            "--like",
+            &fixture("tiny/events.csv"),
+            "--shape",
+            "events",
+            "--replicates",
+            "1",
+            "--journeys",
+            "500",
+            "--format",
+            "csv",
+        ],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&all.stderr);
+    assert!(all.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("time-decay (simulated journeys carry no touch timestamps)"),
+        "{stderr}"
+    );
 }
