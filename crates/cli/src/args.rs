@@ -886,7 +886,8 @@ pub struct EvaluateArgs {
     pub replicates: usize,
 
     /// Threads for reading the input and (with --like) for the replicates: 0 (the default)
-    /// uses every core. Results do not depend on it.
+    /// uses every core; more than the cores are capped to the cores. Results do not depend
+    /// on it.
     #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 

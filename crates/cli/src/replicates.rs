@@ -64,8 +64,10 @@ pub fn run(
         "replicates",
         std::time::Duration::from_secs(1),
     );
+    // Capped at the cores (as for reading) and at the replicates.
+    let threads = crate::source::useful_threads(args.threads).min(configs.len());
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads)
+        .num_threads(threads)
         .build()
         .map_err(|e| CliError::Other(format!("cannot start the thread pool: {e}")))?;
     let outcomes: Vec<Result<Scores, CliError>> = pool.install(|| {
