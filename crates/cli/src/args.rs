@@ -836,7 +836,7 @@ pub struct SimulateArgs {
     #[command(flatten)]
     pub simulation: SimulationArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Reading --like INPUT")]
     pub read: ReadArgs,
 
     // Last: its help heading applies to the options that follow it.
@@ -905,7 +905,7 @@ pub struct EvaluateArgs {
     #[command(flatten)]
     pub simulation: SimulationArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Reading the input")]
     pub read: ReadArgs,
 
     // Last: its help heading applies to the options that follow it.
