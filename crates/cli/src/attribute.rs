@@ -17,7 +17,7 @@ use crate::models::{Models, Plan, warn_unused_options};
 use crate::output::{self, Format, Labelled, Notes};
 use crate::per_journey::PerJourney;
 use crate::progress::Progress;
-use crate::runner::{Running, left_out, skip_reason};
+use crate::runner::Running;
 use crate::source::{
     JourneySink, fold_journeys, for_each_journey, has_timestamps, has_value_column, observe_error,
 };
@@ -243,18 +243,7 @@ pub fn run(args: &AttributeArgs, given: &Given, registry: &Registry) -> Result<(
             // `all` leaves out a model without an answer on this input (a
             // degenerate game, too many channels, one outcome class), as it
             // leaves out time decay on untimed input; asked for by name, it fails.
-            Err(e) if chosen.from_all && skip_reason(&e).is_some() => {
-                warning(format!(
-                    "--model all: {} left out: {}",
-                    chosen.label,
-                    left_out(&e)
-                ));
-                skipped.push((
-                    chosen.label.clone(),
-                    skip_reason(&e).unwrap_or_default().to_owned(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
+            Err(e) => crate::runner::leave_out(chosen, e, &mut skipped)?,
         }
     }
     drop(progress);

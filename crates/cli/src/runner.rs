@@ -68,13 +68,25 @@ pub fn skip_reason(e: &ModelError) -> Option<&'static str> {
     }
 }
 
-/// Why a model was left out, for the warning: a degenerate game's reason,
-/// else the error.
-pub fn left_out(e: &ModelError) -> String {
-    match e {
+/// Under `--model all`, records `chosen` as left out for `e` (a warning and
+/// a `(label, reason)` in `skipped`) when `e` is a reason to leave a model
+/// out (see [`skip_reason`]); otherwise `e` is the command's error.
+pub fn leave_out(
+    chosen: &crate::models::Chosen,
+    e: ModelError,
+    skipped: &mut Vec<(String, String)>,
+) -> Result<(), crate::error::CliError> {
+    let Some(reason) = skip_reason(&e).filter(|_| chosen.from_all) else {
+        return Err(e.into());
+    };
+    // A degenerate game's reason says what to use instead; the rest say it themselves.
+    let why = match &e {
         ModelError::DegenerateGame { reason, .. } => reason.clone(),
         other => other.to_string(),
-    }
+    };
+    crate::warn::warning(format!("--model all: {} left out: {why}", chosen.label));
+    skipped.push((chosen.label.clone(), reason.to_owned()));
+    Ok(())
 }
 
 /// The labelled results and the models left out (label, reason).
@@ -92,17 +104,7 @@ pub fn finish_all(
     for (r, chosen) in running.iter().zip(&plan.chosen) {
         match r.finish() {
             Ok(a) => results.push((chosen.label.clone(), a)),
-            Err(e) => match skip_reason(&e).filter(|_| chosen.from_all) {
-                Some(reason) => {
-                    crate::warn::warning(format!(
-                        "--model all: {} left out: {}",
-                        chosen.label,
-                        left_out(&e)
-                    ));
-                    skipped.push((chosen.label.clone(), reason.to_owned()));
-                }
-                None => return Err(e.into()),
-            },
+            Err(e) => leave_out(chosen, e, &mut skipped)?,
         }
     }
     Ok((results, skipped))

@@ -191,16 +191,13 @@ pub fn config(
 
 /// One line on stderr: what was drawn.
 fn describe(simulated: &Simulated) {
-    let (mut conversions, mut journeys) = (0u64, 0u64);
-    for row in &simulated.rows {
-        conversions += row.conversions;
-        journeys += row.conversions + row.nulls;
-    }
     note(format!(
-        "simulated {journeys} journeys over {} channels: {} distinct paths, {conversions} \
-         conversions (intercept {})",
+        "simulated {} journeys over {} channels: {} distinct paths, {} conversions \
+         (intercept {})",
+        simulated.total_journeys(),
         simulated.channels.len(),
         simulated.rows.len(),
+        simulated.total_conversions(),
         simulated.effects.intercept()
     ));
 }
